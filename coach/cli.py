@@ -1,0 +1,508 @@
+"""The `coach` command line: parse arguments, call the library, print the result.
+
+Heavy libraries (faster-whisper, openai, sounddevice) are imported inside the
+handlers that need them, so `coach --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from coach import __version__
+from coach.errors import CoachError, NotBuiltError
+
+ROUND_CHOICES = (
+    "recruiter_screen",
+    "technical",
+    "ml_fundamentals",
+    "system_design",
+    "project_deep_dive",
+    "behavioral",
+    "cross_functional",
+    "hiring_manager",
+)
+LEVEL_CHOICES = ("L4", "L5")
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def settings_from(args: argparse.Namespace) -> Any:
+    from coach.config import load_settings
+
+    return load_settings(
+        whisper_model=getattr(args, "model", None),
+        voice=getattr(args, "voice", None),
+        input_device=getattr(args, "input_device", None),
+    )
+
+
+# handlers
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    from coach.questions import load_questions, select_questions
+
+    settings = settings_from(args)
+    questions = select_questions(load_questions(settings.home), args.round, args.level)
+    if args.json:
+        print_json([q.as_json() for q in questions])
+        return 0
+    for q in questions:
+        print(f"{q.id:<28} {q.round:<18} {q.level}  {q.time_budget_s:>4}s  {q.text}")
+    print(f"\n{len(questions)} question(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from coach.rubrics.scoring import (
+        format_scorecard,
+        question_to_score,
+        read_answer,
+        score_answer,
+    )
+
+    settings = settings_from(args)
+    question = question_to_score(
+        settings, args.question, args.question_text, args.round, args.level
+    )
+    transcript, delivery = read_answer(
+        settings, args.text, args.text_file, args.audio, question.time_budget_s
+    )
+    result = score_answer(
+        question, transcript, settings, args.level, delivery, offline=args.offline
+    )
+    if result.notice:
+        print(f"coach: {result.notice}", file=sys.stderr)
+    if args.json:
+        print_json(result.scorecard.model_dump(mode="json"))
+    else:
+        print(format_scorecard(result.scorecard))
+    return 0
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from coach.audio.delivery import compute_delivery
+    from coach.audio.transcribe import load_transcriber
+    from coach.audio.wav import read_wav
+
+    audio = read_wav(args.wav)  # a bad file fails before the model loads
+    transcriber = load_transcriber(settings_from(args))
+    transcript = transcriber.transcribe(audio)
+    delivery = compute_delivery(transcript.words)
+    if args.json:
+        print_json(
+            {
+                "text": transcript.text,
+                "raw_text": transcript.raw_text,
+                "no_speech": transcript.no_speech,
+                "duration_s": transcript.duration_s,
+                "model": transcriber.ref.name,
+                "words": [asdict(w) for w in transcript.words],
+                "delivery": delivery.model_dump(),
+            }
+        )
+        return 0
+    if transcript.no_speech:
+        print(f"no speech detected in {args.wav} ({transcript.duration_s:.1f} s)", file=sys.stderr)
+        return 0
+    print(transcript.text)
+    print("; ".join(delivery.model_dump()["bands"].values()), file=sys.stderr)
+    return 0
+
+
+def practice_options(args: argparse.Namespace, **extra: Any) -> Any:
+    from pathlib import Path
+
+    from coach.sessions.practice import PracticeOptions
+
+    return PracticeOptions(
+        round=getattr(args, "round", None),
+        level=getattr(args, "level", None),
+        count=getattr(args, "count", None),
+        question_ids=tuple(getattr(args, "question", None) or ()),
+        typed=args.text,
+        answer_audio=tuple(Path(p) for p in args.answer_audio),
+        realtime=args.realtime,
+        speak=not args.no_speak,
+        offline=args.offline,
+        follow_ups=args.follow_ups,
+        **extra,
+    )
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    from coach.sessions.practice import Practice
+
+    Practice(settings_from(args), practice_options(args)).run()
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from coach.sessions import review
+    from coach.sessions.store import open_store
+
+    with open_store(settings_from(args).home) as store:
+        report = review.review(store, args.session)
+    if args.play is not None:
+        review.play_answer(report, args.play)
+        return 0
+    if args.markdown:
+        args.markdown.write_text(review.render(report, markdown=True), encoding="utf-8")
+        print(f"wrote {args.markdown}", file=sys.stderr)
+    if args.json:
+        print_json(report)
+    elif not args.markdown:
+        print(review.render(report))
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    from coach.sessions.store import open_store
+
+    with open_store(settings_from(args).home) as store:
+        sessions = store.sessions()
+    if args.json:
+        print_json([vars(s) for s in sessions])
+    for s in [] if args.json else sessions:
+        print(f"{s.id:>4}  {s.started_at}  {s.mode:<7} {s.answer_count} answer(s)")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from coach.sessions import replay
+
+    settings = settings_from(args)
+    if args.list:
+        queue = replay.queue_report(settings)[: args.limit]
+        if args.json:
+            print_json(queue)
+        else:
+            print(replay.render_queue(queue))
+        return 0
+    replay.run_replay(settings, practice_options(args, listen=args.listen), args.limit)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from coach.sessions import history
+    from coach.sessions.store import open_store
+
+    with open_store(settings_from(args).home) as store:
+        report = history.history(store.answers())
+    if args.json:
+        print_json(report)
+    else:
+        print(history.render(report))
+    return 0
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from coach.sessions.rescore import rescore
+
+    for line in rescore(settings_from(args), args.session, offline=args.offline):
+        print(line)
+    return 0
+
+
+def cmd_say(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from coach.audio import speak
+    from coach.errors import InputError
+
+    settings = settings_from(args)
+    if args.rate:
+        settings = replace(settings, speech_rate=args.rate)
+    if args.list:
+        for voice in speak.list_voices():
+            languages = f"  [{', '.join(voice.languages)}]" if voice.languages else ""
+            print(f"{voice.id:<26} {voice.engine:<8} {voice.name}{languages}")
+        if not speak.piper_available():
+            print(
+                f"the natural Piper voice is not installed: {speak.PIPER_INSTALL}", file=sys.stderr
+            )
+        print(
+            "try one: coach say --voice ID 'Tell me about a model you shipped.' "
+            "(keep it with COACH_VOICE or `voice` in config.toml)",
+            file=sys.stderr,
+        )
+        return 0
+    if not (args.text or "").strip():
+        raise InputError("give the TEXT to speak", "e.g. coach say 'Hello there' (or --list)")
+    if args.out:
+        path = speak.synthesize(args.text, Path(args.out), settings)
+        print(f"wrote {path}", file=sys.stderr)
+        return 0
+    speaker = speak.make_speaker(settings)
+    print(args.text)
+    speaker.say(args.text)
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from coach.audio.devices import Kind, describe, list_devices
+
+    devices = list_devices()
+    if args.json:
+        print_json([asdict(device) for device in devices])
+        return 0
+    kinds: tuple[tuple[Kind, str], ...] = (("input", "Microphones"), ("output", "Speakers"))
+    for kind, title in kinds:
+        found = [device for device in devices if device.channels(kind)]
+        print(f"{title} ({kind}):")
+        print("\n".join(describe(d, kind) for d in found) if found else "    none found")
+    print(
+        "* is the default; choose a microphone with --input-device INDEX_OR_NAME "
+        "(or COACH_INPUT_DEVICE)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from coach.audio.devices import describe, input_device, output_device
+    from coach.audio.speak import check_voice
+
+    settings = settings_from(args)
+    checks: list[tuple[str, Callable[[], str]]] = [
+        ("microphone", lambda: describe(input_device(settings.input_device), "input").strip()),
+        ("speaker", lambda: describe(output_device(), "output").strip()),
+        ("text-to-speech", lambda: check_voice(settings)),
+        ("Whisper model", lambda: doctor_whisper(settings)),
+        ("LLM judge", lambda: doctor_llm(settings)),
+    ]
+    failed = 0
+    for name, check in checks:
+        try:
+            detail = check()
+        except CoachError as error:
+            failed += 1
+            print(f"FAIL  {name}: {error.problem}")
+            print(f"      fix: {error.fix}")
+        else:
+            print(f"OK    {name}: {detail}")
+    if failed:
+        print(f"{failed} check(s) failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def doctor_whisper(settings: Any) -> str:
+    from coach.audio.transcribe import resolve_model
+    from coach.errors import ModelError
+
+    ref = resolve_model(settings.whisper_model)
+    if ref.local_files_only:
+        return f"{ref.name} ({ref.path_or_size})"
+    from faster_whisper.utils import download_model
+
+    try:
+        folder = download_model(ref.path_or_size, local_files_only=True)
+    except Exception as error:
+        raise ModelError(
+            f"Whisper model {ref.name} is not downloaded yet",
+            "run once with internet access (it downloads on first use), "
+            "or unset COACH_WHISPER_MODEL / --model to use the bundled tiny.en",
+        ) from error
+    return f"{ref.name} (cached in {folder})"
+
+
+def doctor_llm(settings: Any) -> str:
+    if not settings.llm_configured:
+        return (
+            "not configured: answers are scored offline "
+            "(set OPENAI_API_KEY and/or OPENAI_BASE_URL for the LLM judge)"
+        )
+    from openai import APIStatusError, OpenAI
+
+    from coach.errors import ConfigError
+
+    where = settings.openai_base_url or "api.openai.com"
+    client = OpenAI(
+        api_key=settings.openai_api_key or "no-key",
+        base_url=settings.openai_base_url,
+        timeout=5.0,
+        max_retries=0,
+    )
+    try:
+        served = [model.id for model in client.models.list()]
+    except APIStatusError as error:
+        raise ConfigError(
+            f"the LLM endpoint {where} answered HTTP {error.status_code}",
+            "check OPENAI_API_KEY and OPENAI_BASE_URL, or unset them to score offline",
+        ) from None
+    except Exception as error:
+        raise ConfigError(
+            f"the LLM endpoint {where} did not answer ({type(error).__name__})",
+            "start the server or fix OPENAI_BASE_URL, or unset it to score offline",
+        ) from None
+    listed = (
+        "is served"
+        if settings.llm_model in served
+        else "is not in its model list (set COACH_LLM_MODEL unless the server takes any name)"
+    )
+    return f"{where} answered; model {settings.llm_model} {listed}"
+
+
+def not_built(name: str) -> Handler:
+    def handler(args: argparse.Namespace) -> int:
+        raise NotBuiltError(name)
+
+    return handler
+
+
+# parser
+
+
+def add_answer_flags(parser: argparse.ArgumentParser) -> None:
+    """How answers are captured and scored (practice and replay)."""
+    parser.add_argument("--text", action="store_true", help="type answers on stdin")
+    parser.add_argument(
+        "--answer-audio",
+        action="append",
+        default=[],
+        metavar="WAV",
+        help="feed the recorder from this file instead of the microphone (one per answer)",
+    )
+    parser.add_argument("--realtime", action="store_true", help="feed files at speaking pace")
+    parser.add_argument("--no-speak", action="store_true", help="print questions only")
+    parser.add_argument("--offline", action="store_true", help="use the offline scorer")
+    parser.add_argument("--voice", help="TTS voice: a system voice id or `piper`")
+    parser.add_argument("--input-device", help="microphone index or name (see `coach devices`)")
+    parser.add_argument("--model", help="Whisper model size name or folder")
+
+
+def add_follow_up_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--follow-ups",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="answer each question's follow-up probe too (default: ask when interactive)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="coach",
+        description="A voice interview coach for Machine Learning Engineer interviews.",
+    )
+    parser.add_argument("--version", action="version", version=f"coach {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    practice = commands.add_parser("practice", help="practise answering questions out loud")
+    practice.add_argument("--round", choices=ROUND_CHOICES)
+    practice.add_argument("--level", choices=LEVEL_CHOICES)
+    practice.add_argument("--count", type=int, help="questions in the session (default 3)")
+    practice.add_argument("--question", action="append", default=[], metavar="ID")
+    add_answer_flags(practice)
+    add_follow_up_flag(practice)
+    practice.set_defaults(handler=cmd_practice)
+
+    score = commands.add_parser("score", help="score one answer without a session")
+    which = score.add_mutually_exclusive_group(required=True)
+    which.add_argument("--question", metavar="ID")
+    which.add_argument("--question-text", metavar="TEXT")
+    score.add_argument("--round", choices=ROUND_CHOICES)
+    answer = score.add_mutually_exclusive_group(required=True)
+    answer.add_argument("--audio", metavar="WAV")
+    answer.add_argument("--text-file", metavar="FILE")
+    answer.add_argument("--text", metavar="TEXT")
+    score.add_argument("--level", choices=LEVEL_CHOICES)
+    score.add_argument("--offline", action="store_true")
+    score.add_argument("--model", help="Whisper model size name or folder")
+    score.add_argument("--json", action="store_true")
+    score.set_defaults(handler=cmd_score)
+
+    transcribe = commands.add_parser("transcribe", help="transcribe one WAV file")
+    transcribe.add_argument("wav", metavar="WAV")
+    transcribe.add_argument("--model", help="Whisper model size name or folder")
+    transcribe.add_argument("--json", action="store_true")
+    transcribe.set_defaults(handler=cmd_transcribe)
+
+    questions = commands.add_parser("questions", help="list the question bank")
+    questions.add_argument("--round", choices=ROUND_CHOICES)
+    questions.add_argument("--level", choices=LEVEL_CHOICES)
+    questions.add_argument("--json", action="store_true")
+    questions.set_defaults(handler=cmd_questions)
+
+    review = commands.add_parser("review", help="feedback transcripts of a session")
+    review.add_argument("session", nargs="?", default="last", metavar="SESSION|last")
+    review.add_argument("--json", action="store_true")
+    review.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown report")
+    review.add_argument("--play", type=int, metavar="N", help="play the recording of answer N")
+    review.set_defaults(handler=cmd_review)
+
+    sessions = commands.add_parser("sessions", help="list past sessions")
+    sessions.add_argument("--json", action="store_true")
+    sessions.set_defaults(handler=cmd_sessions)
+
+    rescore = commands.add_parser("rescore", help="score a session's answers again")
+    rescore.add_argument("session", nargs="?", default="last", metavar="SESSION|last|all")
+    rescore.add_argument("--offline", action="store_true")
+    rescore.set_defaults(handler=cmd_rescore)
+
+    replay = commands.add_parser("replay", help="practise weak rounds again")
+    replay.add_argument("--list", action="store_true", help="show the queue only")
+    replay.add_argument("--limit", type=int)
+    replay.add_argument("--json", action="store_true")
+    replay.add_argument("--listen", action="store_true", help="hear your previous answer first")
+    add_answer_flags(replay)
+    add_follow_up_flag(replay)
+    replay.set_defaults(handler=cmd_replay)
+
+    history = commands.add_parser("history", help="progress per criterion over time")
+    history.add_argument("--json", action="store_true")
+    history.set_defaults(handler=cmd_history)
+
+    say = commands.add_parser("say", help="speak text with the coach's voice")
+    say.add_argument("text", metavar="TEXT", nargs="?")
+    say.add_argument("--out", metavar="WAV", help="write the WAV instead of playing it")
+    say.add_argument("--voice", help="a voice id from --list, or piper")
+    say.add_argument("--rate", type=int, help="words per minute (default 175)")
+    say.add_argument("--list", action="store_true", help="list the voices and exit")
+    say.set_defaults(handler=cmd_say)
+
+    devices = commands.add_parser("devices", help="list microphones and speakers")
+    devices.add_argument("--json", action="store_true")
+    devices.set_defaults(handler=cmd_devices)
+
+    doctor = commands.add_parser("doctor", help="check microphone, speaker, TTS, model, LLM")
+    doctor.add_argument("--input-device")
+    doctor.set_defaults(handler=cmd_doctor)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.handler(args))
+    except CoachError as error:
+        if os.environ.get("COACH_DEBUG") == "1":
+            traceback.print_exc()
+        print(f"coach: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("\ncoach: interrupted; everything finished so far is saved", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,211 @@
+"""The question bank: built-in questions from the guides, plus the user's own.
+
+The built-in bank is ``coach/questions.toml``; users add questions in
+``COACH_HOME/questions.toml`` with the same layout (one ``[[question]]`` table
+each). Both are validated at load; a malformed entry is reported with its file
+and line.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from coach.errors import QuestionBankError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+Round = Literal[
+    "recruiter_screen",
+    "technical",
+    "ml_fundamentals",
+    "system_design",
+    "project_deep_dive",
+    "behavioral",
+    "cross_functional",
+    "hiring_manager",
+]
+ROUNDS: tuple[str, ...] = Round.__args__  # type: ignore[attr-defined]
+STORY_ROUNDS = frozenset({"behavioral", "project_deep_dive", "cross_functional", "hiring_manager"})
+Level = Literal["L4", "L5"]
+LEVELS: tuple[str, ...] = ("L4", "L5")
+USER_QUESTIONS_FILE = "questions.toml"
+SOURCE_GUIDES = frozenset(
+    {
+        "000_0af5b6323907156b.txt",
+        "001_111dc02f3204cc84.txt",
+        "002_940fd98fbeaeaad5.txt",
+        "003_65b938a1aa95bfc7.txt",
+        "004_98758ae6c338c7e4.txt",
+    }
+)
+
+
+class Question(BaseModel):
+    """One interview question as the coach asks it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)
+    round: Round
+    level: Level
+    text: str = Field(min_length=10)
+    criteria: tuple[str, ...] = Field(min_length=1)
+    time_budget_s: int = Field(ge=30, le=3600)
+    source: str = Field(min_length=1)
+    """The guide the question comes from (file name), or ``user`` for a user's own."""
+    follow_ups: tuple[str, ...] = Field(default=(), max_length=2)
+
+    @field_validator("text")
+    @classmethod
+    def _one_line(cls, text: str) -> str:
+        return " ".join(text.split())
+
+    @field_validator("criteria")
+    @classmethod
+    def _unique(cls, criteria: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(criteria)) != len(criteria):
+            raise ValueError("criteria are listed twice")
+        return criteria
+
+    def as_json(self) -> dict[str, object]:
+        """The keys of ``coach questions --json``."""
+        return {
+            "id": self.id,
+            "round": self.round,
+            "level": self.level,
+            "text": self.text,
+            "criteria": list(self.criteria),
+            "time_budget_s": self.time_budget_s,
+            "source": self.source,
+            "follow_ups": list(self.follow_ups),
+        }
+
+
+def builtin_questions() -> list[Question]:
+    text = resources.files("coach").joinpath("questions.toml").read_text(encoding="utf-8")
+    return parse_questions(text, "coach/questions.toml")
+
+
+def load_questions(home: Path | None = None) -> list[Question]:
+    """The built-in bank followed by the user's questions in ``home``, if any."""
+    questions = builtin_questions()
+    if home is not None:
+        user_file = home / USER_QUESTIONS_FILE
+        if user_file.exists():
+            questions += parse_questions(user_file.read_text(encoding="utf-8"), str(user_file))
+    _check_ids_unique(questions)
+    _check_criteria_known(questions)
+    return questions
+
+
+def parse_questions(text: str, origin: str) -> list[Question]:
+    """Parse and validate a TOML file of ``[[question]]`` tables."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise QuestionBankError(
+            f"{origin} is not valid TOML: {error}", "fix the syntax at that line"
+        ) from error
+    extra_keys = set(document) - {"question"}
+    if extra_keys or not isinstance(document.get("question", []), list):
+        raise QuestionBankError(
+            f"{origin}: unexpected top-level key(s) {sorted(extra_keys)}",
+            "put each question in a [[question]] table",
+        )
+    lines = text.splitlines()
+    header_lines = _table_lines(lines)
+    questions = []
+    for index, entry in enumerate(document.get("question", [])):
+        try:
+            questions.append(Question.model_validate(entry))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "entry"
+            key = str(first["loc"][0]) if first["loc"] else ""
+            line = _key_line(lines, header_lines, index, key)
+            raise QuestionBankError(
+                f"{origin} line {line} (question {index + 1}): {where}: {first['msg']}",
+                "correct that entry (see `coach questions --json` for valid ones)",
+            ) from error
+    return questions
+
+
+def _table_lines(lines: list[str]) -> list[int]:
+    """1-based line numbers of each ``[[question]]`` header, in order."""
+    pattern = re.compile(r"^\s*\[\[\s*question\s*\]\]")
+    return [n for n, line in enumerate(lines, start=1) if pattern.match(line)]
+
+
+def _key_line(lines: list[str], headers: list[int], index: int, key: str) -> int | str:
+    """The line of ``key`` inside the index-th table, else the table's header line."""
+    if index >= len(headers):
+        return "?"
+    end = headers[index + 1] - 1 if index + 1 < len(headers) else len(lines)
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=") if key else None
+    for number in range(headers[index], end + 1):
+        if pattern and pattern.match(lines[number - 1]):
+            return number
+    return headers[index]
+
+
+def _check_ids_unique(questions: Iterable[Question]) -> None:
+    seen: set[str] = set()
+    for question in questions:
+        if question.id in seen:
+            raise QuestionBankError(
+                f"question id {question.id!r} is defined twice",
+                f"give your question in {USER_QUESTIONS_FILE} a different id",
+            )
+        seen.add(question.id)
+
+
+def _check_criteria_known(questions: Iterable[Question]) -> None:
+    from coach.rubrics import load_rubrics
+
+    rubrics = load_rubrics()
+    for question in questions:
+        for criterion in question.criteria:
+            rubric = rubrics.get(criterion)
+            if rubric is None:
+                raise QuestionBankError(
+                    f"question {question.id!r} names unknown criterion {criterion!r}",
+                    f"use one of: {', '.join(sorted(rubrics))}",
+                )
+            if question.round not in rubric.rounds:
+                raise QuestionBankError(
+                    f"question {question.id!r}: criterion {criterion!r} "
+                    f"does not apply to the {question.round} round",
+                    f"use a criterion for that round, or one of: {', '.join(rubric.rounds)}",
+                )
+
+
+def select_questions(
+    questions: Iterable[Question],
+    round: str | None = None,
+    level: str | None = None,
+) -> list[Question]:
+    """Questions of the given round and level (None means any)."""
+    return [
+        q
+        for q in questions
+        if (round is None or q.round == round) and (level is None or q.level == level)
+    ]
+
+
+def find_question(questions: Iterable[Question], question_id: str) -> Question:
+    from coach.errors import InputError
+
+    for question in questions:
+        if question.id == question_id:
+            return question
+    raise InputError(f"no question with id {question_id!r}", "list the ids with `coach questions`")

@@ -1,0 +1,109 @@
+"""Pydantic models for rubric criteria and the scorecard (its JSON keys are a contract)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from coach.questions import Level, Round
+
+Score = Literal[0, 1, 2, 3, 4]
+CORE_CRITERIA: tuple[str, ...] = (
+    "numbers_sized",
+    "tradeoffs_named",
+    "post_launch_failures",
+    "star_structure",
+)
+
+
+class Anchor(BaseModel):
+    """A short example answer excerpt and the score it earns."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    score: Score
+    example: str = Field(min_length=5)
+    why: str = Field(min_length=5)
+
+
+class Criterion(BaseModel):
+    """One rubric criterion: what it asks, what each score means, where it applies."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z_]*$")
+    name: str
+    asks: str
+    """The question the criterion answers about a transcript."""
+    core: bool = False
+    rounds: tuple[Round, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+    """Guides (file names in the seeds) the criterion is drawn from."""
+    levels: tuple[str, str, str, str, str]
+    """What an answer scoring 0, 1, 2, 3 and 4 does."""
+    bar: dict[Level, Score]
+    """The lowest score that meets the bar at each level."""
+    anchors: tuple[Anchor, ...] = Field(min_length=2)
+
+    @field_validator("bar")
+    @classmethod
+    def _both_levels(cls, bar: dict[str, int]) -> dict[str, int]:
+        if set(bar) != {"L4", "L5"}:
+            raise ValueError("bar needs a score for L4 and for L5")
+        return bar
+
+
+class CriterionScore(BaseModel):
+    id: str
+    score: Score
+    evidence: list[str] = Field(default_factory=list)
+    """Verbatim spans of the transcript that support the score."""
+    feedback: str = ""
+
+
+class Delivery(BaseModel):
+    """Delivery figures computed from word timestamps (reported beside the scores)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    wpm: float = 0.0
+    filler_count: int = 0
+    fillers_per_min: float = 0.0
+    longest_pause_s: float = 0.0
+    talk_time_s: float = 0.0
+    pauses_over_1_2s: int = 0
+    """Pauses longer than 1.2 s between words."""
+    budget_s: float | None = None
+    """The question's time budget, to compare talk time with."""
+    word_count: int = 0
+    """Words spoken, fillers not counted."""
+    bands: dict[str, str] = Field(default_factory=dict)
+    """Each figure against its reference band, e.g. ``{"wpm": "152 wpm: comfortable"}``."""
+
+
+class Scorecard(BaseModel):
+    """The result of scoring one answer; the JSON keys are read by outside checks."""
+
+    question_id: str
+    round: Round
+    level: Level
+    scorer: str
+    """``offline`` or ``llm:<model>``: which scorer produced these scores."""
+    criteria: list[CriterionScore]
+    overall: float
+    summary: str
+    next_step: str
+    follow_up: str | None = None
+    transcript: str
+    delivery: Delivery | None = None
+    stronger_version: str | None = None
+    """An outline of the user's own answer, with placeholders where facts are missing."""
+    fallback_reason: str | None = None
+    """Why the LLM judge was not used for this answer, when it was configured."""
+
+    def score_of(self, criterion_id: str) -> int | None:
+        for item in self.criteria:
+            if item.id == criterion_id:
+                return item.score
+        return None

@@ -1,0 +1,28 @@
+"""Shared fixtures: every test runs against a temporary COACH_HOME and no real LLM."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(autouse=True)
+def coach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh COACH_HOME for each test, with the LLM settings cleared."""
+    home = tmp_path / "coach-home"
+    monkeypatch.setenv("COACH_HOME", str(home))
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "COACH_LLM_MODEL",
+        "COACH_LLM_TIMEOUT",
+        "COACH_WHISPER_MODEL",
+        "COACH_VOICE",
+        "COACH_INPUT_DEVICE",
+        "COACH_DEBUG",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    return home

@@ -1,0 +1,84 @@
+"""The command line: fast start, plain errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from coach import __version__
+from coach.cli import main
+
+HEAVY = ("faster_whisper", "ctranslate2", "openai", "sounddevice", "pyttsx3", "av", "onnxruntime")
+
+
+def run_coach(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "coach", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("args", [["--help"], ["questions", "--json"]])
+def test_light_commands_import_nothing_heavy(args: list[str]) -> None:
+    probe = (
+        "import sys, io, contextlib\n"
+        "from coach.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main({args!r})\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_version_and_help_list_every_command() -> None:
+    assert run_coach("--version").stdout.strip() == f"coach {__version__}"
+    help_text = run_coach("--help").stdout
+    for command in (
+        "practice",
+        "score",
+        "transcribe",
+        "questions",
+        "review",
+        "replay",
+        "history",
+        "say",
+        "doctor",
+    ):
+        assert command in help_text
+
+
+def test_errors_are_one_line_without_traceback(coach_home: Path) -> None:
+    coach_home.mkdir(parents=True)
+    (coach_home / "config.toml").write_text("colour = 'blue'\n")
+    result = run_coach("questions")
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("coach: error: unknown setting 'colour'")
+
+
+def test_debug_shows_the_traceback(coach_home: Path) -> None:
+    coach_home.mkdir(parents=True)
+    (coach_home / "config.toml").write_text("colour = 'blue'\n")
+    result = run_coach("questions", env={"COACH_DEBUG": "1"})
+    assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_questions_json_has_the_documented_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["questions", "--round", "system_design", "--level", "L5", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed and all(q["round"] == "system_design" and q["level"] == "L5" for q in listed)
+    expected = {"id", "round", "level", "text", "criteria", "time_budget_s", "source"}
+    assert all(expected <= set(q) for q in listed)
