@@ -11,12 +11,12 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from coach import __version__
-from coach.errors import CoachError, NotBuiltError
+from coach.errors import CoachError
 
 ROUND_CHOICES = (
     "recruiter_screen",
@@ -29,9 +29,6 @@ ROUND_CHOICES = (
     "hiring_manager",
 )
 LEVEL_CHOICES = ("L4", "L5")
-
-Handler = Callable[[argparse.Namespace], int]
-
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
@@ -275,94 +272,19 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from coach.audio.devices import describe, input_device, output_device
-    from coach.audio.speak import check_voice
+    from coach.doctor import run_checks
 
-    settings = settings_from(args)
-    checks: list[tuple[str, Callable[[], str]]] = [
-        ("microphone", lambda: describe(input_device(settings.input_device), "input").strip()),
-        ("speaker", lambda: describe(output_device(), "output").strip()),
-        ("text-to-speech", lambda: check_voice(settings)),
-        ("Whisper model", lambda: doctor_whisper(settings)),
-        ("LLM judge", lambda: doctor_llm(settings)),
-    ]
     failed = 0
-    for name, check in checks:
-        try:
-            detail = check()
-        except CoachError as error:
-            failed += 1
-            print(f"FAIL  {name}: {error.problem}")
-            print(f"      fix: {error.fix}")
+    for check in run_checks(settings_from(args)):
+        if check.ok:
+            print(f"OK    {check.name}: {check.detail}")
         else:
-            print(f"OK    {name}: {detail}")
+            failed += 1
+            print(f"FAIL  {check.name}: {check.detail}")
+            print(f"      fix: {check.fix}")
     if failed:
         print(f"{failed} check(s) failed", file=sys.stderr)
     return 1 if failed else 0
-
-
-def doctor_whisper(settings: Any) -> str:
-    from coach.audio.transcribe import resolve_model
-    from coach.errors import ModelError
-
-    ref = resolve_model(settings.whisper_model)
-    if ref.local_files_only:
-        return f"{ref.name} ({ref.path_or_size})"
-    from faster_whisper.utils import download_model
-
-    try:
-        folder = download_model(ref.path_or_size, local_files_only=True)
-    except Exception as error:
-        raise ModelError(
-            f"Whisper model {ref.name} is not downloaded yet",
-            "run once with internet access (it downloads on first use), "
-            "or unset COACH_WHISPER_MODEL / --model to use the bundled tiny.en",
-        ) from error
-    return f"{ref.name} (cached in {folder})"
-
-
-def doctor_llm(settings: Any) -> str:
-    if not settings.llm_configured:
-        return (
-            "not configured: answers are scored offline "
-            "(set OPENAI_API_KEY and/or OPENAI_BASE_URL for the LLM judge)"
-        )
-    from openai import APIStatusError, OpenAI
-
-    from coach.errors import ConfigError
-
-    where = settings.openai_base_url or "api.openai.com"
-    client = OpenAI(
-        api_key=settings.openai_api_key or "no-key",
-        base_url=settings.openai_base_url,
-        timeout=5.0,
-        max_retries=0,
-    )
-    try:
-        served = [model.id for model in client.models.list()]
-    except APIStatusError as error:
-        raise ConfigError(
-            f"the LLM endpoint {where} answered HTTP {error.status_code}",
-            "check OPENAI_API_KEY and OPENAI_BASE_URL, or unset them to score offline",
-        ) from None
-    except Exception as error:
-        raise ConfigError(
-            f"the LLM endpoint {where} did not answer ({type(error).__name__})",
-            "start the server or fix OPENAI_BASE_URL, or unset it to score offline",
-        ) from None
-    listed = (
-        "is served"
-        if settings.llm_model in served
-        else "is not in its model list (set COACH_LLM_MODEL unless the server takes any name)"
-    )
-    return f"{where} answered; model {settings.llm_model} {listed}"
-
-
-def not_built(name: str) -> Handler:
-    def handler(args: argparse.Namespace) -> int:
-        raise NotBuiltError(name)
-
-    return handler
 
 
 # parser

@@ -13,8 +13,7 @@ Set ``COACH_DEBUG=1`` to see the traceback as well.
     ├── StoreError              the database cannot be used (not coach's, damaged, too new)
     ├── ModelError              the Whisper model is missing or cannot be loaded
     ├── DeviceError             no usable microphone or speaker
-    ├── ScorerError             the LLM judge failed; carries the attempts made
-    └── NotBuiltError           a command that is planned but not built yet
+    └── ScorerError             the LLM judge failed; carries the attempts made
 """
 
 from __future__ import annotations
@@ -92,18 +91,6 @@ class ScorerError(CoachError):
         self.attempts: list[Attempt] = list(attempts or [])
 
 
-class NotBuiltError(CoachError):
-    """A command that is planned but not built yet."""
-
-    exit_code = 3
-
-    def __init__(self, command: str) -> None:
-        super().__init__(
-            f"`coach {command}` is not built yet",
-            "see `coach --help` for the commands that work today",
-        )
-
-
 __all__ = [
     "Attempt",
     "AudioFileError",
@@ -112,7 +99,6 @@ __all__ = [
     "DeviceError",
     "InputError",
     "ModelError",
-    "NotBuiltError",
     "QuestionBankError",
     "RubricError",
     "ScorerError",

@@ -36,6 +36,18 @@ Mode = Literal["json_schema", "json_object", "prompt"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
 MODES_FILE = "llm_modes.json"
 KEYLESS_PLACEHOLDER = "no-key"
+
+
+def make_client(settings: Settings, timeout: float) -> OpenAI:
+    """An ``openai`` client for the configured endpoint, without retries of its own."""
+    from openai import OpenAI
+
+    return OpenAI(
+        api_key=settings.openai_api_key or KEYLESS_PLACEHOLDER,
+        base_url=settings.openai_base_url,
+        timeout=timeout,
+        max_retries=0,
+    )
 """Sent as the API key to local servers that need none (the client insists on one)."""
 LEVEL_MEANING = {
     "L4": "mid-level ML engineer: delivers well-scoped projects end to end",
@@ -235,14 +247,8 @@ class LLMJudge:
     @property
     def client(self) -> OpenAI:
         if self._client is None:
-            from openai import OpenAI
-
-            self._client = OpenAI(
-                api_key=self.settings.openai_api_key or KEYLESS_PLACEHOLDER,
-                base_url=self.settings.openai_base_url,
-                timeout=self.settings.llm_timeout,
-                max_retries=0,  # retried here, within the overall time limit
-            )
+            # retried here, within the overall time limit
+            self._client = make_client(self.settings, self.settings.llm_timeout)
         return self._client
 
     def _next_mode(self, mode: Mode, attempts: list[Attempt]) -> Mode:

@@ -1,0 +1,410 @@
+"""The practice loop: ask, capture the answer, transcribe, score, store, give feedback.
+
+Each answer is stored step by step as it comes into being (the row and its audio
+path before recording starts, then the transcript, then the scorecard), each step
+committed on its own, so an interrupt at any point keeps everything finished.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from coach.config import Settings
+from coach.errors import InputError
+from coach.questions import Question, find_question, load_questions, select_questions
+from coach.sessions.review import scorecard_block
+from coach.sessions.store import Store, open_store
+
+if TYPE_CHECKING:
+    from coach.audio.record import StreamFactory
+    from coach.audio.transcribe import Transcript, WhisperTranscriber
+
+
+@dataclass(frozen=True)
+class PracticeOptions:
+    """What one `coach practice` (or `coach replay`) session asks and how it listens."""
+
+    round: str | None = None
+    level: str | None = None
+    count: int | None = None
+    """Questions in the session; default 3, or one per ``answer_audio`` file."""
+    question_ids: tuple[str, ...] = ()
+    typed: bool = False
+    """Read typed answers from stdin instead of recording."""
+    answer_audio: tuple[Path, ...] = ()
+    """Feed the recorder from these files (one per answer, in order)."""
+    realtime: bool = False
+    speak: bool = True
+    offline: bool = False
+    follow_ups: bool | None = None
+    """Answer follow-up probes: True always, False never, None ask when interactive."""
+    listen: bool = False
+    """Replay: play the previous recording of the question before asking it again."""
+    mode: str = ""
+    """Stored with the session; derived from the options when empty."""
+
+    @property
+    def session_mode(self) -> str:
+        if self.mode:
+            return self.mode
+        return "text" if self.typed else "file" if self.answer_audio else "voice"
+
+
+@dataclass
+class Captured:
+    transcript: Transcript
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class LineReader:
+    """Lines from stdin through one background reader, shared by answers, Enter and prompts."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.interactive = stream.isatty()
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: TextIO) -> None:
+        for line in stream:
+            self._lines.put(line.rstrip("\n"))
+        self._lines.put(None)
+
+    def get(self, timeout: float | None = None) -> str | None:
+        """The next line, None at end of input; raises queue.Empty on timeout."""
+        line = self._lines.get(timeout=timeout)
+        if line is None:
+            self._lines.put(None)  # stay at end of input
+        return line
+
+    def paragraph(self) -> str | None:
+        """Lines up to an empty line or end of input; None when input has ended."""
+        lines: list[str] = []
+        while (line := self.get()) is not None:
+            if not line.strip():
+                if lines:
+                    break
+                continue
+            lines.append(line.strip())
+        return " ".join(lines) if lines else None
+
+
+def pick_questions(bank: list[Question], store: Store, options: PracticeOptions) -> list[Question]:
+    """Chosen ids, else unasked or least recently asked first, mixing rounds when none is given."""
+    if options.question_ids:
+        return [find_question(bank, question_id) for question_id in options.question_ids]
+    pool = select_questions(bank, options.round, options.level)
+    if not pool:
+        raise InputError("no questions match that round and level", "see `coach questions`")
+    count = options.count or len(options.answer_audio) or 3
+    last_asked = store.last_asked()
+    shuffled = random.sample(pool, len(pool))
+    stalest = sorted(shuffled, key=lambda q: last_asked.get(q.id, ""))
+    by_round: dict[str, list[Question]] = defaultdict(list)
+    for question in stalest:
+        by_round[question.round].append(question)
+    rounds = sorted(by_round, key=lambda r: last_asked.get(by_round[r][0].id, ""))
+    picked: list[Question] = []
+    while len(picked) < min(count, len(pool)):
+        for round_id in rounds:
+            if by_round[round_id] and len(picked) < count:
+                picked.append(by_round[round_id].pop(0))
+    return picked
+
+
+class Practice:
+    """One practice session against the store, the speaker, the recorder and the scorer."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        options: PracticeOptions,
+        stdin: TextIO | None = None,
+        out: TextIO | None = None,
+    ) -> None:
+        self.settings = settings
+        self.options = options
+        self.out = out or sys.stdout
+        self.reader = LineReader(stdin or sys.stdin)
+        self.notices_shown: set[str] = set()
+        self._audio_files: Iterator[Path] = iter(options.answer_audio)
+        self._transcriber: WhisperTranscriber | None = None
+        self._microphone: StreamFactory | None = None
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def progress(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    def notice(self, text: str) -> None:
+        if text and text not in self.notices_shown:
+            self.notices_shown.add(text)
+            self.progress(f"note: {text}")
+
+    # the session
+
+    def run(self, questions: list[Question] | None = None) -> dict[str, Any]:
+        self._check_inputs()
+        with open_store(self.settings.home) as store:
+            questions = questions or pick_questions(
+                load_questions(self.settings.home), store, self.options
+            )
+            self._check_audio_count(len(questions))
+            self._prepare_listening()
+            speaker = self._speaker()
+            session_id = store.start_session(self.options.session_mode)
+            try:
+                for number, question in enumerate(questions, start=1):
+                    self.say(
+                        f"\nQuestion {number} of {len(questions)} "
+                        f"[{question.round}, {question.level}, "
+                        f"{question.time_budget_s // 60}m{question.time_budget_s % 60:02d}s]"
+                    )
+                    self.ask(store, session_id, question, speaker)
+            finally:
+                store.end_session(session_id)
+            summary = self.summary(store, session_id)
+        return summary
+
+    def ask(
+        self,
+        store: Store,
+        session_id: int,
+        question: Question,
+        speaker: Any,
+        follow_up_of: int | None = None,
+    ) -> int | None:
+        """Ask one question and its follow-up; returns the answer id (None at end of input)."""
+        self.say(question.text)
+        speaker.say(question.text)
+        answer_id = self.answer(store, session_id, question, follow_up_of)
+        if answer_id is None:
+            return None
+        record = store.answer(answer_id)
+        card = record.scorecard if record else None
+        probe = (card or {}).get("follow_up") or next(iter(question.follow_ups), None)
+        if follow_up_of is None and probe and self._wants_follow_up():
+            follow_up = question.model_copy(
+                update={"id": f"{question.id}-follow-up", "text": probe, "follow_ups": ()}
+            )
+            self.say("\nFollow-up:")
+            self.ask(store, session_id, follow_up, speaker, follow_up_of=answer_id)
+        return answer_id
+
+    def answer(
+        self, store: Store, session_id: int, question: Question, follow_up_of: int | None
+    ) -> int | None:
+        """Capture, transcribe, score and store one answer, committing after each step."""
+        from coach.audio.delivery import compute_delivery
+
+        if self.options.typed:
+            text = self._typed_answer()
+            if text is None:
+                self.notice("no more typed answers on stdin; ending the session")
+                return None
+            answer_id = store.add_answer(
+                session_id, question.id, question.text, question.round, question.level, follow_up_of
+            )
+            captured = Captured(typed_transcript(text))
+            delivery = None
+        else:
+            audio_path = self._audio_path(session_id, question)
+            answer_id = store.add_answer(
+                session_id,
+                question.id,
+                question.text,
+                question.round,
+                question.level,
+                follow_up_of,
+                audio_path,
+            )
+            captured = self._spoken_answer(question, audio_path)
+            delivery = compute_delivery(captured.transcript.words, question.time_budget_s)
+        transcript = captured.transcript
+        store.set_transcript(
+            answer_id,
+            transcript.text,
+            transcript.raw_text,
+            [vars(word) for word in transcript.words],
+            delivery.model_dump() if delivery else None,
+            captured.timings,
+        )
+        card = self.score(store, answer_id, question, transcript.text, delivery)
+        self.feedback(card, transcript.text)
+        self.schedule(store, answer_id, card)
+        return answer_id
+
+    def score(
+        self, store: Store, answer_id: int, question: Question, transcript: str, delivery: Any
+    ) -> dict[str, Any]:
+        """Score and store the scorecard; returns it as stored."""
+        from coach.rubrics.scoring import score_answer
+
+        self.progress("Scoring…")
+        started = time.monotonic()
+        result = score_answer(
+            question,
+            transcript,
+            self.settings,
+            level=question.level,
+            delivery=delivery,
+            offline=self.options.offline,
+        )
+        self.notice(result.notice or "")
+        card = result.scorecard.model_dump(mode="json")
+        store.set_scorecard(answer_id, card, {"score_s": round(time.monotonic() - started, 3)})
+        return card
+
+    def feedback(self, card: dict[str, Any], transcript: str) -> None:
+        self.say()
+        self.say(f"You said: {transcript}" if transcript else "(nothing was heard)")
+        for line in scorecard_block(card, markdown=False):
+            self.say(line)
+
+    def schedule(self, store: Store, answer_id: int, card: dict[str, Any]) -> None:
+        """Queue a weak round for replay, or move it between boxes (not for follow-ups)."""
+        from coach.sessions.replay import update_queue
+
+        record = store.answer(answer_id)
+        if record is not None and record.follow_up_of is None:
+            move = update_queue(store, record, card, self.settings.weak_below)
+            if move:
+                self.say(f"Replay: {move}")
+
+    def summary(self, store: Store, session_id: int) -> dict[str, Any]:
+        """Per-criterion scores of the session, the weakest criterion, the replay queue."""
+        scores: dict[str, list[int]] = defaultdict(list)
+        answers = [a for a in store.answers(session_id) if a.scorecard]
+        for answer in answers:
+            for item in (answer.scorecard or {}).get("criteria", []):
+                scores[item["id"]].append(item["score"])
+        means = {c: round(sum(v) / len(v), 2) for c, v in sorted(scores.items())}
+        weakest = min(means, key=lambda c: (means[c], c)) if means else None
+        queue_items = store.replay_queue()
+        self.say(f"\nSession {session_id}: {len(answers)} answer(s) scored")
+        for criterion, mean in means.items():
+            self.say(f"  {criterion:<26} {mean:.1f}/4")
+        if weakest:
+            self.say(f"Weakest criterion: {weakest}")
+        if queue_items:
+            self.say(
+                f"Queued for replay: {', '.join(i.question_id for i in queue_items)} "
+                "(`coach replay`)"
+            )
+        self.say(f"Read it back with `coach review {session_id}`.")
+        return {
+            "session": session_id,
+            "criteria": means,
+            "weakest": weakest,
+            "replay": [i.question_id for i in queue_items],
+        }
+
+    # capturing answers
+
+    def _typed_answer(self) -> str | None:
+        if self.reader.interactive:
+            self.say("Type your answer; an empty line ends it.")
+        return self.reader.paragraph()
+
+    def _spoken_answer(self, question: Question, audio_path: Path) -> Captured:
+        from coach.audio.record import Recorder, RecorderOptions, file_stream
+        from coach.audio.stream import StreamingTranscriber
+
+        assert self._transcriber is not None
+        source = next(self._audio_files, None)
+        factory = file_stream(source, self.options.realtime) if source else self._microphone
+        recorder = Recorder(RecorderOptions.from_settings(self.settings), factory)
+        streaming = StreamingTranscriber(self._transcriber)
+        done = threading.Event()
+        if source is None:
+            self.say("Answer out loud; press Enter when you are done.")
+            threading.Thread(
+                target=self._stop_on_enter, args=(recorder.stop_event, done), daemon=True
+            ).start()
+        try:
+            recording = recorder.record(audio_path, question.time_budget_s, on_block=streaming.feed)
+        finally:
+            done.set()
+        stopped = time.monotonic()
+        self.progress("Transcribing…")
+        transcript = streaming.finish()
+        timings = {
+            "transcript_ready_s": round(time.monotonic() - stopped, 3),
+            "recording_s": round(recording.duration_s, 3),
+        }
+        if recording.speech_end_s is not None and recording.ended_by == "silence":
+            timings["endpoint_wait_s"] = round(recording.duration_s - recording.speech_end_s, 3)
+        return Captured(transcript, timings)
+
+    def _stop_on_enter(self, stop: threading.Event, done: threading.Event) -> None:
+        while not done.is_set():
+            try:
+                self.reader.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            stop.set()
+            return
+
+    def _wants_follow_up(self) -> bool:
+        if self.options.follow_ups is not None:
+            return self.options.follow_ups
+        if not self.reader.interactive or self.options.answer_audio:
+            return False
+        self.say("Answer the follow-up question too? [y/N]")
+        reply = self.reader.get() or ""
+        return reply.strip().lower().startswith("y")
+
+    # set-up
+
+    def _check_inputs(self) -> None:
+        for path in self.options.answer_audio:
+            if not Path(path).is_file():
+                raise InputError(f"no such audio file: {path}", "check the --answer-audio path")
+        if self.options.typed and self.options.answer_audio:
+            raise InputError("--text and --answer-audio exclude each other", "choose one")
+
+    def _check_audio_count(self, questions: int) -> None:
+        files = len(self.options.answer_audio)
+        if files and files < questions:
+            raise InputError(
+                f"{questions} question(s) but {files} --answer-audio file(s)",
+                "give one file per question or lower --count",
+            )
+
+    def _prepare_listening(self) -> None:
+        """Open the microphone (or fail early) and start loading Whisper in the background."""
+        if self.options.typed:
+            return
+        from coach.audio.transcribe import load_transcriber
+
+        if not self.options.answer_audio:
+            from coach.audio.record import microphone
+
+            self._microphone = microphone(self.settings)
+        self.progress("Loading the Whisper model in the background…")
+        self._transcriber = load_transcriber(self.settings, background=True)
+
+    def _speaker(self) -> Any:
+        from coach.audio.speak import make_speaker
+
+        return make_speaker(self.settings, enabled=self.options.speak)
+
+    def _audio_path(self, session_id: int, question: Question) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        return self.settings.audio_dir / f"session-{session_id}" / f"{stamp}-{question.id}.wav"
+
+
+def typed_transcript(text: str) -> Transcript:
+    from coach.audio.transcribe import Transcript
+
+    text = " ".join(text.split())
+    return Transcript(text=text, raw_text=text, words=[], duration_s=0.0, no_speech=not text)

@@ -1,0 +1,196 @@
+"""Weak rounds come back by spaced repetition (Leitner boxes).
+
+A round is weak when one of its core criteria scores below the bar for the
+answer's level (the rubric's ``bar``, or the ``weak_below`` setting). A weak
+round enters box 1, due at once. Each new attempt moves it: up a box (a longer
+interval) when the core scores improved or it is no longer weak, down a box
+(back sooner) when they did not; a strong attempt from the last box retires it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from coach.config import Settings
+from coach.questions import Question, load_questions
+from coach.rubrics.models import CORE_CRITERIA
+from coach.sessions.practice import Practice, PracticeOptions
+from coach.sessions.store import AnswerRecord, ReplayItem, Store, open_store
+
+INTERVAL_DAYS = {1: 0, 2: 1, 3: 3, 4: 7, 5: 14}
+LAST_BOX = max(INTERVAL_DAYS)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Whether one scored answer is weak, and why."""
+
+    weak: bool
+    reason: str
+    core_mean: float
+
+
+def assess(scorecard: dict[str, Any], weak_below: float | None = None) -> Assessment:
+    """Compare the core criterion scores with the bar at the answer's level."""
+    from coach.rubrics import load_rubrics
+
+    rubrics = load_rubrics()
+    core = [c for c in scorecard.get("criteria", []) if c["id"] in CORE_CRITERIA]
+    shortfalls = []
+    for item in core:
+        bar = weak_below if weak_below is not None else rubrics[item["id"]].bar[scorecard["level"]]
+        if item["score"] < bar:
+            shortfalls.append(f"{item['id']} {item['score']}/4 (bar {bar:g})")
+    mean = sum(c["score"] for c in core) / len(core) if core else 0.0
+    reason = "below the bar: " + ", ".join(shortfalls) if shortfalls else "meets the bar"
+    return Assessment(weak=bool(shortfalls), reason=reason, core_mean=mean)
+
+
+def due_label(due_at: str, now: datetime | None = None) -> str:
+    due = datetime.fromisoformat(due_at)
+    days = (due - (now or datetime.now(timezone.utc))).total_seconds() / 86400
+    return "due now" if days <= 0 else f"due in {days:.0f} day(s)" if days >= 1 else "due today"
+
+
+def update_queue(
+    store: Store,
+    answer: AnswerRecord,
+    scorecard: dict[str, Any],
+    weak_below: float | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Move the answer's question between boxes; returns a one-line account of the move."""
+    now = now or datetime.now(timezone.utc)
+    assessment = assess(scorecard, weak_below)
+    queued = {item.question_id: item for item in store.replay_queue()}.get(answer.question_id)
+    if queued is None:
+        if not assessment.weak:
+            return ""
+        box = 1
+    else:
+        previous = store.answer(queued.last_answer_id)
+        previous_mean = assess(previous.scorecard or {}, weak_below).core_mean if previous else 0.0
+        improved = assessment.core_mean > previous_mean or not assessment.weak
+        if not assessment.weak and queued.box >= LAST_BOX:
+            store.drop_replay(answer.question_id)
+            return f"{answer.question_id}: strong again from the last box, retired from replay"
+        box = min(queued.box + 1, LAST_BOX) if improved else max(1, queued.box - 1)
+    due = now + timedelta(days=INTERVAL_DAYS[box])
+    reason = assessment.reason if assessment.weak else "improving: " + assessment.reason
+    store.schedule_replay(
+        ReplayItem(answer.question_id, box, due.isoformat(timespec="seconds"), answer.id, reason)
+    )
+    return f"{answer.question_id}: box {box}, {due_label(due.isoformat(), now)} ({reason})"
+
+
+def due_items(store: Store, now: datetime | None = None) -> list[ReplayItem]:
+    now = now or datetime.now(timezone.utc)
+    return [item for item in store.replay_queue() if datetime.fromisoformat(item.due_at) <= now]
+
+
+def queue_report(settings: Settings) -> list[dict[str, Any]]:
+    """The ``coach replay --list --json`` rows: each queued round and why it is weak."""
+    with open_store(settings.home) as store:
+        rows = []
+        for item in store.replay_queue():
+            last = store.answer(item.last_answer_id)
+            card = (last.scorecard if last else None) or {}
+            rows.append(
+                {
+                    "question_id": item.question_id,
+                    "round": last.round if last else None,
+                    "level": last.level if last else None,
+                    "question": last.question_text if last else None,
+                    "box": item.box,
+                    "due_at": item.due_at,
+                    "due": due_label(item.due_at),
+                    "reason": item.reason,
+                    "last_answer_id": item.last_answer_id,
+                    "last_scores": {c["id"]: c["score"] for c in card.get("criteria", [])},
+                }
+            )
+    return rows
+
+
+def render_queue(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "Nothing queued for replay: no weak rounds yet."
+    lines = []
+    for row in rows:
+        lines.append(f"{row['question_id']:<28} box {row['box']}  {row['due']:<16} {row['reason']}")
+    return "\n".join(lines)
+
+
+class Replay(Practice):
+    """Practice over queued questions, showing the previous attempt and the change."""
+
+    def ask(
+        self,
+        store: Store,
+        session_id: int,
+        question: Question,
+        speaker: Any,
+        follow_up_of: int | None = None,
+    ) -> int | None:
+        queued = {i.question_id: i for i in store.replay_queue()}.get(question.id)
+        previous = store.answer(queued.last_answer_id) if queued else None
+        if previous and previous.scorecard and follow_up_of is None:
+            self.say(f"Last time ({previous.created_at}): " + scores_text(previous.scorecard))
+            if previous.transcript:
+                self.say(f"You said: {previous.transcript}")
+            if self.options.listen and previous.audio_path:
+                self._play(previous.audio_path)
+        answer_id = super().ask(store, session_id, question, speaker, follow_up_of)
+        current = store.answer(answer_id) if answer_id else None
+        if previous and previous.scorecard and current and current.scorecard:
+            self.say(
+                "Change since last time: " + change_text(previous.scorecard, current.scorecard)
+            )
+        return answer_id
+
+    def _play(self, audio_path: str) -> None:
+        from coach.audio.play import play_wav
+        from coach.errors import CoachError
+
+        try:
+            play_wav(audio_path)
+        except CoachError as error:
+            self.notice(f"cannot play the previous answer: {error}")
+
+
+def scores_text(card: dict[str, Any]) -> str:
+    return ", ".join(f"{c['id']} {c['score']}/4" for c in card.get("criteria", []))
+
+
+def change_text(before: dict[str, Any], after: dict[str, Any]) -> str:
+    old = {c["id"]: c["score"] for c in before.get("criteria", [])}
+    parts = []
+    for item in after.get("criteria", []):
+        if item["id"] in old:
+            delta = item["score"] - old[item["id"]]
+            parts.append(f"{item['id']} {old[item['id']]} → {item['score']} ({delta:+d})")
+    return ", ".join(parts)
+
+
+def run_replay(settings: Settings, options: PracticeOptions, limit: int | None = None) -> None:
+    """Ask the due questions again (the most overdue first)."""
+    with open_store(settings.home) as store:
+        due = due_items(store)
+        upcoming = store.replay_queue()
+    if not due:
+        later = (
+            f" Next: {upcoming[0].question_id}, {due_label(upcoming[0].due_at)}."
+            if upcoming
+            else ""
+        )
+        print(f"Nothing is due for replay.{later}")
+        return
+    bank = {q.id: q for q in load_questions(settings.home)}
+    questions = [bank[i.question_id] for i in due if i.question_id in bank][:limit]
+    missing = [i.question_id for i in due if i.question_id not in bank]
+    if missing:
+        print(f"note: skipping questions no longer in the bank: {', '.join(missing)}")
+    if questions:
+        Replay(settings, replace(options, mode="replay")).run(questions)

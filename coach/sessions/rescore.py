@@ -1,0 +1,82 @@
+"""Score stored answers again with the current scorer (after configuring an LLM, or
+for answers that fell back offline); answers recorded but never transcribed are
+transcribed first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from coach.config import Settings
+from coach.questions import Question, load_questions
+from coach.rubrics.models import Delivery
+from coach.sessions.review import resolve_session
+from coach.sessions.store import AnswerRecord, Store, open_store
+
+
+def rescore(settings: Settings, reference: str = "last", offline: bool = False) -> Iterator[str]:
+    """Rescore the answers of one session (or ``all``); yields a line per answer."""
+    from coach.rubrics.scoring import score_answer
+
+    bank = {q.id: q for q in load_questions(settings.home)}
+    with open_store(settings.home) as store:
+        session = None if reference == "all" else resolve_session(store, reference)
+        for answer in store.answers(session):
+            question = question_for(answer, bank)
+            if question is None:
+                yield f"answer {answer.id}: question {answer.question_id} is gone; skipped"
+                continue
+            transcript = answer.transcript
+            if transcript is None:
+                transcript = transcribe_stored(settings, store, answer, question)
+                if transcript is None:
+                    yield f"answer {answer.id}: no transcript and no recording; skipped"
+                    continue
+            started = time.monotonic()
+            delivery = Delivery.model_validate(answer.delivery) if answer.delivery else None
+            result = score_answer(
+                question,
+                transcript,
+                settings,
+                level=answer.level,
+                delivery=delivery,
+                offline=offline,
+            )
+            card = result.scorecard.model_dump(mode="json")
+            store.set_scorecard(answer.id, card, {"score_s": round(time.monotonic() - started, 3)})
+            note = f" ({result.notice})" if result.notice else ""
+            score = f"{card['overall']:.1f}/4 by {card['scorer']}"
+            yield f"answer {answer.id} [{answer.question_id}]: {score}{note}"
+
+
+def question_for(answer: AnswerRecord, bank: dict[str, Question]) -> Question | None:
+    """The bank question, or for a follow-up its parent question with the probe's text."""
+    if answer.question_id in bank:
+        return bank[answer.question_id]
+    parent = bank.get(answer.question_id.removesuffix("-follow-up"))
+    if parent is None:
+        return None
+    return parent.model_copy(update={"id": answer.question_id, "text": answer.question_text})
+
+
+def transcribe_stored(
+    settings: Settings, store: Store, answer: AnswerRecord, question: Question
+) -> str | None:
+    """Transcribe a recording whose transcript was never stored (e.g. an interrupted answer)."""
+    if not answer.audio_path or not Path(answer.audio_path).is_file():
+        return None
+    from coach.audio.delivery import compute_delivery
+    from coach.audio.transcribe import load_transcriber
+    from coach.audio.wav import read_wav
+
+    transcript = load_transcriber(settings).transcribe(read_wav(answer.audio_path))
+    delivery = compute_delivery(transcript.words, question.time_budget_s)
+    store.set_transcript(
+        answer.id,
+        transcript.text,
+        transcript.raw_text,
+        [vars(w) for w in transcript.words],
+        delivery.model_dump(),
+    )
+    return transcript.text

@@ -1,0 +1,123 @@
+"""Read a session back: per-answer feedback transcripts, as JSON, text or Markdown."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from coach.errors import InputError
+from coach.sessions.store import AnswerRecord, Store
+
+
+def resolve_session(store: Store, reference: str) -> int:
+    """A session id from ``last`` or a number."""
+    if reference == "last":
+        last = store.last_session_id()
+        if last is None:
+            raise InputError("there are no sessions yet", "start one with `coach practice`")
+        return last
+    if not reference.isdigit() or int(reference) not in {s.id for s in store.sessions()}:
+        raise InputError(f"no session {reference!r}", "list them with `coach sessions`")
+    return int(reference)
+
+
+def answer_entry(answer: AnswerRecord) -> dict[str, Any]:
+    return {
+        "answer_id": answer.id,
+        "question": {
+            "id": answer.question_id,
+            "text": answer.question_text,
+            "round": answer.round,
+            "level": answer.level,
+        },
+        "attempt": answer.attempt,
+        "follow_up_of": answer.follow_up_of,
+        "transcript": answer.transcript,
+        "raw_transcript": answer.raw_transcript,
+        "scorecard": answer.scorecard,
+        "delivery": answer.delivery,
+        "audio_path": answer.audio_path,
+        "timings": answer.timings,
+        "created_at": answer.created_at,
+    }
+
+
+def review(store: Store, reference: str = "last") -> dict[str, Any]:
+    """The ``coach review --json`` report for one session."""
+    session_id = resolve_session(store, reference)
+    session = next(s for s in store.sessions() if s.id == session_id)
+    return {
+        "session": {
+            "id": session.id,
+            "started_at": session.started_at,
+            "ended_at": session.ended_at,
+            "mode": session.mode,
+        },
+        "answers": [answer_entry(a) for a in store.answers(session_id)],
+    }
+
+
+def mark_transcript(raw: str, evidence: list[str], bold: tuple[str, str]) -> str:
+    """The transcript with fillers in [brackets] and evidence quotes wrapped in ``bold``."""
+    from coach.audio.transcribe import is_filler
+
+    marked = " ".join(f"[{word}]" if is_filler(word) else word for word in raw.split())
+    for quote in sorted(set(evidence), key=len, reverse=True):
+        pattern = re.compile(re.escape(quote), re.IGNORECASE)
+        marked = pattern.sub(lambda m: f"{bold[0]}{m.group(0)}{bold[1]}", marked, count=1)
+    return marked
+
+
+def render(report: dict[str, Any], markdown: bool = False) -> str:
+    """The report as terminal text or as Markdown."""
+    bold = ("**", "**") if markdown else ("«", "»")
+    heading = "## " if markdown else ""
+    session = report["session"]
+    lines = [
+        f"{'# ' if markdown else ''}Session {session['id']} ({session['mode']}), "
+        f"{session['started_at']}",
+        "",
+    ]
+    for number, entry in enumerate(report["answers"], start=1):
+        question = entry["question"]
+        lines.append(
+            f"{heading}{number}. [{question['round']} {question['level']}] {question['text']}"
+        )
+        lines.append("")
+        card = entry["scorecard"] or {}
+        evidence = [q for item in card.get("criteria", []) for q in item.get("evidence", [])]
+        transcript = entry["raw_transcript"] or entry["transcript"]
+        lines.append(
+            "> " + mark_transcript(transcript, evidence, bold) if transcript else "(no transcript)"
+        )
+        lines.append("")
+        lines += scorecard_block(card, markdown)
+        if entry["audio_path"]:
+            lines.append(f"Recording: {entry['audio_path']}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def scorecard_block(card: dict[str, Any], markdown: bool) -> list[str]:
+    """The scorecard as text (fenced in Markdown), or a hint when it was never scored."""
+    from coach.rubrics.models import Scorecard
+    from coach.rubrics.scoring import format_scorecard
+
+    if not card:
+        return ["Not scored yet: run `coach rescore`."]
+    text = format_scorecard(Scorecard.model_validate(card))
+    return ["```text", text, "```"] if markdown else [text]
+
+
+def play_answer(report: dict[str, Any], number: int) -> None:
+    """Play the recording of answer ``number`` (1-based) of the report."""
+    from coach.audio.play import play_wav
+
+    answers = report["answers"]
+    if not 1 <= number <= len(answers):
+        raise InputError(f"the session has no answer {number}", f"pick 1 to {len(answers)}")
+    path = answers[number - 1]["audio_path"]
+    if not path:
+        raise InputError(f"answer {number} was typed, not recorded", "pick a spoken answer")
+    print(f"Playing {path}")
+    play_wav(path)
