@@ -33,7 +33,8 @@ def read_wav(path: Path | str) -> np.ndarray:
             )
             frames = reader.readframes(reader.getnframes())
     except (wave.Error, EOFError) as error:
-        raise AudioFileError(f"{path} is not a PCM WAV file ({error})", CONVERT_HINT) from error
+        detail = f" ({error})" if str(error) else ""
+        raise AudioFileError(f"{path} is not a PCM WAV file{detail}", CONVERT_HINT) from error
     except OSError as error:
         raise AudioFileError(
             f"cannot read {path}: {error.strerror}", "check its permissions"

@@ -1,0 +1,132 @@
+"""Guards against what Whisper says when nobody is speaking.
+
+Whisper invents text on silence and noise ("You", "Thank you for watching.")
+and sometimes loops on a phrase. These checks run on every decoded segment,
+in batch and in streaming alike, so the scorer only ever sees what was said.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+SILENCE_RMS = 0.002
+"""Audio quieter than this (RMS of the loudest 0.5 s, about -54 dBFS) is treated as silence."""
+
+NO_SPEECH_PROB = 0.6
+"""A segment the model itself rates this likely to be non-speech ..."""
+FEW_WORDS = 3
+"""... and that has at most this many words is dropped."""
+
+MAX_REPEATS = 3
+"""A phrase said more than this many times in a row is a decoding loop: keep one copy."""
+
+HALLUCINATIONS = frozenset(
+    {
+        "you",
+        "thank you",
+        "thanks",
+        "thank you for watching",
+        "thanks for watching",
+        "thank you so much for watching",
+        "thank you very much",
+        "please subscribe",
+        "subscribe to my channel",
+        "like and subscribe",
+        "bye",
+        "bye bye",
+        "okay",
+        "oh",
+        "so",
+        "the end",
+        "music",
+        "applause",
+        "silence",
+    }
+)
+"""Stock phrases Whisper emits on silence or noise (compared after :func:`fold`)."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One decoded segment with the model's own confidence figures."""
+
+    words: tuple[tuple[str, float, float, float], ...]
+    """(word, start, end, probability), times in seconds from the start of the audio."""
+    no_speech_prob: float
+    avg_logprob: float
+
+
+def fold(text: str) -> str:
+    """Lower case, punctuation removed, white space collapsed."""
+    return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
+
+
+def is_silent(audio: np.ndarray, rate: int = 16_000) -> bool:
+    """True when no half second of the audio is louder than :data:`SILENCE_RMS`."""
+    if audio.size == 0:
+        return True
+    window = rate // 2
+    usable = audio[: audio.size - audio.size % window] if audio.size >= window else audio
+    frames = usable.reshape(-1, min(window, usable.size)).astype(np.float64)
+    loudest = float(np.sqrt((frames**2).mean(axis=1)).max())
+    return loudest < SILENCE_RMS
+
+
+def keep_segment(segment: Heard) -> bool:
+    """False for a segment that is most likely not speech."""
+    text = fold(" ".join(word for word, *_ in segment.words))
+    if not text:
+        return False
+    few_words = len(text.split()) <= FEW_WORDS
+    if few_words and segment.no_speech_prob >= NO_SPEECH_PROB:
+        return False
+    # a stock phrase that the model was not sure was speech
+    return not (text in HALLUCINATIONS and segment.no_speech_prob >= 0.2)
+
+
+def only_hallucination(segments: Sequence[Heard]) -> bool:
+    """True when everything heard is one stock phrase such as "Thank you." """
+    text = fold(" ".join(word for s in segments for word, *_ in s.words))
+    return not text or text in HALLUCINATIONS
+
+
+TimedWord = tuple[str, float, float, float]
+"""(word, start, end, probability), times in seconds from the start of the audio."""
+
+
+def cut_repeats(words: list[TimedWord]) -> list[TimedWord]:
+    """Collapse a phrase (1 to 8 words) repeated more than MAX_REPEATS times in a row."""
+    keys = [fold(w[0]) for w in words]
+    out: list[TimedWord] = []
+    out_keys: list[str] = []
+    i = 0
+    while i < len(words):
+        run = _repeat_run(keys, i)
+        if run:
+            size, count = run
+            out.extend(words[i : i + size])
+            out_keys.extend(keys[i : i + size])
+            i += size * count
+            continue
+        out.append(words[i])
+        out_keys.append(keys[i])
+        i += 1
+    return out
+
+
+def _repeat_run(keys: list[str], start: int) -> tuple[int, int] | None:
+    """(phrase size, times) when a phrase starting here repeats more than MAX_REPEATS times."""
+    for size in range(1, 9):
+        phrase = keys[start : start + size]
+        if len(phrase) < size:
+            break
+        count = 1
+        while keys[start + count * size : start + (count + 1) * size] == phrase:
+            count += 1
+        if count > MAX_REPEATS:
+            return size, count
+    return None

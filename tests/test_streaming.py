@@ -1,0 +1,101 @@
+"""Streaming: blocks fed as a recorder would, chunks decoded while the answer goes on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from speech import join, noise, piper_audio, silence
+
+from coach.audio.stream import ChunkOptions, StreamingTranscriber
+from coach.audio.transcribe import Transcript, WhisperTranscriber, load_transcriber
+from coach.config import Settings
+
+SENTENCES = [
+    "For the feed ranking system I would start with the data and the labels.",
+    "We serve about fifty thousand requests per second at the daily peak.",
+    "The ranker has a latency budget of eighty milliseconds at the ninety ninth percentile.",
+    "After launch we saw training serving skew between the batch and online features.",
+    "We caught it with a dashboard and fixed it by computing features in one place.",
+]
+
+
+def word_error(reference: str, hypothesis: str) -> float:
+    import jiwer
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    norm = EnglishTextNormalizer()
+    return float(jiwer.wer(norm(reference), norm(hypothesis)))
+
+
+@pytest.fixture(scope="session")
+def transcriber(tmp_path_factory: pytest.TempPathFactory) -> WhisperTranscriber:
+    return load_transcriber(Settings(home=tmp_path_factory.mktemp("home")))
+
+
+@pytest.fixture(scope="module")
+def answer() -> np.ndarray:
+    """About 25 s of speech with a pause after each sentence, and trailing silence."""
+    parts = [join(piper_audio(text), silence(0.9)) for text in SENTENCES]
+    return join(silence(0.5), *parts, silence(1.0))
+
+
+def stream_file(transcriber: WhisperTranscriber, audio: np.ndarray, block_s: float = 0.05,
+                options: ChunkOptions | None = None) -> tuple[StreamingTranscriber, Transcript]:
+    stream = StreamingTranscriber(transcriber, options)
+    block = int(block_s * 16_000)
+    for start in range(0, audio.size, block):
+        stream.feed(audio[start : start + block])
+    return stream, stream.finish()
+
+
+@pytest.fixture(scope="module")
+def streamed(transcriber: WhisperTranscriber, answer: np.ndarray) -> tuple[int, Transcript]:
+    stream, transcript = stream_file(transcriber, answer)
+    return stream.chunks_decoded, transcript
+
+
+def test_streaming_matches_batch(transcriber: WhisperTranscriber, answer: np.ndarray,
+                                 streamed: tuple[int, Transcript]) -> None:
+    chunks, transcript = streamed
+    batch = transcriber.transcribe(answer)
+    reference = " ".join(SENTENCES)
+    assert chunks >= 3  # cut at the pauses, not decoded in one piece
+    assert word_error(batch.text, transcript.text) <= 0.1
+    assert word_error(reference, transcript.text) <= word_error(reference, batch.text) + 0.05
+    assert transcript.duration_s == pytest.approx(answer.size / 16_000, abs=0.01)
+
+
+def test_streamed_words_keep_absolute_times(answer: np.ndarray,
+                                            streamed: tuple[int, Transcript]) -> None:
+    starts = [w.start for w in streamed[1].words]
+    assert starts == sorted(starts)
+    assert starts[0] <= 1.0
+    assert streamed[1].words[-1].end == pytest.approx(answer.size / 16_000 - 1.0, abs=1.5)
+
+
+def test_a_long_pause_free_stretch_is_cut_at_the_maximum(transcriber: WhisperTranscriber) -> None:
+    talk = join(*[piper_audio(text) for text in SENTENCES[:3]])
+    stream, streamed = stream_file(
+        transcriber, talk, options=ChunkOptions(min_chunk_s=2.0, max_chunk_s=6.0, pause_s=2.0)
+    )
+    assert stream.chunks_decoded >= 2
+    assert word_error(" ".join(SENTENCES[:3]), streamed.text) <= 0.25
+
+
+def test_a_silent_recording_streams_to_no_speech(transcriber: WhisperTranscriber) -> None:
+    _, streamed = stream_file(transcriber, join(silence(3), noise(4, level=0.003)))
+    assert streamed.no_speech and streamed.text == ""
+
+
+def test_feed_returns_at_once_and_rejects_late_blocks(transcriber: WhisperTranscriber) -> None:
+    import time
+
+    stream = StreamingTranscriber(transcriber)
+    audio = piper_audio(SENTENCES[0])
+    began = time.perf_counter()
+    for start in range(0, audio.size, 800):
+        stream.feed(audio[start : start + 800])
+    assert time.perf_counter() - began < 0.5  # decoding happens in the worker
+    assert word_error(SENTENCES[0], stream.finish().text) <= 0.25
+    with pytest.raises(RuntimeError):
+        stream.feed(audio[:800])
