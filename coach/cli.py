@@ -17,18 +17,8 @@ from typing import Any
 
 from coach import __version__
 from coach.errors import CoachError
+from coach.rounds import LEVELS, ROUNDS
 
-ROUND_CHOICES = (
-    "recruiter_screen",
-    "technical",
-    "ml_fundamentals",
-    "system_design",
-    "project_deep_dive",
-    "behavioral",
-    "cross_functional",
-    "hiring_manager",
-)
-LEVEL_CHOICES = ("L4", "L5")
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, ensure_ascii=False))
@@ -326,8 +316,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     practice = commands.add_parser("practice", help="practise answering questions out loud")
-    practice.add_argument("--round", choices=ROUND_CHOICES)
-    practice.add_argument("--level", choices=LEVEL_CHOICES)
+    practice.add_argument("--round", choices=ROUNDS)
+    practice.add_argument("--level", choices=LEVELS)
     practice.add_argument("--count", type=int, help="questions in the session (default 3)")
     practice.add_argument("--question", action="append", default=[], metavar="ID")
     add_answer_flags(practice)
@@ -338,12 +328,12 @@ def build_parser() -> argparse.ArgumentParser:
     which = score.add_mutually_exclusive_group(required=True)
     which.add_argument("--question", metavar="ID")
     which.add_argument("--question-text", metavar="TEXT")
-    score.add_argument("--round", choices=ROUND_CHOICES)
+    score.add_argument("--round", choices=ROUNDS)
     answer = score.add_mutually_exclusive_group(required=True)
     answer.add_argument("--audio", metavar="WAV")
     answer.add_argument("--text-file", metavar="FILE")
     answer.add_argument("--text", metavar="TEXT")
-    score.add_argument("--level", choices=LEVEL_CHOICES)
+    score.add_argument("--level", choices=LEVELS)
     score.add_argument("--offline", action="store_true")
     score.add_argument("--model", help="Whisper model size name or folder")
     score.add_argument("--json", action="store_true")
@@ -356,8 +346,8 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe.set_defaults(handler=cmd_transcribe)
 
     questions = commands.add_parser("questions", help="list the question bank")
-    questions.add_argument("--round", choices=ROUND_CHOICES)
-    questions.add_argument("--level", choices=LEVEL_CHOICES)
+    questions.add_argument("--round", choices=ROUNDS)
+    questions.add_argument("--level", choices=LEVELS)
     questions.add_argument("--json", action="store_true")
     questions.set_defaults(handler=cmd_questions)
 

@@ -13,31 +13,17 @@ import sys
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from coach.errors import QuestionBankError
+from coach.rounds import Level, Round
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-Round = Literal[
-    "recruiter_screen",
-    "technical",
-    "ml_fundamentals",
-    "system_design",
-    "project_deep_dive",
-    "behavioral",
-    "cross_functional",
-    "hiring_manager",
-]
-ROUNDS: tuple[str, ...] = Round.__args__  # type: ignore[attr-defined]
-STORY_ROUNDS = frozenset({"behavioral", "project_deep_dive", "cross_functional", "hiring_manager"})
-Level = Literal["L4", "L5"]
-LEVELS: tuple[str, ...] = ("L4", "L5")
 USER_QUESTIONS_FILE = "questions.toml"
 SOURCE_GUIDES = frozenset(
     {

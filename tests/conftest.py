@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from coach.audio.transcribe import WhisperTranscriber, load_transcriber
+from coach.config import Settings
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -26,3 +29,9 @@ def coach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ):
         monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def transcriber(tmp_path_factory: pytest.TempPathFactory) -> WhisperTranscriber:
+    """The bundled tiny.en model, loaded once for the whole test run."""
+    return load_transcriber(Settings(home=tmp_path_factory.mktemp("home")))

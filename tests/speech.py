@@ -101,3 +101,11 @@ def join(*parts: np.ndarray) -> np.ndarray:
 def save(audio: np.ndarray, path: Path | str) -> Path:
     """Write 16 kHz audio to a WAV file."""
     return write_wav(path, audio)
+
+
+def word_error(reference: str, hypothesis: str) -> float:
+    import jiwer
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    norm = EnglishTextNormalizer()
+    return float(jiwer.wer(norm(reference), norm(hypothesis)))

@@ -41,6 +41,19 @@ def run_cli(
     return code, captured.out, captured.err
 
 
+def typed_practice(question_id: str) -> list[str]:
+    """`coach practice` arguments for one typed answer, scored offline, no follow-up."""
+    return [
+        "practice",
+        "--text",
+        "--question",
+        question_id,
+        "--no-speak",
+        "--offline",
+        "--no-follow-ups",
+    ]
+
+
 def story_question_id() -> str:
     ids = [
         q.id
@@ -98,15 +111,7 @@ def test_weak_rounds_move_between_replay_boxes(
     coach_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     question = story_question_id()
-    args = [
-        "practice",
-        "--text",
-        "--question",
-        question,
-        "--no-speak",
-        "--offline",
-        "--no-follow-ups",
-    ]
+    args = typed_practice(question)
     assert run_cli(args, WEAK + "\n", capsys, monkeypatch)[0] == 0
     code, out, _ = run_cli(["replay", "--list", "--json"], "", capsys, monkeypatch)
     (queued,) = json.loads(out)
@@ -135,15 +140,7 @@ def test_history_reports_series_per_criterion(
     coach_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     question = story_question_id()
-    args = [
-        "practice",
-        "--text",
-        "--question",
-        question,
-        "--no-speak",
-        "--offline",
-        "--no-follow-ups",
-    ]
+    args = typed_practice(question)
     run_cli(args, WEAK + "\n", capsys, monkeypatch)
     run_cli(args, STRONG_STORY + "\n", capsys, monkeypatch)
     code, out, _ = run_cli(["history", "--json"], "", capsys, monkeypatch)
@@ -281,7 +278,9 @@ def test_replay_schedule_uses_spaced_intervals(coach_home: Path) -> None:
 
 
 def test_a_file_fed_session_runs_the_real_recorder_and_transcriber(
-    coach_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    coach_home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from speech import join, piper_audio, save, silence
@@ -293,8 +292,19 @@ def test_a_file_fed_session_runs_the_real_recorder_and_transcriber(
     wav = save(join(silence(0.5), piper_audio(spoken), silence(1.0)), tmp_path / "answer.wav")
     question = next(q for q in load_questions() if q.round == "system_design" and q.level == "L5")
     code, out, err = run_cli(
-        ["practice", "--answer-audio", str(wav), "--question", question.id, "--no-speak",
-         "--offline", "--no-follow-ups"], "", capsys, monkeypatch,
+        [
+            "practice",
+            "--answer-audio",
+            str(wav),
+            "--question",
+            question.id,
+            "--no-speak",
+            "--offline",
+            "--no-follow-ups",
+        ],
+        "",
+        capsys,
+        monkeypatch,
     )
     assert code == 0, err
     report = json.loads(run_cli(["review", "--json"], "", capsys, monkeypatch)[1])
@@ -320,9 +330,12 @@ def test_an_llm_judged_session_keeps_the_key_out_of_the_store(
         monkeypatch.setenv("OPENAI_BASE_URL", llm.url)
         monkeypatch.setenv("OPENAI_API_KEY", key)
         monkeypatch.setenv("COACH_LLM_MODEL", MODEL)
-        code, out, err = run_cli(["practice", "--text", "--question", question.id,
-                                  "--no-speak", "--no-follow-ups"],
-                                 STRONG_STORY + "\n", capsys, monkeypatch)
+        code, out, err = run_cli(
+            ["practice", "--text", "--question", question.id, "--no-speak", "--no-follow-ups"],
+            STRONG_STORY + "\n",
+            capsys,
+            monkeypatch,
+        )
     assert code == 0, err
     assert len(llm.chat_requests) == 1
     assert f"llm:{MODEL}" in out and "no LLM configured" not in err

@@ -9,14 +9,12 @@ import pytest
 
 from coach.errors import QuestionBankError
 from coach.questions import (
-    LEVELS,
-    ROUNDS,
     SOURCE_GUIDES,
-    STORY_ROUNDS,
     builtin_questions,
     load_questions,
     select_questions,
 )
+from coach.rounds import LEVELS, ROUNDS, STORY_ROUNDS
 from coach.rubrics import load_rubrics
 from coach.rubrics.models import CORE_CRITERIA
 

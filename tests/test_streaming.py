@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from speech import join, noise, piper_audio, silence
+from speech import join, noise, piper_audio, silence, word_error
 
 from coach.audio.stream import ChunkOptions, StreamingTranscriber
-from coach.audio.transcribe import Transcript, WhisperTranscriber, load_transcriber
-from coach.config import Settings
+from coach.audio.transcribe import Transcript, WhisperTranscriber
 
 SENTENCES = [
     "For the feed ranking system I would start with the data and the labels.",
@@ -19,17 +18,6 @@ SENTENCES = [
 ]
 
 
-def word_error(reference: str, hypothesis: str) -> float:
-    import jiwer
-    from whisper_normalizer.english import EnglishTextNormalizer
-
-    norm = EnglishTextNormalizer()
-    return float(jiwer.wer(norm(reference), norm(hypothesis)))
-
-
-@pytest.fixture(scope="session")
-def transcriber(tmp_path_factory: pytest.TempPathFactory) -> WhisperTranscriber:
-    return load_transcriber(Settings(home=tmp_path_factory.mktemp("home")))
 
 
 @pytest.fixture(scope="module")

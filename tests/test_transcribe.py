@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from speech import join, noise, piper_audio, piper_wav, silence
+from speech import join, noise, piper_audio, piper_wav, silence, word_error
 
 from coach.audio.guards import Heard, cut_repeats, is_silent, keep_segment, only_hallucination
 from coach.audio.transcribe import (
@@ -34,17 +34,6 @@ ML_ANSWER = (
 FILLER_ANSWER = "So, um, the first thing I would do is, uh, look at how the labels were collected."
 
 
-def word_error(reference: str, hypothesis: str) -> float:
-    import jiwer
-    from whisper_normalizer.english import EnglishTextNormalizer
-
-    norm = EnglishTextNormalizer()
-    return float(jiwer.wer(norm(reference), norm(hypothesis)))
-
-
-@pytest.fixture(scope="session")
-def transcriber(tmp_path_factory: pytest.TempPathFactory) -> WhisperTranscriber:
-    return load_transcriber(Settings(home=tmp_path_factory.mktemp("home")))
 
 
 def librivox(name: str) -> tuple[np.ndarray, str]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from coach.questions import STORY_ROUNDS, Question
+from coach.questions import Question
+from coach.rounds import STORY_ROUNDS
 from coach.rubrics.models import CORE_CRITERIA, Criterion
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from coach.questions import Level, Round
+from coach.rounds import Level, Round
 
 Score = Literal[0, 1, 2, 3, 4]
 CORE_CRITERIA: tuple[str, ...] = (

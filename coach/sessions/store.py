@@ -174,17 +174,7 @@ class Store:
             """SELECT s.*, COUNT(a.id) AS answer_count FROM sessions s
                LEFT JOIN answers a ON a.session_id = s.id GROUP BY s.id ORDER BY s.id"""
         ).fetchall()
-        return [
-            SessionRecord(
-                id=row["id"],
-                started_at=row["started_at"],
-                ended_at=row["ended_at"],
-                mode=row["mode"],
-                scorer=row["scorer"],
-                answer_count=row["answer_count"],
-            )
-            for row in rows
-        ]
+        return [SessionRecord(**dict(row)) for row in rows]
 
     def last_session_id(self) -> int | None:
         row = self.connection.execute("SELECT MAX(id) FROM sessions").fetchone()
@@ -315,30 +305,25 @@ class Store:
             db.execute("DELETE FROM replay_queue WHERE question_id = ?", (question_id,))
 
 
+JSON_COLUMNS = {
+    "words_json": "words",
+    "delivery_json": "delivery",
+    "scorecard_json": "scorecard",
+    "timings_json": "timings",
+}
+"""Answer columns stored as JSON, and the AnswerRecord field each becomes."""
+
+
 def _loads(text: str | None) -> Any:
     return json.loads(text) if text else None
 
 
 def _answer_record(row: sqlite3.Row) -> AnswerRecord:
-    return AnswerRecord(
-        id=row["id"],
-        session_id=row["session_id"],
-        question_id=row["question_id"],
-        question_text=row["question_text"],
-        round=row["round"],
-        level=row["level"],
-        attempt=row["attempt"],
-        follow_up_of=row["follow_up_of"],
-        audio_path=row["audio_path"],
-        transcript=row["transcript"],
-        raw_transcript=row["raw_transcript"],
-        words=_loads(row["words_json"]),
-        delivery=_loads(row["delivery_json"]),
-        scorecard=_loads(row["scorecard_json"]),
-        scorer=row["scorer"],
-        timings=json.loads(row["timings_json"]),
-        created_at=row["created_at"],
-    )
+    values = dict(row)
+    for column, field_name in JSON_COLUMNS.items():
+        values[field_name] = _loads(values.pop(column))
+    values["timings"] = values["timings"] or {}
+    return AnswerRecord(**values)
 
 
 def check_is_coach_database(path: Path) -> None:
