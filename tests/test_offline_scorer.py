@@ -466,6 +466,14 @@ def test_tradeoff_phrasing_families(transcript: str, expected: int) -> None:
             1,
         ),
         ("I'd have an on-call rotation and a rollback plan in case something goes wrong.", 1),
+        (
+            "I led the rollout of a new churn model. Offline it looked great on our holdout set, "
+            "and my job was to say whether it could go to an A/B test. I asked for a breakdown "
+            "by customer tenure. For customers under three months recall actually dropped by a "
+            "fifth. I decided not to ship it, we fixed the leaky tenure feature and launched a "
+            "month later.",
+            0,
+        ),
         ("It bit us a month in: the recommendations got stale for users who came back.", 2),
         ("In prod the fraud model started flagging almost every transaction from one bank.", 2),
         (

@@ -1108,8 +1108,8 @@ def _post_launch(view: View, quantities: list[Signal]) -> list[Signal]:
 
 def _before_launch(sentences: list[Sentence], position: int) -> bool:
     """The problem was caught before launch: a pre-launch setting ("in shadow mode", "during
-    offline evaluation") in this sentence or the one before, not overridden by a later
-    production anchor ("but two weeks after rollout...")."""
+    offline evaluation", "decided not to ship") in this sentence or a nearby one, not
+    overridden by a production anchor in this sentence ("but two weeks after rollout...").""" 
     lower = sentences[position].text.lower()
     before = [m.start() for m in _PRELAUNCH.finditer(lower)]
     after = _anchors(lower)
