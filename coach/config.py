@@ -69,7 +69,7 @@ class Settings:
     llm_model: str = "gpt-4o-mini"
     """Model name sent to the OpenAI-compatible endpoint."""
     llm_timeout: float = 60.0
-    """Seconds for one judge call, retries included, before falling back offline."""
+    """Time allowed to judge one answer, all retries counted, before scoring it offline."""
     openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None
     voice: str | None = None

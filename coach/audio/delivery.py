@@ -2,7 +2,7 @@
 
 Bands follow RUBRIC.md: 130-160 wpm is comfortable; about one filler a minute
 reads as fluent and near five as hesitant; a pause over 1.2 s mid-answer reads
-as uncertainty; talk time is compared with the question's budget.
+as uncertainty; talk time is set against the time the question allows.
 """
 
 from __future__ import annotations

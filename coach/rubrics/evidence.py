@@ -1,7 +1,7 @@
 """Check a judge's quotes against the transcript.
 
 A quote counts as evidence only when it is a span of the transcript, compared
-after lower-casing and folding punctuation and white space. A quote that
+once case, punctuation and runs of white space are folded away. A quote that
 matches a span closely (a dropped filler, a changed word) is replaced by that
 exact span of the original transcript; a quote that matches nothing is dropped.
 A criterion left without verified evidence scores at most
