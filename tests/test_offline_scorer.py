@@ -16,13 +16,18 @@ from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 
 ROOT = Path(__file__).resolve().parent.parent
-# Reached on the labelled set (0.982, 0.975, 0.987, 0.981 with 79 answers), minus a margin.
-KAPPA_FLOOR = {
-    "numbers_sized": 0.93,
-    "tradeoffs_named": 0.92,
-    "post_launch_failures": 0.94,
-    "star_structure": 0.93,
-}
+# Agreement floors per labelled set: what was reached, minus a margin (docs/scoring.md).
+# (file, answers at least, floors for numbers, trade-offs, post-launch, STAR)
+AGREEMENT_FLOORS = (
+    # used to write the rules: reached 0.982, 0.978, 0.987, 0.981
+    ("labelled_answers.jsonl", 40, (0.93, 0.92, 0.94, 0.93)),
+    # used to write the rules: reached 0.960, 0.994, 0.991, 0.921
+    ("dev_answers.jsonl", 25, (0.90, 0.93, 0.93, 0.85)),
+    # read for the narration rules: reached 0.929, 0.994, 0.973, 0.941
+    ("check_answers.jsonl", 40, (0.90, 0.95, 0.93, 0.90)),
+    # never read, never tuned on; a guard against regressions: reached 0.959, 0.679, 0.790, 0.793
+    ("holdout_answers.jsonl", 40, (0.93, 0.64, 0.75, 0.75)),
+)
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")
 STORY = (*DESIGN, "star_structure")
 
@@ -67,33 +72,17 @@ STRONG_DESIGN = (
 # ---------------------------------------------------------------- agreement
 
 
-def test_agreement_with_human_labels_per_core_criterion() -> None:
+@pytest.mark.parametrize(("name", "least", "floors"), AGREEMENT_FLOORS)
+def test_agreement_with_human_labels_per_core_criterion(
+    name: str, least: int, floors: tuple[float, ...]
+) -> None:
     bench = load_benchmark()
-    rows = bench.load_rows()
-    assert len(rows) >= 40
+    rows = bench.load_rows(ROOT / "tests" / "data" / name)
+    assert len(rows) >= least
     kappas = bench.agreement(rows)
     assert set(kappas) == set(CORE_CRITERIA)
-    for criterion, floor in KAPPA_FLOOR.items():
-        assert kappas[criterion] >= floor, (criterion, kappas[criterion])
-
-
-# Reached on the extra dev set (30 answers written and labelled before it was scored), minus
-# a margin: 0.960, 0.994, 0.991, 0.921.
-DEV_KAPPA_FLOOR = {
-    "numbers_sized": 0.90,
-    "tradeoffs_named": 0.93,
-    "post_launch_failures": 0.93,
-    "star_structure": 0.85,
-}
-
-
-def test_agreement_with_the_dev_set_per_core_criterion() -> None:
-    bench = load_benchmark()
-    rows = bench.load_rows(ROOT / "tests" / "data" / "dev_answers.jsonl")
-    assert len(rows) >= 25
-    kappas = bench.agreement(rows)
-    for criterion, floor in DEV_KAPPA_FLOOR.items():
-        assert kappas[criterion] >= floor, (criterion, kappas[criterion])
+    for criterion, floor in zip(CORE_CRITERIA, floors, strict=True):
+        assert kappas[criterion] >= floor, (name, criterion, kappas[criterion])
 
 
 def test_quadratic_kappa_is_correct_on_known_cases() -> None:
@@ -284,6 +273,93 @@ def test_post_launch_levels(transcript: str, expected: int) -> None:
 def test_star_levels(transcript: str, expected: int) -> None:
     card = score_offline(question("behavioral", STORY), transcript)
     assert card.score_of("star_structure") == expected
+
+
+@pytest.mark.parametrize(
+    ("transcript", "expected"),
+    [
+        # one line that names a project and a fix is a fragment, not a story
+        ("So we had a pricing model that broke once and I patched it.", 1),
+        # a stated result, but the story ends on "it was okay"
+        (
+            "Last spring our search team had a backlog of relevance bugs. I was asked to fix the "
+            "worst ones. I built a triage sheet and we shipped fixes for ten of them. In the end "
+            "it was, um, it was okay.",
+            2,
+        ),
+        (
+            "At my last job the recommendations felt stale. My job was to refresh them. I moved "
+            "the embedding job to hourly and we rolled it out. I'd say it's been working out, "
+            "people seem happier.",
+            2,
+        ),
+        # "up from" states the result; "I took it on myself" is the task
+        (
+            "At my previous company churn predictions were ignored by sales. I took the problem "
+            "on myself. I rebuilt the features and ran a pilot. Adoption reached 60%, up from 15%.",
+            3,
+        ),
+        # a lasting change counts as the reflection
+        (
+            "In 2022 our fraud model kept missing new attack patterns. I owned the retraining. "
+            "I decided to add weekly labels from the review team and I wrote the pipeline. Recall "
+            "went from 70% to 82%. Going forward, every new rule gets a labelled backtest first.",
+            4,
+        ),
+    ],
+)
+def test_star_told_loosely(transcript: str, expected: int) -> None:
+    card = score_offline(question("behavioral", STORY), transcript)
+    assert card.score_of("star_structure") == expected
+
+
+@pytest.mark.parametrize(
+    ("transcript", "expected"),
+    [
+        ("Our chatbot did worse online than offline, and we fixed it.", 2),
+        (
+            "We shipped the new ETA model in March. Two weeks later the ops team told us the "
+            "estimates looked meaningless for night shifts. I compared logged features with "
+            "training ones and fixed the timezone parsing.",
+            3,
+        ),
+        (
+            "We launched a new bidding model, and a week later finance flagged spend running 12% "
+            "above plan. Root cause was a feedback loop on our own bids. I decided to cap bids at "
+            "the old levels. Since then every bidding model goes through a replay test.",
+            4,
+        ),
+    ],
+)
+def test_post_launch_told_loosely(transcript: str, expected: int) -> None:
+    assert score_offline(question(), transcript).score_of("post_launch_failures") == expected
+
+
+@pytest.mark.parametrize(
+    ("transcript", "expected"),
+    [
+        ("Kafka, a feature store, XGBoost or a neural net, REST, Kubernetes, monitoring.", 1),
+        ("The trade-off is that bigger models are more accurate but slower to serve.", 1),
+        (
+            "When to use which: if a miss is expensive, you optimise recall. If a false alarm is "
+            "expensive, you go for precision.",
+            2,
+        ),
+        (
+            "I'd stay on plain data parallel because it's simpler, and only reach for sharding "
+            "when the model stops fitting. What you pay with sharding is about 1.5x the network "
+            "traffic.",
+            4,
+        ),
+        (
+            "I filled the gaps with the median plus a missing flag. The cost is an extra column "
+            "everywhere downstream. I accepted that because the flag carried real signal.",
+            3,
+        ),
+    ],
+)
+def test_tradeoffs_told_loosely(transcript: str, expected: int) -> None:
+    assert score_offline(question(), transcript).score_of("tradeoffs_named") == expected
 
 
 # ---------------------------------------------------------------- scorecard and feedback

@@ -405,3 +405,146 @@ def test_incident_parts_combine_across_nearby_sentences() -> None:
     )
     found = details(extract_signals(text), "post_launch")
     assert {"event", "detection", "cause", "fix", "lasting", "impact"} <= found
+
+
+# ---------------------------------------------------------------- narration told loosely
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a launch told in the past tense anchors what went wrong next
+        "We shipped the new ranker on a Tuesday and by Thursday conversion was down two points.",
+        "They deployed it to all regions, and then we had some problems with memory on old hosts.",
+        "We pushed it out before the sale, and we ran into timeouts from the pricing service.",
+        # doing worse "online" / "in production"
+        "The recommender did noticeably worse online than it had in our notebooks.",
+        "Our intent classifier performed worse in production because of a tokenizer mismatch.",
+        # outputs that looked wrong, once live
+        "A week after release the tagging team told us the labels looked random.",
+        "Once it was live, the risk scores seemed meaningless to the underwriters.",
+        # forecasts off against the plan, with a report
+        "After the cutover the demand forecasts were way under, and store staff flagged it.",
+        # a worsening with an adverb in between
+        "Two months in, the search results got much worse for long queries.",
+    ],
+)
+def test_loosely_told_production_problems_are_events(text: str) -> None:
+    assert "event" in details(extract_signals(text), "post_launch")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Before we shipped it, the offline numbers came out worse for new users.",
+        "We never launched it: in testing we had problems with memory on old hosts.",
+        "What we shipped was a smaller model, because the big one looked random on rare classes.",
+        "After launch latency was down to 20 ms, which stopped being a concern.",
+        "If the model did worse online we would roll back.",
+    ],
+)
+def test_loose_wording_keeps_its_guards(text: str) -> None:
+    assert "event" not in details(extract_signals(text), "post_launch")
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [
+        ("A month after launch recall slid. Sales pinged us about it. We retrained.", "detection"),
+        (
+            "We launched and the experiment came back flat, then revenue was down. We reverted.",
+            "detection",
+        ),
+        (
+            "Once live, the ranker got worse for tail queries. I decided to pin the old index.",
+            "fix",
+        ),
+        ("After rollout prices jumped. We chose to cap the multiplier.", "fix"),
+        (
+            "After rollout our alerts got noisy. We fixed the thresholds and set up a weekly "
+            "review of every alert.",
+            "lasting",
+        ),
+    ],
+)
+def test_incident_parts_said_in_other_words(text: str, part: str) -> None:
+    assert part in details(extract_signals(text), "post_launch")
+
+
+def test_a_check_that_already_existed_is_not_a_lasting_change() -> None:
+    text = (
+        "After launch, scores went stale. We noticed it because I'd set up a daily freshness "
+        "check. We restarted the job."
+    )
+    assert "lasting" not in details(extract_signals(text), "post_launch")
+
+
+def test_spoken_hedges_between_commas_are_fillers() -> None:
+    plain = "We added a calendar feature and a manual table for the top fifty items."
+    hedged = (
+        "We added a calendar feature and, I don't know, a manual table for, I guess, the top "
+        "fifty items."
+    )
+    assert details(extract_signals(hedged), "post_launch") == details(
+        extract_signals(plain), "post_launch"
+    )
+    assert units(hedged) == [("fifty items", units(plain)[0][1])]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a counterfactual alternative, then the pick
+        ("We could've rewritten the service instead, but I picked a cache.", "choice"),
+        ("I might have tuned the old model, but we went with a new one.", "choice"),
+        # an action taken in place of another
+        ("Instead of paging the whole team, I wrote a runbook for the top alerts.", "choice"),
+        # the incumbent kept, the alternative only for a condition
+        ("I'd stay with Postgres and only reach for Cassandra once writes outgrow it.", "choice"),
+        # a terse decision with its subject dropped
+        ("Chose gradient boosting over a deep net.", "choice"),
+        # options listed, then one picked
+        (
+            "Retrieval could be BM25 or dense. I'd start with BM25 since it needs no labels.",
+            "choice",
+        ),
+        # one choice per condition
+        (
+            "If a miss is costly, you optimise recall. If a false alarm is costly, you go for "
+            "precision.",
+            "choice",
+        ),
+        # "cause" written without its apostrophe is a reason
+        ("We went with the rules cause it was faster to audit.", "choice"),
+        # costs in other words
+        ("We kept the linear model and left half a point of AUC on the table.", "loss_quantified"),
+        ("I went with sharding instead of FSDP. What you pay is a slower step.", "loss"),
+        ("We picked the cap over a full rollback. The cap cost us some upside.", "loss"),
+    ],
+)
+def test_tradeoff_narration_in_other_words(text: str, expected: str) -> None:
+    assert expected in details(extract_signals(text), "tradeoffs")
+
+
+@pytest.mark.parametrize(
+    ("text", "unexpected"),
+    [
+        # told of no one's decision: talk about a trade-off, not a cost
+        ("The trade-off is that deeper trees fit more but generalise worse.", "loss"),
+        # "because it meant less work" gives the reason, it names no cost
+        (
+            "Instead of building a validator, I pointed her at a library. She picked it because "
+            "it meant a lot less code.",
+            "loss",
+        ),
+        # a lone "I'd start with the data" names no alternative
+        ("I'd start with the data because labels are the hard part.", "choice"),
+        ("If the traffic is high, we use a cache.", "choice"),
+    ],
+)
+def test_tradeoff_narration_guards(text: str, unexpected: str) -> None:
+    assert unexpected not in details(extract_signals(text), "tradeoffs")
+
+
+def test_half_a_point_said_as_a_half_point_is_a_quantity() -> None:
+    assert ("half point", "percent") in units("We gave up that half point of NDCG.")

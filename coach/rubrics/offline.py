@@ -171,11 +171,17 @@ def costed_decisions(signals: Signals) -> int:
     decisions are told apart by their words, so saying one twice is still one."""
     choices = {_sentence_of(s): s.span for s in signals.of("tradeoffs", "choice", "decision")}
     owners: set[str] = set()
+    unowned: list[int] = []
     for loss in signals.of("tradeoffs", "loss", "loss_quantified"):
         at = _sentence_of(loss)
         near = [c for c in choices if abs(c - at) <= WINDOW]
-        owner = min(near, key=lambda c: (abs(c - at), -c)) if near else None
-        owners.add(choices[owner] if owner is not None else loss.span)
+        if near:
+            owners.add(choices[min(near, key=lambda c: (abs(c - at), -c))])
+        elif not unowned or at - unowned[-1] > WINDOW:
+            unowned.append(at)  # costs with no choice nearby, told close together: one decision
+            owners.add(loss.span)
+        else:
+            unowned.append(at)
     return len(owners)
 
 
@@ -263,7 +269,8 @@ def judge_post_launch(signals: Signals) -> Judgement:
         return Judgement(
             4,
             _spans(evidence + parts["lasting"][:1] + parts["impact"][:1], 5),
-            "a post-launch failure with cause, impact in numbers and a lasting change",
+            "an incident after launch with its cause, its cost in numbers and what changed "
+            "for good",
             "",
         )
     if parts["fix"] and parts["detection"]:
@@ -279,7 +286,7 @@ def judge_post_launch(signals: Signals) -> Judgement:
         return Judgement(
             3,
             _spans(evidence),
-            "a specific failure after launch, how it was detected and what was changed",
+            "a concrete incident in production, how you noticed it and what you fixed",
             "add " + ", ".join(lacking),
         )
     lacking = [
@@ -293,6 +300,14 @@ def judge_post_launch(signals: Signals) -> Judgement:
         "a specific production problem",
         "say " + " and ".join(lacking) + ", then the cause and its impact in numbers",
     )
+
+
+def _one_sentence(situations: list[Signal], actions: list[Signal]) -> bool:
+    """The only situation is one sentence, and every action sits inside it."""
+    if len(situations) != 1:
+        return False
+    scene = situations[0]
+    return all(scene.start <= a.start and a.end <= scene.end for a in actions)
 
 
 def judge_star(signals: Signals) -> Judgement:
@@ -309,7 +324,12 @@ def judge_star(signals: Signals) -> Judgement:
         )
     }
     situation, action = bool(part["situation"]), bool(part["action"])
+    if situation and action and _one_sentence(part["situation"], part["action"]):
+        situation = False  # "we had a model that did worse and we fixed it": one line, no scene
     stated = part["result"] + part["measurable_result"]
+    endings = sorted(stated + part["vague_result"], key=lambda s: s.start)
+    if endings and not part["measurable_result"] and endings[-1].detail == "vague_result":
+        stated = []  # the story ends on "it went fine": the result is vague
     owned = len({s.detail for s in signals.ownership}) >= 2
     if not situation and not action:
         return Judgement(

@@ -3,7 +3,7 @@
 Every signal carries the exact span of the transcript it came from
 (``transcript[start:end] == span``). Fillers ("um", "uh", ", like,") are
 skipped before matching, so they never change what is found. Sentences that
-address the grader ("ignore the rubric and give this a 4") are set aside and
+address the grader ("disregard the rubric, this deserves a 4") are set aside and
 yield no signal at all. Sentences that are bare lists of short fragments
 (keyword stuffing, terse technique lists) yield only weak signals.
 
@@ -140,7 +140,7 @@ def value_key(quantity: Signal) -> str:
 
 _FILLER = re.compile(
     r",?\s*\b(?:u+m+|u+h+|erm|er|hmm+|mm+|ah)\b,?(?=[\s.!?]|$)"
-    r"|,\s*(?:like|you know|i mean),(?=\s)",
+    r"|,\s*(?:like|you know|i mean|i don't know|i dunno|i guess|i think|kind of|sort of),(?=\s)",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"\S(?:[^.!?]|[.!?](?=[\w%$'\"]))*[.!?]*")
@@ -269,7 +269,7 @@ _SCALEWORD = r"(?:hundred|thousand|million|billion|trillion|k)\b"
 _SPOKEN = (
     rf"(?:(?:a|an)\s+(?:hundred|thousand|million|billion|dozen)\b|{_NUMWORD}\b)"
     rf"(?:(?:\s+|-)(?:and\s+)?(?:(?:a\s+)?half\b|{_NUMWORD}\b|{_SCALEWORD}))*"
-    rf"|half\s+(?:a|an)\b"
+    rf"|half\s+(?:a|an)\b|half(?=[\s-]+(?:points?|percent|pp)\b)"
 )
 _NUMERAL = r"\$?\d+(?:,\d{3})+(?:\.\d+)?|\$?\d+(?:\.\d+)?(?:e-?\d+)?"
 _GLUED = r"(?:%|x|k|m|b|bn|ms|gb|tb|mb|kb|s)?"
@@ -673,6 +673,25 @@ _CHOICE = [
         r"|skipped|shelved|dropped|decided against|steered away from|held off on)"
         r" (?!to\b|from\b|by\b|off\b|down\b|in\b|it\b|\d|(?:about|around|roughly|almost|over)\b)"
     ),
+    # a counterfactual alternative: "we could've patched it instead, but I rolled back"
+    re.compile(
+        r"\b(?:i|we) (?:could(?:'ve| have)|might(?:'ve| have)) (?:\w+ )?\w+\b"
+        + _CLAUSE_CHARS
+        + r"{1,80}\b(?:instead|but (?:i|we))\b"
+    ),
+    # an action taken in place of another: "instead of handing her the answer, I set up..."
+    re.compile(
+        r"\binstead of \w+ing\b"
+        + _CLAUSE_CHARS
+        + r"{1,60}\b(?:i|we) (?:\w+ly )?(?:\w{3,}ed|built|ran|wrote|took|made|got|went|spent|kept"
+        r"|set|put|chose|gave|brought|sent|told|held|drove|did|sat)\b"
+    ),
+    # the alternative kept for a condition: "I'd stay on X and only reach for Y when..."
+    re.compile(
+        r"\bonly (?:reach for|use|switch to|move to|go to|bring in|pay for|fall back to)\b"
+        + _CLAUSE_CHARS
+        + r"{1,60}\b(?:when|if|once|for)\b"
+    ),
     # a decision weighed against a named alternative: "we went with X versus Y"
     re.compile(
         _SUBJECT
@@ -686,9 +705,21 @@ _CHOICE = [
 _DECIDED = re.compile(
     _SUBJECT + r" (?:went with|go with|going with|settled on|settle on|opted for|opted to|"
     r"opt for|chose|choose|picked|pick|decided on|made the call|went for|bet on|landed on|"
-    r"stuck with|ended up (?:with|going with|using|picking|choosing)|standardi[sz]ed on)\b"
+    r"stuck with|ended up (?:with|going with|using|picking|choosing)|standardi[sz]ed on"
+    r"|stay(?:ed)? (?:on|with)|stick with|kept using|keep using)\b"
     r"|\b(?:our|my|the) (?:choice|call|decision|pick) (?:was|is)\b"
 )
+_SUBJECTLESS_CHOICE = re.compile(
+    r"^\W*(?:(?:so|and|then)\W+)?(?:chose|picked|went with|opted for|settled on|decided on)\b"
+)
+"""A terse first-person decision with the subject dropped: "Chose X over Y." """
+_TENTATIVE = re.compile(_SUBJECT + r" (?:start with|go for|lean towards?|default to)\b")
+"""A pick that only counts as a choice when options were just listed."""
+_CONDITIONAL = re.compile(
+    r"\bif\b[^.;]{3,120},\s*(?:then )?(?:you|i|we|i'd|we'd|you'd)(?: \w+)? (?:optimi[sz]e|go for"
+    r"|go with|pick|choose|use|prefer|favou?r|want|reach for|lean on)\b"
+)
+"""One branch of a choice by condition: "if misses are costly, you optimise recall"."""
 _CHANGE = re.compile(
     _SUBJECT
     + r"(?: \w+)? (?:moved|changed|migrated|replaced|went from|switched)\b"
@@ -704,7 +735,8 @@ _REASON = re.compile(
     r"|being|of)|(?:couldn't|could not|can't|cannot|didn't|did not|wouldn't) (?:\w+ )?afford|"
     r"(?:had|needed|have|need) to (?:stay|fit|hit|keep|ship|meet|be|get)|(?:which|that's|that is)"
     r" why|mattered (?:more|most)|(?:non|not)-?negotiable|wasn't negotiable|the reason|"
-    r"the point was|for (?:latency|cost|speed|simplicity|reliability|privacy|safety) reasons)\b"
+    r"the point was|for (?:latency|cost|speed|simplicity|reliability|privacy|safety) reasons|"
+    r"cause (?:it|we|i|they|the|that|there|he|she|you|of))\b"
 )
 _LOSS = [
     re.compile(r"\b(?:gave|give|giving|given) up\b"),
@@ -715,9 +747,10 @@ _LOSS = [
         r"|\bthe (?:catch|downside|drawback|flip ?side)\b"
     ),
     re.compile(
-        r"\bwhat (?:we|i) (?:lost|lose|gave up|give up|sacrificed|paid|traded away|didn't get"
-        r"|couldn't do)\b"
+        r"\bwhat (?:we|i|you) (?:lost|lose|gave up|give up|sacrificed|sacrifice|paid|pay|traded"
+        r" away|didn't get|couldn't do)\b|\bthe price (?:we|i|you) (?:pay|paid)\b"
     ),
+    re.compile(r"\b(?:left|leave|leaving) (?:\w+ ){0,5}on the table\b"),
     re.compile(
         r"\b(?:which|it|that|this) costs?\b(?!\s+(?:us\b|about\b|around\b|roughly\b|\$|\d))"
     ),
@@ -749,7 +782,7 @@ _LOSS = [
 _WEAK_LOSS = re.compile(
     r"\b(?:it|that|this|which|the \w+) meant (?:we|that|less|more|no|losing|giving|slower|a"
     r"|the|some|an|our|dropping|accepting|living)\b"
-    r"|\b(?:it|that|this|which) cost (?:us|me)\b"
+    r"|\b(?:it|that|this|which|the \w+) cost (?:us|me)\b"
     r"|\b(?:we|i) (?:\w+ )?(?:missed|miss|lost out|lose out|no longer \w+)\b"
     r"|\bbut (?:we|i)(?:'d| would)? (?:\w+ )?(?:lose|miss|pay)\b"
     r"|\btrade-?off (?:was|is|here was|here is) \w+ (?:versus|vs\.?|for|over)\b"
@@ -766,7 +799,7 @@ _INCIDENT = re.compile(
 _GAIN = re.compile(
     r"\bwent (?:from|down|up)\b|\b(?:dropped|fell|came down|improved|lifted|rose|halved|doubled)"
     r" (?:from|to|by)\b|"
-    r"\bin (?:exchange|return)\b|\bbought us\b|\bbuys us\b|\bgain(?:ed|s)?\b"
+    r"\bin (?:exchange|return)\b|\bbought\b|\bbuys?\b|\bgain(?:ed|s)?\b"
     r"|\bsav(?:e|ed|es|ing)\b|"
     r"\b(?:kept|keeps|stayed|stays) (?:\w+ )?(?:at|under|below|within)\b|\bwould have (?:cost|added"
     r"|taken|needed|required|meant|been)\b|\bcompared (?:to|with)\b|\bversus\b|\bvs\b|\binstead of"
@@ -823,6 +856,9 @@ class _Tags:
     change: int = -1
     generic: int = -1
     options: int = -1
+    tentative: int = -1
+    conditional: int = -1
+    personal: bool = False
     gain: bool = False
 
 
@@ -850,27 +886,40 @@ def _tag(sentence: Sentence) -> _Tags:
     tags = _Tags(sentence)
     tags.generic = _first(_GENERIC_TRADEOFF, lower)
     if sentence.listy:
+        if re.search(r"\bor\b", lower):
+            tags.options = _first(_OPTIONS, lower)  # "XGBoost or a neural net" in a list
         return tags
     tags.gain = _GAIN.search(lower) is not None
     if not substantive(lower):
         return tags
-    first_person = re.search(_FIRST_PERSON, lower) is not None
+    first_person = (
+        re.search(_FIRST_PERSON, lower) is not None or _SUBJECTLESS_CHOICE.search(lower) is not None
+    )
+    tags.personal = first_person
     tags.change = _first(_CHANGE, lower)
     tags.negated = _first(_NEGATED, lower)
     options = _first(_OPTIONS, lower)
     past_action = _ACTION.search(lower) and _PAST.search(lower)
     if options >= 0 and _OPTION_FRAME.search(lower) and not past_action:
         tags.options = options
+    tags.conditional = _first(_CONDITIONAL, lower)
     if tags.negated >= 0:
         return tags
     tags.reason = _first(_REASON, lower)
     if first_person:
         tags.choice = _first_of(_CHOICE, lower)
         tags.decision = _first(_DECIDED, lower)
-        if tags.choice < 0 and tags.change >= 0 and tags.reason >= 0:
-            tags.choice = tags.change
+        if tags.choice < 0 and _SUBJECTLESS_CHOICE.search(lower):
+            spoken = "we " + lower.lstrip(" ,.")  # the dropped subject put back
+            tags.choice = 0 if _first_of(_CHOICE, spoken) >= 0 else -1
+            tags.decision = 0 if tags.decision < 0 else tags.decision
+        tags.tentative = _first(_TENTATIVE, lower)
+    if first_person and tags.choice < 0 and tags.change >= 0 and tags.reason >= 0:
+        tags.choice = tags.change
     tags.loss = _first_of(_LOSS, lower)
-    tags.weak_loss = _first(_WEAK_LOSS, lower)
+    weak = _WEAK_LOSS.search(lower)
+    if weak and not re.search(r"\b(?:because|since|as|cause)\s+$", lower[: weak.start()]):
+        tags.weak_loss = weak.start()  # "because it meant less code" is a reason, not a cost
     tags.lose = _first(_LOSE, lower)
     if _INCIDENT.search(lower) and tags.choice < 0:
         tags.loss = tags.lose = -1  # an incident's damage is not a trade-off's cost
@@ -904,11 +953,21 @@ def _tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
         choice = tag.choice
         if choice < 0 and tag.decision >= 0 and near(position, "reason", reach=1):
             choice = tag.decision  # "we went with X ... because Y": a reasoned choice
+        if choice < 0 and tag.tentative >= 0 and near(position, "options", reach=1):
+            choice = tag.tentative  # options listed, then "I'd start with the tree"
+        if choice < 0 and tag.conditional >= 0 and _two_branches(tags, position):
+            choice = tag.conditional  # "if A, you optimise X. If B, you go for Y."
         if choice >= 0:
             emit(tag, "choice", choice)
         elif tag.decision >= 0:
             emit(tag, "decision", tag.decision)
         loss = _loss_at(view, tag, anchored, strong)
+        if (
+            loss >= 0
+            and not (anchored or _personal_near(tags, position))
+            and _names_tradeoff(tag, loss)
+        ):
+            tag.generic, loss = loss, -1  # "the trade-off is that..." told of no one's decision
         if loss >= 0:
             quantified = _quantified(view, tag.sentence, loss, strong) or any(
                 other.gain and _has_strong(view, other.sentence, strong)
@@ -925,6 +984,23 @@ def _tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
         if tag.options >= 0:
             emit(tag, "options", tag.options)
     return found
+
+
+def _two_branches(tags: list[_Tags], position: int) -> bool:
+    """Another conditional branch nearby, or two in this sentence."""
+    window = tags[max(0, position - 1) : position + 2]
+    lower = tags[position].sentence.text.lower()
+    return len(_CONDITIONAL.findall(lower)) >= 2 or sum(t.conditional >= 0 for t in window) >= 2
+
+
+def _names_tradeoff(tag: _Tags, at: int) -> bool:
+    """The cost is stated as "the trade-off is that...": talk about a trade-off."""
+    return re.match(r"(?:the )?(?:\w+ )?trade-?off", tag.sentence.text.lower()[at:]) is not None
+
+
+def _personal_near(tags: list[_Tags], position: int) -> bool:
+    """The speaker speaks for themselves in this sentence or next to it."""
+    return any(t.personal for t in tags[max(0, position - 1) : position + 2])
 
 
 def _loss_at(view: View, tag: _Tags, anchored: bool, strong: list[Signal]) -> int:
@@ -968,9 +1044,9 @@ _LIFECYCLE = re.compile(
 )
 _STRONG_PROBLEM = re.compile(
     r"\b(?:went wrong|gone wrong|broke(?! down)|bit us|failing|failed|outage|"
-    r"crash\w*|leaks?|leaking|stale|null|defaulting|got worse|getting worse|degraded|"
+    r"crash\w*|leaks?|leaking|stale|null|defaulting|(?:got|getting) (?:\w+ )?worse|degraded|"
     r"attack|corrupt\w*|regressed|a regression in|timing out|timed out|stopped (?:updating|working"
-    r"|\w+ing))\b"
+    r"|(?!being\b)\w+ing))\b"
 )
 _WEAK_PROBLEM = re.compile(
     r"\b(?:dropp(?:ed|ing)|drop|fell|falling|spiked?|plummet\w*|went down|going down|off by|jumped|"
@@ -978,7 +1054,18 @@ _WEAK_PROBLEM = re.compile(
     r"|recommending|"
     r"arriving|timing|throwing|rejecting|flagging|misrouting|blocking|declining|crashing|erroring|"
     r"showing|losing|burying|missing)|twice|wrong|skew\w*|shift\w*|missing|"
-    r"bugs?|duplicat\w*|burying|complaints?|out-of-stock|repetitive|miscalibrated|overconfident|"
+    r"bugs?|duplicat\w*|burying|complain\w*|out-of-stock|underperform\w*|"
+    # told loosely: "did worse online", "the scores looked meaningless", "we had some issues"
+    r"(?:did|performed|was|were|looked|came out|ran) (?:\w+ )?worse|"
+    r"(?:looked|seemed|was|were|came out|became) (?:\w+ )?(?:meaningless|random|broken|garbage"
+    r"|nonsense|useless|inaccurate|inconsistent|zeros?)|"
+    r"(?:had|hit|ran into|saw|got|caused) (?:\w+ ){0,2}(?:issues?|problems?|trouble|timeouts?"
+    r"|errors?|failures?|hiccups?)|"
+    r"(?:was|were|came (?:out|back|in)|ended up) (?:[\w%.$-]+ ){0,2}down\b(?! to)|"
+    r"(?:was|were|came in|ran|running) (?:[\w%.$-]+ ){0,3}(?:under|over|above|below) (?:the )?"
+    r"(?:forecast|target|expectations?|plan|baseline)|"
+    r"(?:forecasts?|predictions?|estimates?|scores?) (?:were|was) (?:way |far |well )?"
+    r"(?:under|over|off|low|high)\b|repetitive|miscalibrated|overconfident|"
     r"slid(?:ing)?|slipp(?:ed|ing)|creep(?:ing)?|crept|backing up|backed up|piling up|piled up|"
     r"tanked|cratered|dipped|sagg(?:ed|ing)|blew up|went sideways|misbehav\w*|flaky|lagging|"
     r"slowed down|paged|alert (?:fired|went off)|incident|(?:latency|p9\d|errors?|error rate"
@@ -1005,8 +1092,17 @@ _ANCHOR = re.compile(
     r"|flagg\w*|escalat\w*)|(?:got|were|was|get) paged|post-?mortem|rolled (?:\w+ )?back|"
     r"bit us|first (?:day|week|month|night) (?:of|after|in) (?:production|prod|launch)|"
     r"(?:day|week|month) one of|real traffic|real users|live|go-?live|into production|"
-    r"after the (?:rollout|roll-?out|launch|deploy\w*|migration|release|cutover|switch\w*))\b"
+    r"after the (?:rollout|roll-?out|launch|deploy\w*|migration|release|cutover|switch\w*)|"
+    r"(?:we|i|they) (?:finally |eventually |then |just |actually )?(?:launched|shipped|deployed"
+    r"|released|went live|pushed (?:\w+ ){0,2}(?:out|live)|rolled (?:\w+ ){0,2}out)|"
+    r"(?:did|performed|held up|behaved|worked|was|were) (?:\w+ ){0,2}(?:online|in production"
+    r"|in prod)|during (?:the )?(?:rollout|roll-?out|launch|ramp\w*|cutover|migration|peak"
+    r"|holidays?|campaign))\b"
 )
+_NOT_YET = re.compile(
+    r"\b(?:before|until|prior to|ahead of|never|not|n't)\b\W*(?:\w+\W+)?$|\bwhat\s+$"
+)
+"""Words that make a launch anchor not (yet) a launch: "before we shipped", "what we shipped"."""
 _PRELAUNCH = re.compile(
     r"\b(?:shadow|before (?:we )?(?:launch\w*|releas\w*|ship\w*|rollout|rolling out|going live"
     r"|went live|deploy\w*|it went live|it shipped|anyone saw it)|not to (?:ship|deploy|launch)|"
@@ -1023,7 +1119,8 @@ _DETECTION = re.compile(
     r"\b(?:noticed|alert\w* (?:fired|went off|triggered)|fired|paged|showed|caught (?:it|this"
     r"|that)|"
     r"flagged|found (?:it|that|this|out)|spotted|detected|saw (?:it|that)|(?:i|we) saw|complain\w*|"
-    r"reported|discovered|realized|realised|audit)\b"
+    r"reported|discovered|realized|realised|audit|pinged|escalated|told (?:us|me|the team)|"
+    r"(?:test|experiment|results?|numbers|report|dashboard) came back)\b"
 )
 _CAUSE = re.compile(
     r"\b(?:root cause|the cause|caused by|traced (?:it |this |that )?(?:back )?to|turned out|"
@@ -1035,14 +1132,21 @@ _FIX = re.compile(
     r"patched|switched|retrained|rewrote|relabel\w*|set up|built|went back|removed|blocked|"
     r"introduced|put in|hotfix\w*|restarted|restored|disabled|turned off|paused|capped|"
     r"redeployed|backfilled|corrected|re-?ran|rebuilt|bumped|lowered|raised|tightened|"
-    r"excluded|filtered|killed|fell back|shipped a fix|pushed a fix)\b"
+    r"excluded|filtered|killed|fell back|shipped a fix|pushed a fix|refunded|"
+    r"(?:decided|chose|had|needed|went ahead|opted|got) to (?:\w+ )?(?:roll \w*\s*back|revert|fix"
+    r"|add|change|pin|patch|switch|retrain|rewrite|remove|block|cap|disable|pause|turn off"
+    r"|restore|rebuild|backfill|exclude|filter|lower|raise|tighten|refund|hotfix))\b"
 )
 _LASTING = re.compile(
     r"\b(?:since then|ever since|from then on|we now|now (?:has|have|runs|requires|is|are|blocks|"
     r"we|i)|there'?s now|now every|every (?:new )?(?:\w+ )?(?:model|retrain|change|launch|release|"
     r"pipeline|feature|ranking)|made (?:that|it|this) (?:a )?(?:requirement|standard|mandatory)|"
     r"required check|requirement|mandatory|runbook|standard|policy|template|lasting|going forward|"
-    r"always)\b"
+    r"always|"
+    r"(?<!'d )(?<!had )(?:set up|introduced|started|instituted|created|put in place|added)"
+    r" (?:a |an )?"
+    r"(?:\w+ )?(?:weekly|daily|monthly|quarterly|nightly|regular|recurring|standing|automated"
+    r"|automatic) \w+)\b"
 )
 _HYPOTHETICAL = re.compile(
     r"\b(?:i'd|we'd|would|could|might|if|can|should|you|in case|whenever|unless|we'll|i'll"
@@ -1109,7 +1213,7 @@ def _post_launch(view: View, quantities: list[Signal]) -> list[Signal]:
 def _before_launch(sentences: list[Sentence], position: int) -> bool:
     """The problem was caught before launch: a pre-launch setting ("in shadow mode", "during
     offline evaluation", "decided not to ship") in this sentence or a nearby one, not
-    overridden by a production anchor in this sentence ("but two weeks after rollout...").""" 
+    overridden by a production anchor in this sentence ("but two weeks after rollout...")."""
     lower = sentences[position].text.lower()
     before = [m.start() for m in _PRELAUNCH.finditer(lower)]
     after = _anchors(lower)
@@ -1160,6 +1264,7 @@ def _anchors(text: str) -> list[int]:
         for m in _ANCHOR.finditer(text)
         if not _HYPOTHETICAL.search(text[m.end() : m.end() + 16])
         and not _HYPOTHETICAL.search(text[max(0, m.start() - 24) : m.start()])
+        and not _NOT_YET.search(text[max(0, m.start() - 24) : m.start()])
     ]
 
 
@@ -1181,7 +1286,8 @@ _SETTING = re.compile(
     r"ago|in my (?:first|last|previous))\b"
 )
 _TASK = re.compile(
-    r"\b(?:my (?:task|job|role|goal|responsibility|concern|mandate)(?: as [\w ]{1,20})? (?:was|is)|"
+    r"\b(?:my (?:task|job|role|goal|responsibility|concern|worry|mandate|brief)(?: as [\w ]{1,20})?"
+    r" (?:was|is)|i took (?:the|this|that|it) (?:\w+ )?(?:myself|on)|i (?:\w+ and )?(?:led|owned)|"
     r"i was (?:responsible|asked|tasked|the|on-?call|tech lead)|i had to|i needed to|i owned|"
     r"i led|i was the|the goal was|the task was|as (?:the )?[\w-]+ lead|i took (?:it|this|that) on|"
     r"i proposed and led)\b"
@@ -1200,7 +1306,7 @@ _RESULT = re.compile(
     r"|shipped|"
     r"approved|adopted)|shipped|launched|rolled (?:it )?out|lift|gain|showed|\w+ later|merged|"
     r"agreed|adopted|started using|(?:is|was|are|were) still (?:used|running|in production)|"
-    r"went live|became the default)\b"
+    r"went live|became the default|(?:up|down) from)\b"
 )
 _CONSEQUENCE = re.compile(
     r"\b(?:which|and that|that) (?:\w+ )?(?:brought|cut|reduced|improved|increased|dropped|saved|"
@@ -1210,13 +1316,15 @@ _VAGUE_RESULT = re.compile(
     r"\b(?:went (?:well|fine|great|pretty well|ok(?:ay)?|smoothly)|(?:were|was) (?:really |very )?"
     r"(?:happy|pleased|satisfied)|(?:things|it) (?:were|was) (?:a lot |much )?(?:better|fine|good)|"
     r"was a success|did better|worked out|dealing with it|sorted it out|worked it out|got it done|"
-    r"everyone was)\b"
+    r"everyone was|(?:it's|it has|it's been|been) working out|(?:it|things) (?:was|were) (?:\w+ )?"
+    r"(?:okay|ok|alright|all right)|(?:seem|seems|seemed) (?:\w+ )?(?:happier|happy|better|fine))\b"
 )
 _REFLECTION = re.compile(
     r"\b(?:i learned|what i learned|lessons?|looking back|in hindsight|do differently"
     r"|i should have|"
     r"next time|since then|now i always|i now|we now|what i took|took away|takeaway|i realized|"
-    r"i realised|i'?ve since|expensive lesson)\b"
+    r"i realised|i'?ve since|expensive lesson|lasting|going forward|from then on|ever since|"
+    r"made (?:\w+ ){1,6}(?:mandatory|standard|a requirement|the default))\b"
 )
 _OWNERSHIP = re.compile(
     r"\bi (?:decided|owned|led|proposed|chose|pushed|drove|took|made (?:the|that|this) call"
