@@ -175,6 +175,8 @@ def test_interrupt_after_the_first_answer_keeps_it(coach_home: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        # a shell running this suite in the background may have left SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stdin and process.stdout
     process.stdin.write(STRONG_STORY + "\n\n")
