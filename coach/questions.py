@@ -9,7 +9,7 @@ and line.
 from __future__ import annotations
 
 import re
-import sys
+import tomllib
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
@@ -18,11 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from coach.errors import QuestionBankError
 from coach.rounds import Level, Round
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 USER_QUESTIONS_FILE = "questions.toml"
 SOURCE_GUIDES = frozenset(

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -261,7 +261,7 @@ def test_replay_schedule_uses_spaced_intervals(coach_home: Path) -> None:
 
     card = {"level": "L5", "criteria": [{"id": "numbers_sized", "score": 1}]}
     strong = {"level": "L5", "criteria": [{"id": "numbers_sized", "score": 4}]}
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     with open_store(coach_home) as store:
         session = store.start_session("text")
         boxes = []

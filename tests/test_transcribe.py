@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 from speech import join, noise, piper_audio, piper_wav, silence, word_error
 
-from coach.audio.guards import Heard, cut_repeats, is_silent, keep_segment, only_hallucination
+from coach.audio.guards import (
+    Heard,
+    cut_improbable_runs,
+    cut_repeats,
+    is_silent,
+    keep_segment,
+    only_hallucination,
+)
 from coach.audio.transcribe import (
     BUNDLED,
     WhisperTranscriber,
@@ -32,8 +39,6 @@ ML_ANSWER = (
     "features once for both paths."
 )
 FILLER_ANSWER = "So, um, the first thing I would do is, uh, look at how the labels were collected."
-
-
 
 
 def librivox(name: str) -> tuple[np.ndarray, str]:
@@ -122,6 +127,14 @@ def test_repetition_loops_are_cut() -> None:
     assert cut_repeats(list(natural)) == list(natural)
 
 
+def test_an_improbable_echo_of_the_hotwords_is_cut() -> None:
+    said = list(heard("I would start with the data and the labels.").words)
+    echo = [(w, 3.0 + i * 0.01, 3.0 + i * 0.01, 0.001) for i, w in enumerate(["QPS", "p99", "AUC"])]
+    assert cut_improbable_runs(said + echo) == said
+    unsure = [("Field.", 2.9, 3.0, 0.01), ("QPS", 3.0, 3.1, 0.001)]
+    assert cut_improbable_runs(said + unsure) == said + unsure  # too short to call an echo
+
+
 def test_silence_check() -> None:
     assert is_silent(silence(2)) and is_silent(noise(2, level=0.001))
     assert not is_silent(piper_audio("Hello there."))
@@ -191,7 +204,9 @@ def test_cli_rejects_a_non_audio_file(tmp_path: Path) -> None:
     bad.write_text("these are my notes, not audio\n")
     result = subprocess.run(
         [sys.executable, "-m", "coach", "transcribe", str(bad)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

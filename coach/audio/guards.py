@@ -24,6 +24,12 @@ FEW_WORDS = 3
 MAX_REPEATS = 3
 """A phrase said more than this many times in a row is a decoding loop: keep one copy."""
 
+IMPROBABLE = 0.02
+"""A word the model itself gives less than this probability ..."""
+IMPROBABLE_RUN = 3
+"""... is dropped when this many such words come in a row: the model is echoing its prompt
+or hotwords into a silent tail (seen as "QPS p99 AUC NDCG FSDP" after the last sentence)."""
+
 HALLUCINATIONS = frozenset(
     {
         "you",
@@ -116,6 +122,21 @@ def cut_repeats(words: list[TimedWord]) -> list[TimedWord]:
         out_keys.append(keys[i])
         i += 1
     return out
+
+
+def cut_improbable_runs(words: list[TimedWord]) -> list[TimedWord]:
+    """Drop runs of IMPROBABLE_RUN or more words that each have a probability below IMPROBABLE."""
+    kept: list[TimedWord] = []
+    run: list[TimedWord] = []
+    for word in [*words, ("", 0.0, 0.0, 1.0)]:  # a sentinel closes the last run
+        if word[3] < IMPROBABLE:
+            run.append(word)
+            continue
+        if len(run) < IMPROBABLE_RUN:
+            kept.extend(run)
+        run = []
+        kept.append(word)
+    return kept[:-1]
 
 
 def _repeat_run(keys: list[str], start: int) -> tuple[int, int] | None:

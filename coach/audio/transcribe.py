@@ -20,6 +20,7 @@ import numpy as np
 
 from coach.audio.guards import (
     Heard,
+    cut_improbable_runs,
     cut_repeats,
     fold,
     is_silent,
@@ -352,7 +353,7 @@ def build_transcript(segments: Sequence[Heard], duration_s: float) -> Transcript
     """Join guarded segments into a Transcript (empty, no_speech=True, when nothing was said)."""
     if only_hallucination(segments):
         return Transcript("", "", [], round(duration_s, 3), no_speech=True)
-    words = cut_repeats([w for s in segments for w in s.words])
+    words = cut_improbable_runs(cut_repeats([w for s in segments for w in s.words]))
     listed = [Word(w, round(s, 3), round(e, 3), round(p, 4)) for w, s, e, p in words]
     raw = " ".join(w.word for w in listed)
     return Transcript(clean_text(listed), raw, listed, round(duration_s, 3), no_speech=False)

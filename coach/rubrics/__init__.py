@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sys
+import tomllib
 from functools import cache
 from importlib import resources
 
@@ -10,11 +10,6 @@ from pydantic import ValidationError
 
 from coach.errors import RubricError
 from coach.rubrics.models import Criterion
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 
 @cache

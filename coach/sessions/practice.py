@@ -366,6 +366,10 @@ class Practice:
     # set-up
 
     def _check_inputs(self) -> None:
+        if self.options.count is not None and self.options.count < 1:
+            raise InputError(
+                f"--count {self.options.count} asks for no questions", "give 1 or more"
+            )
         for path in self.options.answer_audio:
             if not Path(path).is_file():
                 raise InputError(f"no such audio file: {path}", "check the --answer-audio path")

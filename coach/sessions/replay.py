@@ -10,7 +10,7 @@ interval) when the core scores improved or it is no longer weak, down a box
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from coach.config import Settings
@@ -50,7 +50,7 @@ def assess(scorecard: dict[str, Any], weak_below: float | None = None) -> Assess
 
 def due_label(due_at: str, now: datetime | None = None) -> str:
     due = datetime.fromisoformat(due_at)
-    days = (due - (now or datetime.now(timezone.utc))).total_seconds() / 86400
+    days = (due - (now or datetime.now(UTC))).total_seconds() / 86400
     return "due now" if days <= 0 else f"due in {days:.0f} day(s)" if days >= 1 else "due today"
 
 
@@ -62,7 +62,7 @@ def update_queue(
     now: datetime | None = None,
 ) -> str:
     """Move the answer's question between boxes; returns a one-line account of the move."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     assessment = assess(scorecard, weak_below)
     queued = {item.question_id: item for item in store.replay_queue()}.get(answer.question_id)
     if queued is None:
@@ -86,7 +86,7 @@ def update_queue(
 
 
 def due_items(store: Store, now: datetime | None = None) -> list[ReplayItem]:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return [item for item in store.replay_queue() if datetime.fromisoformat(item.due_at) <= now]
 
 
