@@ -39,8 +39,8 @@ def history(answers: list[AnswerRecord]) -> dict[str, Any]:
                     "scorer": answer.scorecard["scorer"],
                 }
             )
-        for key in DELIVERY_TRENDS:
-            if answer.delivery and answer.delivery.get("talk_time_s"):
+        if answer.delivery and answer.delivery.get("talk_time_s"):  # spoken, not typed
+            for key in DELIVERY_TRENDS:
                 delivery[key].append(float(answer.delivery.get(key, 0.0)))
     criteria = {
         criterion: {
