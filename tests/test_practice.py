@@ -317,6 +317,8 @@ def test_a_file_fed_session_runs_the_real_recorder_and_transcriber(
     assert answer["scorecard"]["scorer"] == "offline"
     assert answer["delivery"]["talk_time_s"] > 5
     assert {"transcript_ready_s", "score_s"} <= set(answer["timings"])
+    trends = json.loads(run_cli(["history", "--json"], "", capsys, monkeypatch)[1])["delivery"]
+    assert trends["wpm"] == [answer["delivery"]["wpm"]]
 
 
 def test_an_llm_judged_session_keeps_the_key_out_of_the_store(
