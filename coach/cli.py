@@ -81,14 +81,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_transcribe(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from coach.audio.delivery import compute_delivery
-    from coach.audio.transcribe import load_transcriber
-    from coach.audio.wav import read_wav
+    from coach.audio.transcribe import load_transcriber, transcribe_file
 
-    audio = read_wav(args.wav)  # a bad file fails before the model loads
-    transcriber = load_transcriber(settings_from(args))
-    transcript = transcriber.transcribe(audio)
-    delivery = compute_delivery(transcript.words)
+    settings = settings_from(args)
+    transcript, delivery = transcribe_file(settings, args.wav)
     if args.json:
         print_json(
             {
@@ -96,7 +92,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
                 "raw_text": transcript.raw_text,
                 "no_speech": transcript.no_speech,
                 "duration_s": transcript.duration_s,
-                "model": transcriber.ref.name,
+                "model": load_transcriber(settings).ref.name,
                 "words": [asdict(w) for w in transcript.words],
                 "delivery": delivery.model_dump(),
             }
@@ -163,7 +159,8 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         sessions = store.sessions()
     if args.json:
         print_json([vars(s) for s in sessions])
-    for s in [] if args.json else sessions:
+        return 0
+    for s in sessions:
         print(f"{s.id:>4}  {s.started_at}  {s.mode:<7} {s.answer_count} answer(s)")
     return 0
 

@@ -32,6 +32,7 @@ from coach.errors import ModelError
 
 if TYPE_CHECKING:
     from coach.config import Settings
+    from coach.rubrics.models import Delivery
 
 BUNDLED = "tiny.en (bundled)"
 FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm"})
@@ -344,8 +345,7 @@ def merge_fillers(clean: list[Heard], with_fillers: list[Heard]) -> list[Heard]:
         if position < len(slots):
             words[index].append(slots[position][1])
     return [
-        Heard(tuple(w), s.no_speech_prob, s.avg_logprob)
-        for w, s in zip(words, clean, strict=True)
+        Heard(tuple(w), s.no_speech_prob, s.avg_logprob) for w, s in zip(words, clean, strict=True)
     ]
 
 
@@ -400,3 +400,18 @@ def load_transcriber(
     if not background:
         transcriber.model()
     return transcriber
+
+
+def transcribe_file(
+    settings: Settings, path: Path | str, budget_s: float | None = None
+) -> tuple[Transcript, Delivery]:
+    """A WAV file transcribed with the settings' model, and its delivery figures.
+
+    The file is read first, so a missing or non-audio file fails before the model loads.
+    """
+    from coach.audio.delivery import compute_delivery
+    from coach.audio.wav import read_wav
+
+    samples = read_wav(path)
+    transcript = load_transcriber(settings).transcribe(samples)
+    return transcript, compute_delivery(transcript.words, budget_s)

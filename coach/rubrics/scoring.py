@@ -28,8 +28,7 @@ ADHOC_ID = "adhoc"
 DEFAULT_LEVEL = "L4"
 DEFAULT_BUDGET_S = 120
 NO_LLM_NOTICE = (
-    "no LLM configured: scoring offline; set OPENAI_API_KEY or OPENAI_BASE_URL "
-    "to use the LLM judge"
+    "no LLM configured: scoring offline; set OPENAI_API_KEY or OPENAI_BASE_URL to use the LLM judge"
 )
 
 
@@ -180,13 +179,10 @@ def read_answer(
         return _read_text_file(text_file), None
     if audio is None:
         raise InputError("no answer given", "pass --text, --text-file or --audio")
-    from coach.audio.delivery import compute_delivery
-    from coach.audio.transcribe import load_transcriber
-    from coach.audio.wav import read_wav
+    from coach.audio.transcribe import transcribe_file
 
-    samples = read_wav(audio)  # a bad file fails before the model loads
-    heard = load_transcriber(settings).transcribe(samples)
-    return ("" if heard.no_speech else heard.text), compute_delivery(heard.words, budget_s)
+    heard, delivery = transcribe_file(settings, audio, budget_s)
+    return ("" if heard.no_speech else heard.text), delivery
 
 
 def _read_text_file(name: str) -> str:

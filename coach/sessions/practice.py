@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from coach.config import Settings
 from coach.errors import InputError
@@ -57,6 +57,17 @@ class PracticeOptions:
         if self.mode:
             return self.mode
         return "text" if self.typed else "file" if self.answer_audio else "voice"
+
+
+FOLLOW_UP_SUFFIX = "-follow-up"
+"""Appended to a question's id for the answer to its follow-up probe."""
+
+
+class Answered(NamedTuple):
+    """An answer as stored: its id and its scorecard."""
+
+    answer_id: int
+    card: dict[str, Any]
 
 
 @dataclass
@@ -169,7 +180,8 @@ class Practice:
                         f"[{question.round}, {question.level}, "
                         f"{question.time_budget_s // 60}m{question.time_budget_s % 60:02d}s]"
                     )
-                    self.ask(store, session_id, question, speaker)
+                    if self.ask(store, session_id, question, speaker) is None:
+                        break  # typed answers ran out
             finally:
                 store.end_session(session_id)
             summary = self.summary(store, session_id)
@@ -182,27 +194,25 @@ class Practice:
         question: Question,
         speaker: Any,
         follow_up_of: int | None = None,
-    ) -> int | None:
-        """Ask one question and its follow-up; returns the answer id (None at end of input)."""
+    ) -> Answered | None:
+        """Ask one question and its follow-up; returns the answer (None at end of input)."""
         self.say(question.text)
         speaker.say(question.text)
-        answer_id = self.answer(store, session_id, question, follow_up_of)
-        if answer_id is None:
+        answered = self.answer(store, session_id, question, follow_up_of)
+        if answered is None:
             return None
-        record = store.answer(answer_id)
-        card = record.scorecard if record else None
-        probe = (card or {}).get("follow_up") or next(iter(question.follow_ups), None)
+        probe = answered.card.get("follow_up") or next(iter(question.follow_ups), None)
         if follow_up_of is None and probe and self._wants_follow_up():
             follow_up = question.model_copy(
-                update={"id": f"{question.id}-follow-up", "text": probe, "follow_ups": ()}
+                update={"id": question.id + FOLLOW_UP_SUFFIX, "text": probe, "follow_ups": ()}
             )
             self.say("\nFollow-up:")
-            self.ask(store, session_id, follow_up, speaker, follow_up_of=answer_id)
-        return answer_id
+            self.ask(store, session_id, follow_up, speaker, follow_up_of=answered.answer_id)
+        return answered
 
     def answer(
         self, store: Store, session_id: int, question: Question, follow_up_of: int | None
-    ) -> int | None:
+    ) -> Answered | None:
         """Capture, transcribe, score and store one answer, committing after each step."""
         from coach.audio.delivery import compute_delivery
 
@@ -241,7 +251,7 @@ class Practice:
         card = self.score(store, answer_id, question, transcript.text, delivery)
         self.feedback(card, transcript.text)
         self.schedule(store, answer_id, card)
-        return answer_id
+        return Answered(answer_id, card)
 
     def score(
         self, store: Store, answer_id: int, question: Question, transcript: str, delivery: Any

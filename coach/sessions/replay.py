@@ -16,7 +16,7 @@ from typing import Any
 from coach.config import Settings
 from coach.questions import Question, load_questions
 from coach.rubrics.models import CORE_CRITERIA
-from coach.sessions.practice import Practice, PracticeOptions
+from coach.sessions.practice import Answered, Practice, PracticeOptions
 from coach.sessions.store import AnswerRecord, ReplayItem, Store, open_store
 
 INTERVAL_DAYS = {1: 0, 2: 1, 3: 3, 4: 7, 5: 14}
@@ -64,7 +64,7 @@ def update_queue(
     """Move the answer's question between boxes; returns a one-line account of the move."""
     now = now or datetime.now(UTC)
     assessment = assess(scorecard, weak_below)
-    queued = {item.question_id: item for item in store.replay_queue()}.get(answer.question_id)
+    queued = store.replay_item(answer.question_id)
     if queued is None:
         if not assessment.weak:
             return ""
@@ -133,8 +133,8 @@ class Replay(Practice):
         question: Question,
         speaker: Any,
         follow_up_of: int | None = None,
-    ) -> int | None:
-        queued = {i.question_id: i for i in store.replay_queue()}.get(question.id)
+    ) -> Answered | None:
+        queued = store.replay_item(question.id)
         previous = store.answer(queued.last_answer_id) if queued else None
         if previous and previous.scorecard and follow_up_of is None:
             self.say(f"Last time ({previous.created_at}): " + scores_text(previous.scorecard))
@@ -142,13 +142,10 @@ class Replay(Practice):
                 self.say(f"You said: {previous.transcript}")
             if self.options.listen and previous.audio_path:
                 self._play(previous.audio_path)
-        answer_id = super().ask(store, session_id, question, speaker, follow_up_of)
-        current = store.answer(answer_id) if answer_id else None
-        if previous and previous.scorecard and current and current.scorecard:
-            self.say(
-                "Change since last time: " + change_text(previous.scorecard, current.scorecard)
-            )
-        return answer_id
+        answered = super().ask(store, session_id, question, speaker, follow_up_of)
+        if previous and previous.scorecard and answered:
+            self.say("Change since last time: " + change_text(previous.scorecard, answered.card))
+        return answered
 
     def _play(self, audio_path: str) -> None:
         from coach.audio.play import play_wav

@@ -11,6 +11,7 @@ from pathlib import Path
 from coach.config import Settings
 from coach.questions import Question, load_questions
 from coach.rubrics.models import Delivery
+from coach.sessions.practice import FOLLOW_UP_SUFFIX
 from coach.sessions.review import resolve_session
 from coach.sessions.store import AnswerRecord, Store, open_store
 
@@ -21,7 +22,7 @@ def rescore(settings: Settings, reference: str = "last", offline: bool = False) 
 
     bank = {q.id: q for q in load_questions(settings.home)}
     with open_store(settings.home) as store:
-        session = None if reference == "all" else resolve_session(store, reference)
+        session = None if reference == "all" else resolve_session(store, reference).id
         for answer in store.answers(session):
             question = question_for(answer, bank)
             if question is None:
@@ -54,7 +55,7 @@ def question_for(answer: AnswerRecord, bank: dict[str, Question]) -> Question | 
     """The bank question, or for a follow-up its parent question with the probe's text."""
     if answer.question_id in bank:
         return bank[answer.question_id]
-    parent = bank.get(answer.question_id.removesuffix("-follow-up"))
+    parent = bank.get(answer.question_id.removesuffix(FOLLOW_UP_SUFFIX))
     if parent is None:
         return None
     return parent.model_copy(update={"id": answer.question_id, "text": answer.question_text})
@@ -66,12 +67,9 @@ def transcribe_stored(
     """Transcribe a recording whose transcript was never stored (e.g. an interrupted answer)."""
     if not answer.audio_path or not Path(answer.audio_path).is_file():
         return None
-    from coach.audio.delivery import compute_delivery
-    from coach.audio.transcribe import load_transcriber
-    from coach.audio.wav import read_wav
+    from coach.audio.transcribe import transcribe_file
 
-    transcript = load_transcriber(settings).transcribe(read_wav(answer.audio_path))
-    delivery = compute_delivery(transcript.words, question.time_budget_s)
+    transcript, delivery = transcribe_file(settings, answer.audio_path, question.time_budget_s)
     store.set_transcript(
         answer.id,
         transcript.text,

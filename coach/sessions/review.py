@@ -6,19 +6,20 @@ import re
 from typing import Any
 
 from coach.errors import InputError
-from coach.sessions.store import AnswerRecord, Store
+from coach.sessions.store import AnswerRecord, SessionRecord, Store
 
 
-def resolve_session(store: Store, reference: str) -> int:
-    """A session id from ``last`` or a number."""
+def resolve_session(store: Store, reference: str) -> SessionRecord:
+    """The session named by ``last`` or its number."""
     if reference == "last":
         last = store.last_session_id()
         if last is None:
             raise InputError("there are no sessions yet", "start one with `coach practice`")
-        return last
-    if not reference.isdigit() or int(reference) not in {s.id for s in store.sessions()}:
+        reference = str(last)
+    found = store.sessions(int(reference)) if reference.isdigit() else []
+    if not found:
         raise InputError(f"no session {reference!r}", "list them with `coach sessions`")
-    return int(reference)
+    return found[0]
 
 
 def answer_entry(answer: AnswerRecord) -> dict[str, Any]:
@@ -44,8 +45,7 @@ def answer_entry(answer: AnswerRecord) -> dict[str, Any]:
 
 def review(store: Store, reference: str = "last") -> dict[str, Any]:
     """The ``coach review --json`` report for one session."""
-    session_id = resolve_session(store, reference)
-    session = next(s for s in store.sessions() if s.id == session_id)
+    session = resolve_session(store, reference)
     return {
         "session": {
             "id": session.id,
@@ -53,7 +53,7 @@ def review(store: Store, reference: str = "last") -> dict[str, Any]:
             "ended_at": session.ended_at,
             "mode": session.mode,
         },
-        "answers": [answer_entry(a) for a in store.answers(session_id)],
+        "answers": [answer_entry(a) for a in store.answers(session.id)],
     }
 
 

@@ -169,10 +169,13 @@ class Store:
         with self._transaction() as db:
             db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (now(), session_id))
 
-    def sessions(self) -> list[SessionRecord]:
+    def sessions(self, session_id: int | None = None) -> list[SessionRecord]:
+        """Every session (or just ``session_id``) with its answer count, oldest first."""
+        where = "" if session_id is None else "WHERE s.id = ?"
         rows = self.connection.execute(
-            """SELECT s.*, COUNT(a.id) AS answer_count FROM sessions s
-               LEFT JOIN answers a ON a.session_id = s.id GROUP BY s.id ORDER BY s.id"""
+            f"""SELECT s.*, COUNT(a.id) AS answer_count FROM sessions s
+               LEFT JOIN answers a ON a.session_id = s.id {where} GROUP BY s.id ORDER BY s.id""",
+            () if session_id is None else (session_id,),
         ).fetchall()
         return [SessionRecord(**dict(row)) for row in rows]
 
@@ -292,6 +295,13 @@ class Store:
             "SELECT * FROM replay_queue ORDER BY due_at, box, question_id"
         ).fetchall()
         return [ReplayItem(**dict(row)) for row in rows]
+
+    def replay_item(self, question_id: str) -> ReplayItem | None:
+        """The question's place in the replay queue, if it is queued."""
+        row = self.connection.execute(
+            "SELECT * FROM replay_queue WHERE question_id = ?", (question_id,)
+        ).fetchone()
+        return ReplayItem(**dict(row)) if row else None
 
     def schedule_replay(self, item: ReplayItem) -> None:
         with self._transaction() as db:
