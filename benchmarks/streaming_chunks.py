@@ -1,53 +1,137 @@
-"""How the chunking of the streaming transcriber trades latency for accuracy.
+"""How soon the streamed transcript is ready after the end of speech, and at what word error.
 
-Feeds the same ~90 s synthetic answer (see ``transcription.long_answer``) at
-real-time pace through ``StreamingTranscriber`` with several ``ChunkOptions`` and
-prints, for each, the seconds from the last block to the transcript, the chunks
-decoded and the word error. About 7 minutes on 2 cores.
+Feeds a ~90 s synthetic answer (see ``transcription.long_answer``) and the LibriVox
+clips back to back (real read speech, ~27 s) at real-time pace, in 50 ms blocks,
+through ``StreamingTranscriber`` with several ``ChunkOptions`` and thread counts, in
+two endings: the recording stops on the last word, or 0.5 s of silence later (a
+speaker pressing Enter). For each it prints the seconds from the end of speech to the
+transcript being ready, the seconds from the recording's stop to ``finish()``
+returning, the decodes made (and decodes ahead of time, kept / made) and the word
+error. The whole answer transcribed after the fact, on 1 and on 2 threads, ends each
+table. About 15 minutes on 2 cores.
 
     python benchmarks/streaming_chunks.py
+    python benchmarks/streaming_chunks.py --only "coach default"   # rows whose name has this
+    python benchmarks/streaming_chunks.py --accuracy 3   # WER on all clips, fed at 3x pace
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent / "tests")]
 
+import numpy as np  # noqa: E402
 import transcription as bench  # noqa: E402
+from speech import silence  # noqa: E402
 
 from coach.audio.stream import ChunkOptions, StreamingTranscriber  # noqa: E402
 from coach.audio.transcribe import WhisperOptions, WhisperTranscriber, resolve_model  # noqa: E402
 from coach.audio.wav import SAMPLE_RATE  # noqa: E402
 
-CHUNKINGS = {
-    "default (pause 0.3 s, at most 25 s)": ChunkOptions(),
-    "at most 8 s": ChunkOptions(max_chunk_s=8.0),
-    "pause 0.2 s": ChunkOptions(pause_s=0.2),
-    "pause 0.2 s, at most 8 s": ChunkOptions(pause_s=0.2, max_chunk_s=8.0),
+BEFORE = ChunkOptions(speculate_after_s=None, one_window=False, pause_s=0.3)
+RUNS: dict[str, tuple[ChunkOptions, int]] = {
+    "before: whole windows, no decode ahead, pause 0.3 s, 1 thread": (BEFORE, 1),
+    "coach default: one window, ahead after 0.2 s, pause 0.3 s, 2 threads": (ChunkOptions(), 2),
+    "as coach default, but pause 0.2 s": (ChunkOptions(pause_s=0.2), 2),
 }
+ENDINGS = {"on the last word": 0.0, "0.5 s after": 0.5}
+
+
+def feed(stream: StreamingTranscriber, audio: np.ndarray, speed: float = 1.0) -> float:
+    """Feed at ``speed`` times real-time pace; the monotonic time the last block went in."""
+    block = int(0.05 * SAMPLE_RATE)
+    began = time.monotonic()
+    for start in range(0, audio.size, block):
+        stream.feed(audio[start : start + block])
+        due = began + (start + block) / SAMPLE_RATE / speed
+        time.sleep(max(0.0, due - time.monotonic()))
+    return time.monotonic()
+
+
+def accuracy(speed: float, only: str | None) -> None:
+    """Word error over every benchmark clip, each streamed as one answer, against batch."""
+    clips = bench.build_clips()
+    corpora = ("piper", "espeak", "librivox")
+    chosen = [c for c in clips if c.corpus in corpora]
+    seconds = sum(c.audio.size for c in chosen) / SAMPLE_RATE
+    print(f"\nAll {len(chosen)} clips ({seconds:.0f} s), each streamed at {speed:g}x real time")
+    print("| run | WER piper | WER espeak | WER librivox | decodes |")
+    print("| --- | --- | --- | --- | --- |")
+    transcriber = WhisperTranscriber(resolve_model(None), WhisperOptions())
+    for name, (options, _) in [*RUNS.items(), ("after the fact", (None, 2))]:
+        if only and only not in name and options is not None:
+            continue
+        texts, decodes = [], 0
+        for clip in chosen:
+            if options is None:
+                texts.append(transcriber.transcribe(clip.audio).text)
+                continue
+            stream = StreamingTranscriber(transcriber, options)
+            feed(stream, clip.audio, speed)
+            texts.append(stream.finish().text)
+            decodes += stream.chunks_decoded
+        errors = [bench.wer([c.reference for c in chosen if c.corpus == corpus],
+                            [t for c, t in zip(chosen, texts, strict=True) if c.corpus == corpus])
+                  for corpus in corpora]
+        cells = " | ".join(f"{100 * e:.1f}%" for e in errors)
+        print(f"| {name} | {cells} | {decodes or '-'} |", flush=True)
+
+
+def librivox_answer() -> tuple[np.ndarray, str]:
+    """Real read speech: the LibriVox clips back to back with 0.5 s between them."""
+    clips = bench.librivox_clips()
+    audio = np.concatenate([part for clip in clips for part in (clip.audio, silence(0.5))][:-1])
+    last_word = np.flatnonzero(np.abs(audio) > 0.01)[-1] + int(0.05 * SAMPLE_RATE)
+    return audio[:last_word], " ".join(clip.reference for clip in clips)
 
 
 def main() -> None:
-    audio, reference = bench.long_answer()
-    transcriber = WhisperTranscriber(resolve_model(None), WhisperOptions())
-    transcriber.model()
-    block = int(0.05 * SAMPLE_RATE)
-    print(f"answer: {audio.size / SAMPLE_RATE:.1f} s, fed in 50 ms blocks at real-time pace")
-    print("| chunking | ready after the end (s) | chunks | WER |\n| --- | --- | --- | --- |")
-    for name, options in CHUNKINGS.items():
-        stream = StreamingTranscriber(transcriber, options)
-        began = time.perf_counter()
-        for start in range(0, audio.size, block):
-            stream.feed(audio[start : start + block])
-            time.sleep(max(0.0, began + (start + block) / SAMPLE_RATE - time.perf_counter()))
-        ended = time.perf_counter()
-        text = stream.finish().text
-        ready = time.perf_counter() - ended
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="run only the rows whose name contains this")
+    parser.add_argument("--accuracy", type=float, metavar="SPEED",
+                        help="instead, word error over all clips streamed at SPEED x real time")
+    args = parser.parse_args()
+    if args.accuracy:
+        accuracy(args.accuracy, args.only)
+        return
+    answers = {"Piper": bench.long_answer(), "LibriVox": librivox_answer()}
+    for answer, (speech, reference) in answers.items():
+        print(f"\n{answer} answer: {speech.size / SAMPLE_RATE:.1f} s")
+        table(speech, reference, args.only)
+
+
+def table(speech: np.ndarray, reference: str, only: str | None) -> None:
+    transcribers = {n: WhisperTranscriber(resolve_model(None), WhisperOptions(cpu_threads=n))
+                    for n in (1, 2)}
+    for transcriber in transcribers.values():
+        transcriber.model()
+    print("| run | recording stops | ready after end of speech (s) | wait after stop (s) "
+          "| decodes | ahead kept/made | WER |\n| --- | --- | --- | --- | --- | --- | --- |")
+    for name, (options, threads) in RUNS.items():
+        if only and only not in name:
+            continue
+        for ending, pause_s in ENDINGS.items():
+            stream = StreamingTranscriber(transcribers[threads], options)
+            stopped = feed(stream, np.concatenate([speech, silence(pause_s)]))
+            text = stream.finish().text
+            waited = time.monotonic() - stopped
+            assert stream.ready_at is not None
+            ready = stream.ready_at - (stopped - pause_s)
+            error = bench.wer([reference], [text])
+            print(f"| {name} | {ending} | {ready:.2f} | {waited:.2f} | {stream.chunks_decoded} "
+                  f"| {stream.guesses_kept}/{stream.guesses_decoded} | {100 * error:.1f}% |",
+                  flush=True)
+    for threads, transcriber in transcribers.items():
+        began = time.monotonic()
+        text = transcriber.transcribe(speech).text
+        took = time.monotonic() - began
         error = bench.wer([reference], [text])
-        print(f"| {name} | {ready:.2f} | {stream.chunks_decoded} | {100 * error:.1f}% |")
+        print(f"| after the fact, {threads} thread{'s' * (threads > 1)} | on the last word "
+              f"| {took:.2f} | {took:.2f} | - | - | {100 * error:.1f}% |")
 
 
 if __name__ == "__main__":

@@ -128,14 +128,19 @@ def build_clips() -> list[Clip]:
         clips.append(Clip(f"espeak-{index}", "espeak", espeak_audio(text), text, terms))
     for index, text in enumerate(FILLER_ANSWERS):
         clips.append(Clip(f"fillers-{index}", "fillers", piper_audio(text), text, []))
+    clips.extend(librivox_clips())
+    return clips
+
+
+def librivox_clips() -> list[Clip]:
+    """The LibriVox clips of Debian's pocketsphinx-testdata with their reference text."""
     references = {}
     for line in (LIBRIVOX / "transcription").read_text().splitlines():
         match = re.match(r"<s>(.*)</s>\s*\((.+)\)", line.strip())
         if match:
             references[match.group(2)] = match.group(1).strip()
-    for name, reference in sorted(references.items()):
-        clips.append(Clip(name, "librivox", read_wav(LIBRIVOX / f"{name}.wav"), reference, []))
-    return clips
+    return [Clip(name, "librivox", read_wav(LIBRIVOX / f"{name}.wav"), reference, [])
+            for name, reference in sorted(references.items())]
 
 
 # metrics
@@ -304,7 +309,7 @@ def settings(quick: bool) -> list[Setting]:
     plain = replace(chosen, initial_prompt=None, hotwords=None)
     rows = [
         Setting("faster-whisper defaults", None),
-        Setting("int8, 1 thread, beam 5, VAD, no prompt", plain),
+        Setting("int8, 2 threads, beam 5, VAD, no prompt", plain),
         Setting("coach default: + filler prompt + ML hotwords", chosen),
         Setting("filler prompt only", replace(plain, initial_prompt=chosen.initial_prompt)),
         Setting("two passes (clean + filler prompt, merged)",
@@ -314,7 +319,7 @@ def settings(quick: bool) -> list[Setting]:
         return rows
     return rows + [
         Setting("no prompt, beam 1", replace(plain, beam_size=1)),
-        Setting("no prompt, 2 threads", replace(plain, cpu_threads=2)),
+        Setting("no prompt, 1 thread", replace(plain, cpu_threads=1)),
         Setting("no prompt, no VAD", replace(plain, vad_filter=False)),
         Setting("no prompt, ML hotwords", replace(plain, hotwords=ML_HOTWORDS)),
         Setting("vocabulary sentence prompt + ML hotwords",

@@ -316,9 +316,32 @@ def test_a_file_fed_session_runs_the_real_recorder_and_transcriber(
     assert "50,000 requests per second" in answer["transcript"]
     assert answer["scorecard"]["scorer"] == "offline"
     assert answer["delivery"]["talk_time_s"] > 5
-    assert {"transcript_ready_s", "score_s"} <= set(answer["timings"])
+    assert {"transcript_ready_s", "transcript_wait_s", "score_s"} <= set(answer["timings"])
     trends = json.loads(run_cli(["history", "--json"], "", capsys, monkeypatch)[1])["delivery"]
     assert trends["wpm"] == [answer["delivery"]["wpm"]]
+
+
+@pytest.mark.parametrize(
+    ("ended_by", "ready_before_stop_s", "ready_s"),
+    [("silence", 5.5, 0.5), ("silence", -0.25, 6.25), ("enter", 0.0, 6.0)],
+)
+def test_transcript_ready_counts_from_the_end_of_speech(
+    tmp_path: Path, ended_by: str, ready_before_stop_s: float, ready_s: float
+) -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from coach.audio.record import Recording
+    from coach.sessions.practice import stream_timings
+
+    recording = Recording(np.zeros(16_000), tmp_path / "a.wav", ended_by, 14.0, 20.0)
+    stopped_at = time.monotonic()
+    streaming = SimpleNamespace(ready_at=stopped_at - ready_before_stop_s)
+    timings = stream_timings(recording, stopped_at, streaming)  # type: ignore[arg-type]
+    assert timings["transcript_ready_s"] == pytest.approx(ready_s, abs=0.01)
+    assert 0 <= timings["transcript_wait_s"] < 1
+    assert ("endpoint_wait_s" in timings) == (ended_by == "silence")
 
 
 def test_an_llm_judged_session_keeps_the_key_out_of_the_store(

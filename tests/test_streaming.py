@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 from speech import join, noise, piper_audio, silence, word_error
@@ -76,8 +79,6 @@ def test_a_silent_recording_streams_to_no_speech(transcriber: WhisperTranscriber
 
 
 def test_feed_returns_at_once_and_rejects_late_blocks(transcriber: WhisperTranscriber) -> None:
-    import time
-
     stream = StreamingTranscriber(transcriber)
     audio = piper_audio(SENTENCES[0])
     began = time.perf_counter()
@@ -87,3 +88,72 @@ def test_feed_returns_at_once_and_rejects_late_blocks(transcriber: WhisperTransc
     assert word_error(SENTENCES[0], stream.finish().text) <= 0.25
     with pytest.raises(RuntimeError):
         stream.feed(audio[:800])
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "the worker did not get there in time"
+        time.sleep(0.02)
+
+
+def feed_all(stream: StreamingTranscriber, audio: np.ndarray, block: int = 800) -> None:
+    for start in range(0, audio.size, block):
+        stream.feed(audio[start : start + block])
+
+
+@pytest.fixture(scope="module")
+def long_talk() -> tuple[np.ndarray, str]:
+    """About 50 s of speech whose pauses are too short for the VAD filter to remove."""
+    texts = SENTENCES * 2
+    return join(*[join(piper_audio(t), silence(0.2)) for t in texts]), " ".join(texts)
+
+
+def test_a_decode_can_be_held_to_one_window(transcriber: WhisperTranscriber,
+                                            long_talk: tuple[np.ndarray, str]) -> None:
+    audio, _ = long_talk
+    assert audio.size / 16_000 > 40
+    one = [w for s in transcriber.decode(audio, windows=1) for w in s.words]
+    every = [w for s in transcriber.decode(audio) for w in s.words]
+    assert one[-1][2] <= 30.5
+    assert every[-1][2] >= audio.size / 16_000 - 3
+
+
+def test_speech_past_the_window_is_decoded_again(transcriber: WhisperTranscriber,
+                                                 long_talk: tuple[np.ndarray, str]) -> None:
+    audio, reference = long_talk
+    options = ChunkOptions(min_chunk_s=55, max_chunk_s=60, speculate_after_s=None)
+    stream, streamed = stream_file(transcriber, audio, options=options)
+    assert stream.chunks_decoded >= 2  # one chunk, decoded in two windows
+    assert streamed.words[-1].end >= audio.size / 16_000 - 3
+    assert word_error(reference, streamed.text) <= 0.15
+
+
+AHEAD = ChunkOptions(speculate_after_s=0.3, pause_s=1.0, check_every_s=1000)
+"""Pauses are only caught as they happen (the search of the pending audio never runs)."""
+
+
+def test_an_answer_decoded_ahead_is_ready_before_finish(transcriber: WhisperTranscriber) -> None:
+    stream = StreamingTranscriber(transcriber, AHEAD)
+    feed_all(stream, join(piper_audio(SENTENCES[0]), silence(1.0)))
+    wait_until(lambda: stream.guesses_decoded == 1)
+    decodes = stream.chunks_decoded
+    finished_at = time.monotonic()
+    transcript = stream.finish()
+    assert stream.chunks_decoded == decodes  # nothing left to decode
+    assert stream.guesses_kept == 1
+    assert stream.ready_at is not None and stream.ready_at <= finished_at
+    assert word_error(SENTENCES[0], transcript.text) <= 0.25
+
+
+@pytest.mark.parametrize(("pause_s", "kept"), [(0.6, 0), (1.6, 1)])
+def test_a_decode_ahead_becomes_a_chunk_only_after_a_long_pause(
+    transcriber: WhisperTranscriber, pause_s: float, kept: int
+) -> None:
+    stream = StreamingTranscriber(transcriber, AHEAD)
+    feed_all(stream, join(piper_audio(SENTENCES[0]), silence(pause_s)))
+    wait_until(lambda: stream.guesses_decoded == 1)
+    feed_all(stream, piper_audio(SENTENCES[1]))
+    transcript = stream.finish()
+    assert stream.guesses_kept == kept
+    assert word_error(" ".join(SENTENCES[:2]), transcript.text) <= 0.25

@@ -1,20 +1,34 @@
 """Streaming transcription: decode closed chunks while the user is still speaking.
 
 Recorded blocks go into a queue; a background worker (the only thread that
-uses the model while streaming) appends them to a pending buffer, looks for a
-pause with Silero VAD (shipped inside faster-whisper), and transcribes the
-audio up to the middle of that pause, passing the text said so far as context.
-When the answer ends only the last chunk is left to decode.
+uses the model while streaming) appends them to a pending buffer and follows
+them with the Silero VAD (see :mod:`coach.audio.endpoint`). Two things happen
+at pauses:
+
+- **Ahead of time.** As soon as the speaker has been quiet for
+  ``speculate_after_s``, the pending audio is decoded. If they never speak
+  again, that decode is the end of the transcript, ready before the recorder
+  has even stopped. If they go on after a pause of at least ``pause_s``, it
+  becomes a closed chunk; after a shorter pause it is thrown away.
+- **Closing chunks.** A pause the worker was too busy to catch as it happened
+  is found by searching the pending buffer, and the audio up to its middle is
+  decoded, with the text said so far as context.
+
+When the answer ends, only the speech since the last pause is left to decode.
+Each chunk is decoded in one 30 s window; speech the window did not reach goes
+back to the pending buffer.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from coach.audio.endpoint import Endpointer
 from coach.audio.guards import Heard
 from coach.audio.transcribe import Transcript, WhisperTranscriber, build_transcript
 from coach.audio.wav import SAMPLE_RATE
@@ -22,7 +36,7 @@ from coach.audio.wav import SAMPLE_RATE
 
 @dataclass(frozen=True)
 class ChunkOptions:
-    """Where the stream is cut into chunks."""
+    """Where the stream is cut into chunks, and when it is decoded ahead of time."""
 
     min_chunk_s: float = 2.0
     """A chunk is closed only once it holds at least this much audio."""
@@ -31,14 +45,38 @@ class ChunkOptions:
     pause_s: float = 0.3
     """A silence at least this long (by VAD) closes a chunk."""
     check_every_s: float = 0.5
-    """New audio needed before the worker looks for a pause again."""
+    """New audio needed before the worker searches for a pause again."""
+    speculate_after_s: float | None = 0.2
+    """Silence after speech (by VAD) that starts decoding the pending audio ahead of
+    time; None to decode only closed chunks and, at the end, the rest."""
+    one_window: bool = True
+    """Decode each chunk in a single 30 s window (see ``transcribe.BudgetedModel``)."""
+    left_over_s: float = 0.5
+    """Speech the window did not reach (by VAD) that is sent back for another decode."""
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The pending audio decoded ahead of time, up to sample ``end`` of the stream."""
+
+    end: int
+    speech_end: int
+    """The stream sample just after the last speech before ``end``."""
+    segments: list[Heard]
+    decoded_at: float
+    """``time.monotonic()`` when the decode finished."""
 
 
 _END = None
 
 
 class StreamingTranscriber:
-    """Feed recorded blocks as they arrive; :meth:`finish` returns the whole transcript."""
+    """Feed recorded blocks as they arrive; :meth:`finish` returns the whole transcript.
+
+    After :meth:`finish`, ``ready_at`` is the ``time.monotonic()`` at which the
+    transcript's last words were decoded: before the call when they were decoded
+    ahead of time or in a chunk closed at a pause.
+    """
 
     def __init__(
         self, transcriber: WhisperTranscriber, options: ChunkOptions | None = None
@@ -46,11 +84,17 @@ class StreamingTranscriber:
         self.transcriber = transcriber
         self.options = options or ChunkOptions()
         self.chunks_decoded = 0
+        self.guesses_decoded = 0
+        self.guesses_kept = 0
+        self.ready_at: float | None = None
         self._blocks: queue.SimpleQueue[np.ndarray | None] = queue.SimpleQueue()
+        self._vad: Endpointer | None = None
         self._pending = np.zeros(0, np.float32)
         self._pending_start = 0  # sample index of the pending buffer's first sample
-        self._unchecked = 0  # samples added since the last look for a pause
+        self._unchecked = 0  # samples added since the last search for a pause
+        self._guess: Guess | None = None
         self._segments: list[Heard] = []
+        self._heard_at: float | None = None  # when the last words kept were decoded
         self._error: BaseException | None = None
         self._done = threading.Event()
         self._finished = False
@@ -71,23 +115,27 @@ class StreamingTranscriber:
         self._done.wait()
         if self._error is not None:
             raise self._error
-        total = self._pending_start + self._pending.size
-        return build_transcript(self._segments, total / SAMPLE_RATE)
+        return build_transcript(self._segments, self._total / SAMPLE_RATE)
+
+    @property
+    def _total(self) -> int:
+        return self._pending_start + self._pending.size
 
     # the worker
 
     def _work(self) -> None:
         try:
-            while True:
-                block = self._blocks.get()
-                if block is _END:
-                    break
+            if self.options.speculate_after_s is not None:
+                self._vad = Endpointer(None)
+            while (block := self._blocks.get()) is not _END:
                 self._append(block)
-                due = self._unchecked >= self.options.check_every_s * SAMPLE_RATE
-                if due and self._blocks.empty():
+                if not self._blocks.empty():
+                    continue  # catch up first
+                self._follow_guess()
+                if self._unchecked >= self.options.check_every_s * SAMPLE_RATE:
                     self._close_chunks()
-            self._close_chunks()
-            self._decode(self._pending.size)
+                self._guess_ahead()
+            self._end()
         except BaseException as error:  # surfaced by finish()
             self._error = error
         finally:
@@ -96,9 +144,69 @@ class StreamingTranscriber:
     def _append(self, block: np.ndarray) -> None:
         self._pending = np.concatenate([self._pending, block])
         self._unchecked += block.size
+        if self._vad is not None:
+            self._vad.feed(block)
+
+    def _end(self) -> None:
+        """Finish: keep the guess if nothing was said after it, else decode the rest."""
+        self._follow_guess()
+        guess = self._guess
+        if guess is not None and self._guess_covers_speech():
+            self._keep_guess(guess)
+        else:
+            self._close_chunks()
+            self._decode(self._pending.size)
+        self.ready_at = self._heard_at or time.monotonic()
+
+    # decoding ahead of time
+
+    def _speech_end(self) -> int | None:
+        """Stream sample just after the last speech the VAD heard."""
+        seconds = self._vad.speech_end_s if self._vad is not None else None
+        return None if seconds is None else int(seconds * SAMPLE_RATE)
+
+    def _guess_covers_speech(self) -> bool:
+        speech_end = self._speech_end()
+        return self._guess is not None and (speech_end or 0) <= self._guess.end
+
+    def _guess_ahead(self) -> None:
+        """Decode the pending audio if the speaker has just gone quiet."""
+        after = self.options.speculate_after_s
+        speech_end = self._speech_end()
+        if after is None or self._vad is None or speech_end is None:
+            return
+        if speech_end <= self._pending_start or self._guess_covers_speech():
+            return  # nothing new was said
+        if self._vad.trailing_silence_s < after:
+            return
+        segments = self._decode_audio(self._pending, self._pending_start)
+        self._guess = Guess(self._total, speech_end, segments, time.monotonic())
+        self.guesses_decoded += 1
+
+    def _follow_guess(self) -> None:
+        """Once speech resumes after a guess: keep it as a chunk after a long enough pause."""
+        guess = self._guess
+        if guess is None or self._guess_covers_speech():
+            return
+        self._guess = None
+        after_guess = self._pending[guess.end - self._pending_start :]
+        pause = guess.end - guess.speech_end + first_speech(after_guess)
+        long_enough = guess.end - self._pending_start >= self.options.min_chunk_s * SAMPLE_RATE
+        if pause >= self.options.pause_s * SAMPLE_RATE and long_enough:
+            self._keep_guess(guess)
+
+    def _keep_guess(self, guess: Guess) -> None:
+        self._guess = None
+        self._commit(guess.segments, guess.decoded_at)
+        self._cut(guess.end - self._pending_start)
+        self.guesses_kept += 1
+
+    # closing chunks
 
     def _close_chunks(self) -> None:
         self._unchecked = 0
+        if self._guess is not None:
+            return  # nothing was said since the last guess
         while (cut := self._find_cut()) is not None:
             self._decode(cut)
 
@@ -128,14 +236,60 @@ class StreamingTranscriber:
         return None
 
     def _decode(self, cut: int) -> None:
-        chunk, self._pending = self._pending[:cut], self._pending[cut:]
-        offset_s = self._pending_start / SAMPLE_RATE
+        """Decode the pending audio up to ``cut`` as one chunk."""
+        self._guess = None
+        chunk, start = self._pending[:cut], self._pending_start
+        self._cut(cut)
+        self._commit(self._decode_audio(chunk, start), time.monotonic())
+
+    def _commit(self, segments: list[Heard], decoded_at: float) -> None:
+        self._segments.extend(segments)
+        if segments:
+            self._heard_at = decoded_at
+
+    def _cut(self, cut: int) -> None:
+        self._pending = self._pending[cut:]
         self._pending_start += cut
-        if chunk.size == 0:
-            return
-        context = " ".join(w for s in self._segments for w, *_ in s.words)
-        self._segments.extend(self.transcriber.decode(chunk, offset_s, context))
-        self.chunks_decoded += 1
+
+    def _decode_audio(self, audio: np.ndarray, start: int) -> list[Heard]:
+        """Segments of ``audio`` (stream samples from ``start``).
+
+        With ``one_window``, speech after the last word the window reached is decoded
+        again from there, with what was just heard added to the context.
+        """
+        windows = 1 if self.options.one_window else None
+        segments: list[Heard] = []
+        while audio.size:
+            context = " ".join(w for s in [*self._segments, *segments] for w, *_ in s.words)
+            heard = self.transcriber.decode(audio, start / SAMPLE_RATE, context, windows)
+            self.chunks_decoded += 1
+            segments.extend(heard)
+            reached = max((w[2] for s in heard for w in s.words), default=None)
+            rest = 0 if reached is None else int(reached * SAMPLE_RATE) - start
+            if not windows or not 0 < rest < audio.size:
+                break
+            if not has_speech(audio[rest:], self.options.left_over_s):
+                break
+            audio, start = audio[rest:], start + rest
+        return segments
+
+
+def speech_in(audio: np.ndarray) -> list[dict[str, int]]:
+    """Where the VAD hears speech: [{"start": sample, "end": sample}, ...], unpadded."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return list(get_speech_timestamps(audio, VadOptions(speech_pad_ms=0)))
+
+
+def has_speech(audio: np.ndarray, at_least_s: float) -> bool:
+    """True when the VAD finds at least ``at_least_s`` of speech in the audio."""
+    return sum(s["end"] - s["start"] for s in speech_in(audio)) >= at_least_s * SAMPLE_RATE
+
+
+def first_speech(audio: np.ndarray) -> int:
+    """Sample where the VAD first hears speech in the audio (its length if never)."""
+    speech = speech_in(audio)
+    return speech[0]["start"] if speech else audio.size
 
 
 def quietest_point(audio: np.ndarray, frame: int = 1600) -> int:

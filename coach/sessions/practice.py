@@ -25,7 +25,8 @@ from coach.sessions.review import scorecard_block
 from coach.sessions.store import Store, open_store
 
 if TYPE_CHECKING:
-    from coach.audio.record import StreamFactory
+    from coach.audio.record import Recording, StreamFactory
+    from coach.audio.stream import StreamingTranscriber
     from coach.audio.transcribe import Transcript, WhisperTranscriber
 
 
@@ -347,13 +348,7 @@ class Practice:
         stopped = time.monotonic()
         self.progress("Transcribing…")
         transcript = streaming.finish()
-        timings = {
-            "transcript_ready_s": round(time.monotonic() - stopped, 3),
-            "recording_s": round(recording.duration_s, 3),
-        }
-        if recording.speech_end_s is not None and recording.ended_by == "silence":
-            timings["endpoint_wait_s"] = round(recording.duration_s - recording.speech_end_s, 3)
-        return Captured(transcript, timings)
+        return Captured(transcript, stream_timings(recording, stopped, streaming))
 
     def _stop_on_enter(self, stop: threading.Event, done: threading.Event) -> None:
         while not done.is_set():
@@ -422,3 +417,27 @@ def typed_transcript(text: str) -> Transcript:
 
     text = " ".join(text.split())
     return Transcript(text=text, raw_text=text, words=[], duration_s=0.0, no_speech=not text)
+
+
+def stream_timings(
+    recording: Recording, stopped_at: float, streaming: StreamingTranscriber
+) -> dict[str, float]:
+    """How long the answer waited for its transcript.
+
+    ``transcript_ready_s`` counts from the end of speech (the recorder's last speech,
+    mapped to the clock at which it stopped) to the moment the last words were
+    decoded, which may fall before the recorder stopped; ``transcript_wait_s`` is the
+    time from the stop to the transcript. ``stopped_at`` and ``streaming.ready_at``
+    are ``time.monotonic()`` readings.
+    """
+    speech_end_s = recording.speech_end_s
+    silence_s = recording.duration_s - speech_end_s if speech_end_s is not None else 0.0
+    ready_at = streaming.ready_at if streaming.ready_at is not None else stopped_at
+    timings = {
+        "transcript_ready_s": round(max(0.0, ready_at - (stopped_at - silence_s)), 3),
+        "transcript_wait_s": round(max(0.0, time.monotonic() - stopped_at), 3),
+        "recording_s": round(recording.duration_s, 3),
+    }
+    if speech_end_s is not None and recording.ended_by == "silence":
+        timings["endpoint_wait_s"] = round(silence_s, 3)
+    return timings
