@@ -79,7 +79,7 @@ class WhisperOptions:
     compute_type: str = "int8"
     cpu_threads: int = 2
     """Threads per decode, at most the machine's cores: on 2 cores, two threads decoded
-    tiny.en in 0.6-0.7 of the time one took, and made the streamed transcript ready sooner."""
+    tiny.en in 0.6-0.8 of the time one took, and made the streamed transcript ready sooner."""
     beam_size: int = 5
     """Beam 1 was faster but doubled word error on real speech."""
     vad_filter: bool = True
