@@ -157,3 +157,36 @@ def test_a_decode_ahead_becomes_a_chunk_only_after_a_long_pause(
     transcript = stream.finish()
     assert stream.guesses_kept == kept
     assert word_error(" ".join(SENTENCES[:2]), transcript.text) <= 0.25
+
+
+def test_speech_left_out_of_a_decode_is_found(transcriber: WhisperTranscriber) -> None:
+    from coach.audio.guards import Heard
+    from coach.audio.stream import left_over
+
+    talk = join(silence(0.3), piper_audio(SENTENCES[1]), silence(0.3))
+    end_s = talk.size / 16_000
+    # the model heard "We" and then, stopping early, put "serve" at the very end
+    stopped_early = [Heard((("We", 0.3, 0.5, 0.9), ("serve", end_s, end_s, 0.9)), 0.1, -0.2)]
+    assert left_over(talk, 0, stopped_early, 0.5) == (int(0.5 * 16_000), 1)
+    # ... or stretched its last word over what it skipped
+    stretched = [Heard((("We", 0.3, 0.5, 0.9), ("serve", 0.5, end_s, 0.9)), 0.1, -0.2)]
+    assert left_over(talk, 0, stretched, 0.5) == (int(0.5 * 16_000), 1)
+    # speech after the last word is decoded again from that word's end
+    cut_short = [Heard((("We", 0.3, 0.5, 0.9), ("serve", 0.5, 0.8, 0.9)), 0.1, -0.2)]
+    assert left_over(talk, 0, cut_short, 0.5) == (int(0.8 * 16_000), 2)
+    # times are in the stream: the same decode of audio that starts 10 s in
+    shifted = [Heard(tuple((w, s + 10, e + 10, p) for w, s, e, p in cut_short[0].words), 0.1, -0.2)]
+    assert left_over(talk, 160_000, shifted, 0.5) == (int(0.8 * 16_000), 2)
+    # a decode that reached the end is left alone
+    assert left_over(talk, 0, transcriber.decode(talk, windows=1), 0.5) is None
+
+
+def test_drop_words_after_keeps_the_first_words_across_segments() -> None:
+    from coach.audio.guards import Heard
+    from coach.audio.stream import drop_words_after
+
+    first = Heard((("a", 0, 1, 1), ("b", 1, 2, 1)), 0.0, 0.0)
+    second = Heard((("c", 2, 3, 1), ("d", 3, 4, 1)), 0.0, 0.0)
+    kept = drop_words_after([first, second], 3)
+    assert [w for s in kept for w, *_ in s.words] == ["a", "b", "c"]
+    assert drop_words_after([first, second], 4) == [first, second]

@@ -69,6 +69,9 @@ class Guess:
 
 _END = None
 
+LONGEST_WORD_S = 1.2
+"""A last word said for longer than this is taken to cover speech the model skipped."""
+
 
 class StreamingTranscriber:
     """Feed recorded blocks as they arrive; :meth:`finish` returns the whole transcript.
@@ -254,8 +257,8 @@ class StreamingTranscriber:
     def _decode_audio(self, audio: np.ndarray, start: int) -> list[Heard]:
         """Segments of ``audio`` (stream samples from ``start``).
 
-        With ``one_window``, speech after the last word the window reached is decoded
-        again from there, with what was just heard added to the context.
+        With ``one_window``, speech the decode did not reach is decoded again, with
+        what was just heard added to the context (see :func:`left_over`).
         """
         windows = 1 if self.options.one_window else None
         segments: list[Heard] = []
@@ -263,15 +266,56 @@ class StreamingTranscriber:
             context = " ".join(w for s in [*self._segments, *segments] for w, *_ in s.words)
             heard = self.transcriber.decode(audio, start / SAMPLE_RATE, context, windows)
             self.chunks_decoded += 1
-            segments.extend(heard)
-            reached = max((w[2] for s in heard for w in s.words), default=None)
-            rest = 0 if reached is None else int(reached * SAMPLE_RATE) - start
-            if not windows or not 0 < rest < audio.size:
+            rest = left_over(audio, start, heard, self.options.left_over_s) if windows else None
+            if rest is None:
+                segments.extend(heard)
                 break
-            if not has_speech(audio[rest:], self.options.left_over_s):
-                break
-            audio, start = audio[rest:], start + rest
+            resume, keep = rest
+            segments.extend(drop_words_after(heard, keep))
+            audio, start = audio[resume:], start + resume
         return segments
+
+
+def left_over(
+    audio: np.ndarray, start: int, heard: list[Heard], at_least_s: float
+) -> tuple[int, int] | None:
+    """Where to decode again when speech was left out: (sample in ``audio``, words kept).
+
+    ``audio`` begins at stream sample ``start``; ``heard`` is its decode. Speech of at
+    least ``at_least_s`` (by VAD) after the last word is left out. The model also
+    sometimes stops early at the end of a chunk and pins its last word to the end of
+    the audio, or stretches it over the speech it skipped: then speech between the
+    last two words, or a last word longer than ``LONGEST_WORD_S``, sends the decode
+    back to the end of the word before.
+    """
+    words = [w for s in heard for w in s.words]
+    if not words:
+        return None
+
+    def sample(seconds: float) -> int:
+        return min(max(int(seconds * SAMPLE_RATE) - start, 0), audio.size)
+
+    before_last = sample(words[-2][2]) if len(words) > 1 else 0
+    _, last_start, last_end, _ = words[-1]
+    skipped = audio[before_last : sample(last_start)]
+    stretched = last_end - last_start > LONGEST_WORD_S
+    if before_last and (stretched or has_speech(skipped, at_least_s)):
+        return before_last, len(words) - 1
+    after = sample(last_end)
+    if 0 < after < audio.size and has_speech(audio[after:], at_least_s):
+        return after, len(words)
+    return None
+
+
+def drop_words_after(segments: list[Heard], count: int) -> list[Heard]:
+    """The segments with only their first ``count`` words in all."""
+    kept: list[Heard] = []
+    for segment in segments:
+        room = count - sum(len(s.words) for s in kept)
+        if room <= 0:
+            break
+        kept.append(Heard(segment.words[:room], segment.no_speech_prob, segment.avg_logprob))
+    return kept
 
 
 def speech_in(audio: np.ndarray) -> list[dict[str, int]]:
