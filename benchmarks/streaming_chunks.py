@@ -8,7 +8,7 @@ speaker pressing Enter). For each it prints the seconds from the end of speech t
 transcript being ready, the seconds from the recording's stop to ``finish()``
 returning, the decodes made (and decodes ahead of time, kept / made) and the word
 error. The whole answer transcribed after the fact, on 1 and on 2 threads, ends each
-table. About 15 minutes on 2 cores.
+table. Each row takes about 4 minutes, since it feeds both answers twice in real time.
 
     python benchmarks/streaming_chunks.py
     python benchmarks/streaming_chunks.py --only "coach default"   # rows whose name has this
@@ -41,17 +41,6 @@ RUNS: dict[str, tuple[ChunkOptions, int]] = {
 ENDINGS = {"on the last word": 0.0, "0.5 s after": 0.5}
 
 
-def feed(stream: StreamingTranscriber, audio: np.ndarray, speed: float = 1.0) -> float:
-    """Feed at ``speed`` times real-time pace; the monotonic time the last block went in."""
-    block = int(0.05 * SAMPLE_RATE)
-    began = time.monotonic()
-    for start in range(0, audio.size, block):
-        stream.feed(audio[start : start + block])
-        due = began + (start + block) / SAMPLE_RATE / speed
-        time.sleep(max(0.0, due - time.monotonic()))
-    return time.monotonic()
-
-
 def accuracy(speed: float, only: str | None) -> None:
     """Word error over every benchmark clip, each streamed as one answer, against batch."""
     clips = bench.build_clips()
@@ -71,7 +60,7 @@ def accuracy(speed: float, only: str | None) -> None:
                 texts.append(transcriber.transcribe(clip.audio).text)
                 continue
             stream = StreamingTranscriber(transcriber, options)
-            feed(stream, clip.audio, speed)
+            bench.feed(stream, clip.audio, speed)
             texts.append(stream.finish().text)
             decodes += stream.chunks_decoded
         errors = [bench.wer([c.reference for c in chosen if c.corpus == corpus],
@@ -85,8 +74,7 @@ def librivox_answer() -> tuple[np.ndarray, str]:
     """Real read speech: the LibriVox clips back to back with 0.5 s between them."""
     clips = bench.librivox_clips()
     audio = np.concatenate([part for clip in clips for part in (clip.audio, silence(0.5))][:-1])
-    last_word = np.flatnonzero(np.abs(audio) > 0.01)[-1] + int(0.05 * SAMPLE_RATE)
-    return audio[:last_word], " ".join(clip.reference for clip in clips)
+    return bench.up_to_last_word(audio), " ".join(clip.reference for clip in clips)
 
 
 def main() -> None:
@@ -116,7 +104,7 @@ def table(speech: np.ndarray, reference: str, only: str | None) -> None:
             continue
         for ending, pause_s in ENDINGS.items():
             stream = StreamingTranscriber(transcribers[threads], options)
-            stopped = feed(stream, np.concatenate([speech, silence(pause_s)]))
+            stopped = bench.feed(stream, np.concatenate([speech, silence(pause_s)]))
             text = stream.finish().text
             waited = time.monotonic() - stopped
             assert stream.ready_at is not None

@@ -226,27 +226,36 @@ def long_answer() -> tuple[np.ndarray, str]:
             break
         parts += [piper_audio(text), silence(0.8)]
         texts.append(text)
-    audio = np.concatenate(parts[:-1])
+    return up_to_last_word(np.concatenate(parts[:-1])), " ".join(texts)
+
+
+def up_to_last_word(audio: np.ndarray) -> np.ndarray:
+    """The audio cut 50 ms after its last loud sample, so that it ends on the last word."""
     last_word = np.flatnonzero(np.abs(audio) > 0.01)[-1] + int(0.05 * SAMPLE_RATE)
-    return audio[:last_word], " ".join(texts)
+    return audio[:last_word]
+
+
+def feed(stream: StreamingTranscriber, audio: np.ndarray, speed: float | None = 1.0) -> float:
+    """Feed 50 ms blocks at ``speed`` times real-time pace (None: as fast as taken);
+    returns the ``time.monotonic()`` at which the last block went in."""
+    block = int(0.05 * SAMPLE_RATE)
+    began = time.monotonic()
+    for start in range(0, audio.size, block):
+        stream.feed(audio[start : start + block])
+        if speed:
+            due = began + (start + block) / SAMPLE_RATE / speed
+            time.sleep(max(0.0, due - time.monotonic()))
+    return time.monotonic()
 
 
 def streaming_run(options: WhisperOptions, audio: np.ndarray, realtime: bool) -> dict[str, Any]:
     """Feed 50 ms blocks (at real-time pace if asked) and time finish() after the last block."""
     transcriber = WhisperTranscriber(resolve_model(None), options)
     transcriber.model()
-    block = int(0.05 * SAMPLE_RATE)
     stream = StreamingTranscriber(transcriber)
-    began = time.perf_counter()
-    for start in range(0, audio.size, block):
-        stream.feed(audio[start : start + block])
-        if realtime:
-            lag = began + (start + block) / SAMPLE_RATE - time.perf_counter()
-            if lag > 0:
-                time.sleep(lag)
-    ended = time.perf_counter()
+    ended = feed(stream, audio, 1.0 if realtime else None)
     streamed = stream.finish()
-    return {"text": streamed.text, "ready_s": time.perf_counter() - ended,
+    return {"text": streamed.text, "ready_s": time.monotonic() - ended,
             "chunks": stream.chunks_decoded}
 
 

@@ -90,6 +90,11 @@ class Endpointer:
         return self._speech_samples >= self.options.min_speech_s * SAMPLE_RATE
 
     @property
+    def speech_end(self) -> int | None:
+        """Sample index just after the last speech heard; None if never."""
+        return self._speech_end
+
+    @property
     def speech_end_s(self) -> float | None:
         """Seconds into the audio where speech was last heard; None if never."""
         return None if self._speech_end is None else self._speech_end / SAMPLE_RATE

@@ -165,8 +165,7 @@ class StreamingTranscriber:
 
     def _speech_end(self) -> int | None:
         """Stream sample just after the last speech the VAD heard."""
-        seconds = self._vad.speech_end_s if self._vad is not None else None
-        return None if seconds is None else int(seconds * SAMPLE_RATE)
+        return self._vad.speech_end if self._vad is not None else None
 
     def _guess_covers_speech(self) -> bool:
         speech_end = self._speech_end()
@@ -177,7 +176,7 @@ class StreamingTranscriber:
         after = self.options.speculate_after_s
         speech_end = self._speech_end()
         if after is None or self._vad is None or speech_end is None:
-            return
+            return  # no VAD (decoding ahead is off) or nothing said yet
         if speech_end <= self._pending_start or self._guess_covers_speech():
             return  # nothing new was said
         if self._vad.trailing_silence_s < after:
@@ -310,11 +309,12 @@ def left_over(
 def drop_words_after(segments: list[Heard], count: int) -> list[Heard]:
     """The segments with only their first ``count`` words in all."""
     kept: list[Heard] = []
+    room = count
     for segment in segments:
-        room = count - sum(len(s.words) for s in kept)
         if room <= 0:
             break
         kept.append(Heard(segment.words[:room], segment.no_speech_prob, segment.avg_logprob))
+        room -= len(segment.words)
     return kept
 
 
