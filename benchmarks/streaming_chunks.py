@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent / "tests")]
@@ -32,11 +33,16 @@ from coach.audio.stream import ChunkOptions, StreamingTranscriber  # noqa: E402
 from coach.audio.transcribe import WhisperOptions, WhisperTranscriber, resolve_model  # noqa: E402
 from coach.audio.wav import SAMPLE_RATE  # noqa: E402
 
-BEFORE = ChunkOptions(speculate_after_s=None, one_window=False, pause_s=0.3)
-RUNS: dict[str, tuple[ChunkOptions, int]] = {
-    "before: whole windows, no decode ahead, pause 0.3 s, 1 thread": (BEFORE, 1),
-    "coach default: one window, ahead after 0.2 s, pause 0.3 s, 2 threads": (ChunkOptions(), 2),
-    "as coach default, but pause 0.2 s": (ChunkOptions(pause_s=0.2), 2),
+LAST = ChunkOptions(left_context_s=0, revise_left_s=None, vad_filter=True)
+BEFORE = replace(LAST, speculate_after_s=None, one_window=False)
+ONE_THREAD = WhisperOptions(cpu_threads=1)
+RUNS: dict[str, tuple[ChunkOptions, WhisperOptions]] = {
+    "before: whole windows, no decode ahead, 1 thread": (BEFORE, ONE_THREAD),
+    "one window, decode ahead after 0.2 s, 2 threads": (LAST, WhisperOptions()),
+    "+ no VAD filter on chunks": (replace(LAST, vad_filter=False), WhisperOptions()),
+    "coach default: + each chunk revised with 8 s before it and the next chunk after": (
+        ChunkOptions(), WhisperOptions()),
+    "+ 4 s of audio before each chunk": (ChunkOptions(left_context_s=4.0), WhisperOptions()),
 }
 ENDINGS = {"on the last word": 0.0, "0.5 s after": 0.5}
 
@@ -50,10 +56,13 @@ def accuracy(speed: float, only: str | None) -> None:
     print(f"\nAll {len(chosen)} clips ({seconds:.0f} s), each streamed at {speed:g}x real time")
     print("| run | WER piper | WER espeak | WER librivox | decodes |")
     print("| --- | --- | --- | --- | --- |")
-    transcriber = WhisperTranscriber(resolve_model(None), WhisperOptions())
-    for name, (options, _) in [*RUNS.items(), ("after the fact", (None, 2))]:
+    transcribers: dict[WhisperOptions, WhisperTranscriber] = {}
+    for name, (options, whisper) in [*RUNS.items(), ("after the fact", (None, WhisperOptions()))]:
         if only and only not in name and options is not None:
             continue
+        if whisper not in transcribers:
+            transcribers[whisper] = WhisperTranscriber(resolve_model(None), whisper)
+        transcriber = transcribers[whisper]
         texts, decodes = [], 0
         for clip in chosen:
             if options is None:
@@ -93,17 +102,17 @@ def main() -> None:
 
 
 def table(speech: np.ndarray, reference: str, only: str | None) -> None:
-    transcribers = {n: WhisperTranscriber(resolve_model(None), WhisperOptions(cpu_threads=n))
-                    for n in (1, 2)}
+    transcribers = {whisper: WhisperTranscriber(resolve_model(None), whisper)
+                    for whisper in {ONE_THREAD, WhisperOptions(), *(w for _, w in RUNS.values())}}
     for transcriber in transcribers.values():
         transcriber.model()
     print("| run | recording stops | ready after end of speech (s) | wait after stop (s) "
           "| decodes | ahead kept/made | WER |\n| --- | --- | --- | --- | --- | --- | --- |")
-    for name, (options, threads) in RUNS.items():
+    for name, (options, whisper) in RUNS.items():
         if only and only not in name:
             continue
         for ending, pause_s in ENDINGS.items():
-            stream = StreamingTranscriber(transcribers[threads], options)
+            stream = StreamingTranscriber(transcribers[whisper], options)
             stopped = bench.feed(stream, np.concatenate([speech, silence(pause_s)]))
             text = stream.finish().text
             waited = time.monotonic() - stopped
@@ -113,7 +122,8 @@ def table(speech: np.ndarray, reference: str, only: str | None) -> None:
             print(f"| {name} | {ending} | {ready:.2f} | {waited:.2f} | {stream.chunks_decoded} "
                   f"| {stream.guesses_kept}/{stream.guesses_decoded} | {100 * error:.1f}% |",
                   flush=True)
-    for threads, transcriber in transcribers.items():
+    for threads, whisper in ((1, ONE_THREAD), (2, WhisperOptions())):
+        transcriber = transcribers[whisper]
         began = time.monotonic()
         text = transcriber.transcribe(speech).text
         took = time.monotonic() - began

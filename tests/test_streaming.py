@@ -177,8 +177,43 @@ def test_speech_left_out_of_a_decode_is_found(transcriber: WhisperTranscriber) -
     # times are in the stream: the same decode of audio that starts 10 s in
     shifted = [Heard(tuple((w, s + 10, e + 10, p) for w, s, e, p in cut_short[0].words), 0.1, -0.2)]
     assert left_over(talk, 160_000, shifted, 0.5) == (int(0.8 * 16_000), 2)
+    # a word stretched over skipped speech in the middle of the decode, too
+    mid = [Heard((("We", 0.3, 0.5, 0.9), ("serve", 0.5, end_s - 0.3, 0.9),
+                  ("second", end_s - 0.3, end_s - 0.1, 0.9)), 0.1, -0.2)]
+    assert left_over(talk, 0, mid, 0.5) == (int(0.5 * 16_000), 1)
     # a decode that reached the end is left alone
     assert left_over(talk, 0, transcriber.decode(talk, windows=1), 0.5) is None
+
+
+def test_a_chunk_is_decoded_again_once_the_next_one_is_closed(
+    transcriber: WhisperTranscriber,
+) -> None:
+    stream = StreamingTranscriber(transcriber, AHEAD)
+    for sentence, guesses in zip(SENTENCES[:2], (1, 2), strict=True):
+        feed_all(stream, join(piper_audio(sentence), silence(1.2)))
+        wait_until(lambda: stream.guesses_decoded == guesses)  # noqa: B023
+    third = piper_audio(SENTENCES[2])
+    middle = third.size // 2
+    loud = middle + int(np.argmax(np.abs(third[middle : middle + 8000])))
+    feed_all(stream, third[: loud + 1])  # speaking again: both chunks are closed
+    wait_until(lambda: stream.revisions == 1)
+    feed_all(stream, third[loud + 1 :])
+    transcript = stream.finish()
+    assert stream.guesses_kept == 2 and stream.revisions == 1
+    assert word_error(" ".join(SENTENCES[:3]), transcript.text) <= 0.15
+    starts = [w.start for w in transcript.words]
+    assert starts == sorted(starts)
+
+
+def test_words_are_picked_by_their_middle() -> None:
+    from coach.audio.guards import Heard
+    from coach.audio.stream import words_between
+
+    heard = [Heard((("a", 0.0, 1.0, 1), ("b", 1.0, 2.0, 1)), 0.0, 0.0),
+             Heard((("c", 2.0, 3.0, 1),), 0.0, 0.0)]
+    kept = words_between(heard, int(0.6 * 16_000), int(2.6 * 16_000))
+    assert [w for s in kept for w, *_ in s.words] == ["b", "c"]
+    assert words_between(heard, 0, int(0.4 * 16_000)) == []
 
 
 def test_drop_words_after_keeps_the_first_words_across_segments() -> None:

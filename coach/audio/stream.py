@@ -17,6 +17,11 @@ at pauses:
 When the answer ends, only the speech since the last pause is left to decode.
 Each chunk is decoded in one 30 s window; speech the window did not reach goes
 back to the pending buffer.
+
+A cut leaves Whisper less audio around the words near it than it gets when the
+whole answer is transcribed after the fact, and it hears those words worse. So
+once the next chunk is closed, the worker, while the speaker is talking, decodes
+each chunk again with the audio on both sides and keeps that version.
 """
 
 from __future__ import annotations
@@ -53,6 +58,16 @@ class ChunkOptions:
     """Decode each chunk in a single 30 s window (see ``transcribe.BudgetedModel``)."""
     left_over_s: float = 0.5
     """Speech the window did not reach (by VAD) that is sent back for another decode."""
+    left_context_s: float = 0.0
+    """Audio before a chunk, already transcribed, that is decoded with it so that the
+    model hears the words before the cut; the words heard in it are dropped. 4 s made
+    the last chunk slower and, once chunks are revised, no more accurate."""
+    revise_left_s: float | None = 8.0
+    """Decode each chunk again once the next one is closed, with this much audio
+    before it and the next chunk after it, and keep that version; None never to."""
+    vad_filter: bool = False
+    """faster-whisper's VAD filter on each decode. The stream's own VAD already cuts
+    chunks at pauses, and the filter costs about 0.1 s per 10 s of audio."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +85,15 @@ class Guess:
 _END = None
 
 LONGEST_WORD_S = 1.2
-"""A last word said for longer than this is taken to cover speech the model skipped."""
+"""A word said for longer than this is taken to cover speech the model skipped."""
+SKIPPED_S = 1.0
+"""Speech (by VAD) before a word, since the word before, that is taken as skipped:
+word times are often 0.2-0.3 s off, so a short stretch does not count."""
+
+WINDOW_S = 28.0
+"""Audio decoded at once when a chunk is revised (Whisper's window is 30 s)."""
+KEPT_S = 60
+"""Seconds of audio before the pending audio kept at most, for context and revising."""
 
 
 class StreamingTranscriber:
@@ -89,11 +112,16 @@ class StreamingTranscriber:
         self.chunks_decoded = 0
         self.guesses_decoded = 0
         self.guesses_kept = 0
+        self.revisions = 0
+        """Chunks decoded again with the audio on both sides and that version kept."""
         self.ready_at: float | None = None
         self._blocks: queue.SimpleQueue[np.ndarray | None] = queue.SimpleQueue()
         self._vad: Endpointer | None = None
-        self._pending = np.zeros(0, np.float32)
-        self._pending_start = 0  # sample index of the pending buffer's first sample
+        self._audio = np.zeros(0, np.float32)  # the stream from sample _audio_start on
+        self._audio_start = 0
+        self._pending_start = 0  # first sample not yet in a closed chunk
+        self._cuts = [0]  # where each closed chunk starts, then where the pending audio does
+        self._revised = 0  # chunks (from the first) revised or past revising
         self._unchecked = 0  # samples added since the last search for a pause
         self._guess: Guess | None = None
         self._segments: list[Heard] = []
@@ -122,7 +150,15 @@ class StreamingTranscriber:
 
     @property
     def _total(self) -> int:
-        return self._pending_start + self._pending.size
+        return self._audio_start + self._audio.size
+
+    @property
+    def _pending(self) -> np.ndarray:
+        return self._stream(self._pending_start, self._total)
+
+    def _stream(self, start: int, end: int) -> np.ndarray:
+        """The audio between two stream samples (as far back as it is kept)."""
+        return self._audio[max(start - self._audio_start, 0) : end - self._audio_start]
 
     # the worker
 
@@ -138,6 +174,8 @@ class StreamingTranscriber:
                 if self._unchecked >= self.options.check_every_s * SAMPLE_RATE:
                     self._close_chunks()
                 self._guess_ahead()
+                if self._blocks.empty() and self._guess is None:
+                    self._revise()
             self._end()
         except BaseException as error:  # surfaced by finish()
             self._error = error
@@ -145,7 +183,7 @@ class StreamingTranscriber:
             self._done.set()
 
     def _append(self, block: np.ndarray) -> None:
-        self._pending = np.concatenate([self._pending, block])
+        self._audio = np.concatenate([self._audio, block])
         self._unchecked += block.size
         if self._vad is not None:
             self._vad.feed(block)
@@ -240,9 +278,9 @@ class StreamingTranscriber:
     def _decode(self, cut: int) -> None:
         """Decode the pending audio up to ``cut`` as one chunk."""
         self._guess = None
-        chunk, start = self._pending[:cut], self._pending_start
+        segments = self._decode_audio(self._pending[:cut], self._pending_start)
         self._cut(cut)
-        self._commit(self._decode_audio(chunk, start), time.monotonic())
+        self._commit(segments, time.monotonic())
 
     def _commit(self, segments: list[Heard], decoded_at: float) -> None:
         self._segments.extend(segments)
@@ -250,29 +288,106 @@ class StreamingTranscriber:
             self._heard_at = decoded_at
 
     def _cut(self, cut: int) -> None:
-        self._pending = self._pending[cut:]
+        """Close the pending audio up to ``cut`` as a chunk."""
         self._pending_start += cut
+        self._cuts.append(self._pending_start)
+        self._forget_old_audio()
+
+    def _forget_old_audio(self) -> None:
+        """Drop the audio that no context or revision needs any more (keep a minute at most)."""
+        keep_from = self._pending_start - int(self.options.left_context_s * SAMPLE_RATE)
+        if self.options.revise_left_s is not None:
+            oldest = self._cuts[self._revised] - int(self.options.revise_left_s * SAMPLE_RATE)
+            keep_from = min(keep_from, oldest)
+        keep_from = max(keep_from, self._pending_start - KEPT_S * SAMPLE_RATE)
+        if keep_from > self._audio_start:
+            self._audio = self._audio[keep_from - self._audio_start :]
+            self._audio_start = keep_from
 
     def _decode_audio(self, audio: np.ndarray, start: int) -> list[Heard]:
         """Segments of ``audio`` (stream samples from ``start``).
 
+        ``left_context_s`` of the audio before it is decoded with it, its words dropped.
         With ``one_window``, speech the decode did not reach is decoded again, with
         what was just heard added to the context (see :func:`left_over`).
         """
-        windows = 1 if self.options.one_window else None
         segments: list[Heard] = []
+        left_from = start - int(self.options.left_context_s * SAMPLE_RATE)
         while audio.size:
-            context = " ".join(w for s in [*self._segments, *segments] for w, *_ in s.words)
-            heard = self.transcriber.decode(audio, start / SAMPLE_RATE, context, windows)
-            self.chunks_decoded += 1
-            rest = left_over(audio, start, heard, self.options.left_over_s) if windows else None
+            left = self._stream(left_from, start)
+            left_from = start - left.size
+            both = np.concatenate([left, audio])
+            heard = self._decode_window(both, left_from, segments)
+            rest = self._left_over(both, left_from, heard)
+            if rest is not None and left_from + rest[0] <= start:
+                if rest[0] == 0 and not left.size:
+                    rest = None  # skipped from the very start: nothing better to try
+                else:  # decode again with less of the audio before, or none
+                    left_from = left_from + rest[0] if rest[0] else start
+                    continue
+            if rest is not None:
+                heard = drop_words_after(heard, rest[1])
+            segments.extend(words_between(heard, start, self._total))
             if rest is None:
-                segments.extend(heard)
                 break
-            resume, keep = rest
-            segments.extend(drop_words_after(heard, keep))
-            audio, start = audio[resume:], start + resume
+            resume = left_from + rest[0]
+            audio, start, left_from = audio[resume - start :], resume, resume
         return segments
+
+    def _decode_window(self, audio: np.ndarray, start: int, said: list[Heard]) -> list[Heard]:
+        """Decode audio that begins at stream sample ``start``, the words said before it
+        as the context."""
+        ended = start + int(0.05 * SAMPLE_RATE)
+        context = " ".join(word for s in [*self._segments, *said]
+                           for word, _, end, _ in s.words if end * SAMPLE_RATE <= ended)
+        windows = 1 if self.options.one_window else None
+        self.chunks_decoded += 1
+        return self.transcriber.decode(audio, start / SAMPLE_RATE, context, windows,
+                                       vad_filter=self.options.vad_filter)
+
+    def _left_over(self, audio: np.ndarray, start: int, heard: list[Heard]
+                   ) -> tuple[int, int] | None:
+        if not self.options.one_window:
+            return None
+        return left_over(audio, start, heard, self.options.left_over_s)
+
+    # revising
+
+    def _revise(self) -> None:
+        """Decode the oldest chunk not yet revised again, with the audio on both sides,
+        while the speaker is still talking (so that no pause waits for it)."""
+        left_s = self.options.revise_left_s
+        if left_s is None or len(self._cuts) < self._revised + 3:
+            return  # revise only chunks followed by a closed chunk
+        if self._vad is not None and self._vad.trailing_silence_s > 0.1:
+            return
+        chunk_start, chunk_end, next_end = self._cuts[self._revised : self._revised + 3]
+        self._revised += 1
+        start = max(chunk_start - int(left_s * SAMPLE_RATE), self._audio_start)
+        end = min(next_end, start + int(WINDOW_S * SAMPLE_RATE))
+        if start > chunk_start or end <= chunk_end:
+            return  # the audio around the chunk is no longer kept or does not fit
+        audio = self._stream(start, end)
+        heard = self._decode_window(audio, start, [])
+        rest = self._left_over(audio, start, heard)
+        if rest is not None:
+            if start + rest[0] < chunk_end:
+                return  # the model skipped part of the chunk: keep the first version
+            heard = drop_words_after(heard, rest[1])
+        before = words_between(self._segments, 0, chunk_start)
+        first_version = words_between(self._segments, chunk_start, chunk_end)
+        again = words_between(heard, chunk_start, chunk_end)
+        if first_version and not again:
+            return
+        self._segments = [*before, *again, *words_between(self._segments, chunk_end, self._total)]
+        self.revisions += 1
+
+
+def words_between(segments: list[Heard], start: int, end: int) -> list[Heard]:
+    """The segments with only the words centred between two stream samples."""
+    kept = [Heard(tuple(w for w in s.words if start <= (w[1] + w[2]) / 2 * SAMPLE_RATE < end),
+                  s.no_speech_prob, s.avg_logprob) for s in segments]
+    return [s for s in kept if s.words]
 
 
 def left_over(
@@ -282,10 +397,10 @@ def left_over(
 
     ``audio`` begins at stream sample ``start``; ``heard`` is its decode. Speech of at
     least ``at_least_s`` (by VAD) after the last word is left out. The model also
-    sometimes stops early at the end of a chunk and pins its last word to the end of
-    the audio, or stretches it over the speech it skipped: then speech between the
-    last two words, or a last word longer than ``LONGEST_WORD_S``, sends the decode
-    back to the end of the word before.
+    sometimes skips part of the audio and pins the word after the skip to its end, or
+    stretches a word over the speech it skipped: then ``SKIPPED_S`` of speech before a
+    word, or a word longer than ``LONGEST_WORD_S``, sends the decode back to the end
+    of the word before (or to the start, when it is the first word).
     """
     words = [w for s in heard for w in s.words]
     if not words:
@@ -294,15 +409,16 @@ def left_over(
     def sample(seconds: float) -> int:
         return min(max(int(seconds * SAMPLE_RATE) - start, 0), audio.size)
 
-    before_last = sample(words[-2][2]) if len(words) > 1 else 0
-    _, last_start, last_end, _ = words[-1]
-    skipped = audio[before_last : sample(last_start)]
-    stretched = last_end - last_start > LONGEST_WORD_S
-    if before_last and (stretched or has_speech(skipped, at_least_s)):
-        return before_last, len(words) - 1
-    after = sample(last_end)
-    if 0 < after < audio.size and has_speech(audio[after:], at_least_s):
-        return after, len(words)
+    previous_end = 0
+    for index, (_, word_start, word_end, _) in enumerate(words):
+        gap = audio[previous_end : sample(word_start)]
+        skipped = gap.size >= SKIPPED_S * SAMPLE_RATE and has_speech(gap, SKIPPED_S)
+        stretched = index > 0 and word_end - word_start > LONGEST_WORD_S
+        if skipped or stretched:
+            return previous_end, index
+        previous_end = sample(word_end)
+    if 0 < previous_end < audio.size and has_speech(audio[previous_end:], at_least_s):
+        return previous_end, len(words)
     return None
 
 

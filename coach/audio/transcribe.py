@@ -219,22 +219,24 @@ class WhisperTranscriber:
 
     def decode(
         self, audio: np.ndarray, offset_s: float = 0.0, context: str = "",
-        windows: int | None = None,
+        windows: int | None = None, vad_filter: bool | None = None,
     ) -> list[Heard]:
         """Guarded segments of one stretch of audio; times shifted by ``offset_s``.
 
         ``context`` is the text said just before (streaming), given as the prompt.
         ``windows`` caps the 30 s windows decoded (None: as many as the audio needs).
+        ``vad_filter`` overrides the option of that name (streaming has its own VAD).
         """
         if is_silent(audio):
             return []
         model = self.model()
         with self._decode_lock:
             prompt = self._prompt(context, self.options.initial_prompt)
-            heard = self._run(model, audio, prompt, windows)
+            vad = self.options.vad_filter if vad_filter is None else vad_filter
+            heard = self._run(model, audio, prompt, windows, vad)
             if self.options.filler_pass is not None:
                 prompt = self._prompt(context, self.options.filler_pass)
-                heard = merge_fillers(heard, self._run(model, audio, prompt, windows))
+                heard = merge_fillers(heard, self._run(model, audio, prompt, windows, vad))
         return [shift(segment, offset_s) for segment in heard if keep_segment(segment)]
 
     @staticmethod
@@ -244,14 +246,15 @@ class WhisperTranscriber:
         return joined or None
 
     def _run(
-        self, model: Any, audio: np.ndarray, prompt: str | None, windows: int | None
+        self, model: Any, audio: np.ndarray, prompt: str | None, windows: int | None,
+        vad_filter: bool,
     ) -> list[Heard]:
         options = self.options
         kwargs: dict[str, Any] = {
             "language": "en",
             "beam_size": options.beam_size,
             "word_timestamps": True,
-            "vad_filter": options.vad_filter,
+            "vad_filter": vad_filter,
             "initial_prompt": prompt,
             "hotwords": options.hotwords,
             "condition_on_previous_text": False,
