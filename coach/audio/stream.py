@@ -112,8 +112,10 @@ class StreamingTranscriber:
         self.chunks_decoded = 0
         self.guesses_decoded = 0
         self.guesses_kept = 0
+        self.revisions_tried = 0
+        """Chunks decoded again with the audio on both sides ..."""
         self.revisions = 0
-        """Chunks decoded again with the audio on both sides and that version kept."""
+        """... and that version kept."""
         self.ready_at: float | None = None
         self._blocks: queue.SimpleQueue[np.ndarray | None] = queue.SimpleQueue()
         self._vad: Endpointer | None = None
@@ -368,6 +370,7 @@ class StreamingTranscriber:
         if start > chunk_start or end <= chunk_end:
             return  # the audio around the chunk is no longer kept or does not fit
         audio = self._stream(start, end)
+        self.revisions_tried += 1
         heard = self._decode_window(audio, start, [])
         rest = self._left_over(audio, start, heard)
         if rest is not None:
