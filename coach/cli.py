@@ -137,7 +137,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     from coach.sessions import review
     from coach.sessions.store import open_store
 
-    with open_store(settings_from(args).home) as store:
+    settings = settings_from(args)
+    if args.html:
+        from coach.sessions.html_review import ReviewPageOptions, write_review_page
+
+        options = ReviewPageOptions(embed_audio=args.embed_audio, weak_below=settings.weak_below)
+        with open_store(settings.home) as store:
+            write_review_page(store, args.session, args.html, options)
+        print(f"wrote {args.html}", file=sys.stderr)
+        return 0
+    with open_store(settings.home) as store:
         report = review.review(store, args.session)
     if args.play is not None:
         review.play_answer(report, args.play)
@@ -184,7 +193,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     from coach.sessions import history
     from coach.sessions.store import open_store
 
-    with open_store(settings_from(args).home) as store:
+    settings = settings_from(args)
+    with open_store(settings.home) as store:
+        if args.html:
+            from coach.sessions.html_history import write_history_page
+
+            write_history_page(store, args.html, settings.weak_below)
+            print(f"wrote {args.html}", file=sys.stderr)
+            return 0
         report = history.history(store.answers())
     if args.json:
         print_json(report)
@@ -353,6 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--json", action="store_true")
     review.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown report")
     review.add_argument("--play", type=int, metavar="N", help="play the recording of answer N")
+    review.add_argument(
+        "--html", type=Path, metavar="FILE", help="write a self-contained page to open in a browser"
+    )
+    review.add_argument(
+        "--embed-audio", action="store_true", help="with --html: put the recordings in the page"
+    )
     review.set_defaults(handler=cmd_review)
 
     sessions = commands.add_parser("sessions", help="list past sessions")
@@ -375,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = commands.add_parser("history", help="progress per criterion over time")
     history.add_argument("--json", action="store_true")
+    history.add_argument("--html", type=Path, metavar="FILE", help="write a page with charts")
     history.set_defaults(handler=cmd_history)
 
     say = commands.add_parser("say", help="speak text with the coach's voice")
