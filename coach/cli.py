@@ -45,8 +45,10 @@ def cmd_questions(args: argparse.Namespace) -> int:
     if args.json:
         print_json([q.as_json() for q in questions])
         return 0
+    width = max([len("id")] + [len(q.id) for q in questions])
+    print(f"{'id':<{width}}  {'round':<18} level  time  question")
     for q in questions:
-        print(f"{q.id:<28} {q.round:<18} {q.level}  {q.time_budget_s:>4}s  {q.text}")
+        print(f"{q.id:<{width}}  {q.round:<18} {q.level:<5} {q.time_budget_s:>4}s  {q.text}")
     print(f"\n{len(questions)} question(s)", file=sys.stderr)
     return 0
 
@@ -169,8 +171,12 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     if args.json:
         print_json([vars(s) for s in sessions])
         return 0
+    if not sessions:
+        print("No sessions yet: start one with `coach practice`.")
+        return 0
+    print(f"{'id':>4}  {'started (UTC)':<25} {'mode':<7} answers")
     for s in sessions:
-        print(f"{s.id:>4}  {s.started_at}  {s.mode:<7} {s.answer_count} answer(s)")
+        print(f"{s.id:>4}  {s.started_at:<25} {s.mode:<7} {s.answer_count}")
     return 0
 
 

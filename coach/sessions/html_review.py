@@ -88,7 +88,7 @@ def bar_for(criterion_id: str, level: str, weak_below: float | None) -> float | 
     if weak_below is not None:
         return weak_below
     rubric = load_rubrics().get(criterion_id)
-    return float(rubric.bar[level]) if rubric and level in rubric.bar else None  # type: ignore[index]
+    return float(rubric.bar[level]) if rubric and level in rubric.bar else None
 
 
 def criterion_name(criterion_id: str) -> str:
