@@ -64,14 +64,15 @@ def console_problems(driver: Any) -> list[str]:
     ]
 
 
-def requested_urls(driver: Any) -> list[str]:
-    """Every URL the page asked for since the last call (from the DevTools network log)."""
-    urls = []
+def requests_by_document(driver: Any) -> dict[str, list[str]]:
+    """The URLs each document asked for since the last call (the DevTools network log)."""
+    found: dict[str, list[str]] = {}
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
-    return urls
+            params = message["params"]
+            found.setdefault(params.get("documentURL", ""), []).append(params["request"]["url"])
+    return found
 
 
 def screenshot_spread(png: bytes) -> float:

@@ -291,7 +291,7 @@ def transcript_html(tokens: list[Token], marks: list[list[str]], palette: dict[s
             pause = token.start - previous_end
             if pause > LONG_PAUSE_S:
                 out.append(
-                    f'<span class="gap" title="a pause of {pause:.1f} s">{pause:.1f} s</span>'
+                    f'<span class="gap" title="a pause of {pause:.1f} s">{pause:.1f} s pause</span>'
                 )
         previous_end = token.end if token.end is not None else previous_end
         classes = ["w"] + (["filler"] if token.filler else []) + (["ev"] if criteria else [])
