@@ -442,8 +442,8 @@ class Practice:
                 raise
             self.progress(f"note: {error.problem}")
             self.say("No microphone found. Type your answers instead? [Y/n]")
-            reply = (self.reader.get() or "n").strip().lower()
-            if reply not in ("", "y", "yes"):
+            reply = self.reader.get()
+            if reply is None or reply.strip().lower() not in ("", "y", "yes"):
                 raise
         self.options = replace(self.options, typed=True)
         self.notice("typing answers instead of speaking them (no delivery figures)")
