@@ -22,7 +22,7 @@ FIRST_PART = (
     "accuracy for latency."
 )
 SECOND_PART = (
-    "After launch I would alert when the null rate of any feature doubles, and roll back "
+    "After launch, um, I would alert when the null rate of any feature doubles, and roll back "
     "to the previous model within ten minutes."
 )
 PAUSE_S = 3.0
