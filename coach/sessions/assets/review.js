@@ -30,10 +30,18 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     }
 
+    function colourOf(id) {
+      var chip = section.querySelector('.chip[data-crit="' + id + '"]');
+      return chip ? chip.style.getPropertyValue("--c") : "";
+    }
+
     function show(id) {
+      var colour = colourOf(id);
       words.forEach(function (w) {
         var ids = (w.getAttribute("data-crit") || "").split(" ");
-        w.classList.toggle("lit", id !== "" && ids.indexOf(id) >= 0);
+        var lit = id !== "" && ids.indexOf(id) >= 0;
+        w.classList.toggle("lit", lit);
+        if (lit) { w.style.setProperty("--lit", colour); }
       });
       quotes.forEach(function (q) { q.hidden = q.getAttribute("data-crit") !== id; });
       chips.forEach(function (c) { c.classList.toggle("on", c.getAttribute("data-crit") === id); });
