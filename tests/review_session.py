@@ -54,6 +54,32 @@ def run(args: list[str], stdin: str = "") -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def copy_home(template: Path, home: Path) -> None:
+    """A copy of the COACH_HOME ``template`` at ``home``, its recordings' paths moved along."""
+    import shutil
+    import sqlite3
+
+    shutil.copytree(template, home, dirs_exist_ok=True)
+    with sqlite3.connect(home / "coach.db") as db:
+        db.execute(
+            "UPDATE answers SET audio_path = replace(audio_path, ?, ?)", (str(template), str(home))
+        )
+    db.close()
+
+
+def spoken_template(folder: Path) -> Path:
+    """A COACH_HOME in ``folder`` holding one spoken session, made without touching os.environ
+    for longer than the session takes; copy it into a test's home with :func:`copy_home`."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("COACH_HOME", str(folder / "home"))
+        for name in ("COACH_WHISPER_MODEL", "COACH_INPUT_DEVICE", "COACH_VOICE"):
+            patch.delenv(name, raising=False)
+        practise_spoken(folder)
+    return folder / "home"
+
+
 def practise_spoken(folder: Path) -> None:
     """One file-fed practice session (real recorder, Whisper and offline scorer)."""
     wav = spoken_answer(folder)

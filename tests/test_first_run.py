@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from review_session import run, system_design_question
+from review_session import copy_home, run, spoken_template, system_design_question
 from speech import espeak_wav
 
 from coach.audio.devices import SPEAKER_FIX, list_devices
@@ -22,6 +22,19 @@ from coach.sessions.store import open_store
 ANSWER = "We sized it at 2,000 requests per second and chose a smaller model to fit 30 ms."
 NO_MICROPHONE = {"COACH_INPUT_DEVICE": "no-such-microphone-here"}
 """A microphone name that matches nothing, so every machine takes the no-microphone path."""
+
+
+@pytest.fixture(scope="module")
+def spoken_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One spoken practice session, made once for this module."""
+    return spoken_template(tmp_path_factory.mktemp("spoken"))
+
+
+@pytest.fixture
+def spoken(spoken_session: Path, coach_home: Path) -> Path:
+    """This test's COACH_HOME, holding a copy of the spoken session."""
+    copy_home(spoken_session, coach_home)
+    return coach_home
 
 
 class Terminal:
@@ -164,22 +177,16 @@ def test_replay_list_says_what_practice_said(coach_home: Path) -> None:
     assert said.group(1) == "due in 1 day" and said.group(1) in listed
 
 
-def test_playback_advice_fits_review(coach_home: Path, tmp_path: Path) -> None:
+def test_playback_advice_fits_review(spoken: Path) -> None:
     assert "--out" not in SPEAKER_FIX  # advice for `coach say`, not for playing recordings
     if list_devices():
         pytest.skip("this machine has audio devices")
-    from review_session import practise_spoken
-
-    practise_spoken(tmp_path)
     code, _, err = run(["review", "--play", "1"])
     assert code != 0 and "--out" not in err
     assert "coach review --html" in err and "audio player" in err
 
 
-def test_history_keeps_delivery_apart_from_scores(coach_home: Path, tmp_path: Path) -> None:
-    from review_session import practise_spoken
-
-    practise_spoken(tmp_path)
+def test_history_keeps_delivery_apart_from_scores(spoken: Path) -> None:
     lines = run(["history"])[1].splitlines()
     score_header = next(i for i, line in enumerate(lines) if line.startswith("criterion"))
     delivery_header = next(i for i, line in enumerate(lines) if line.startswith("delivery"))

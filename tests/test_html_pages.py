@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from browser import available, chromium, console_problems, requests_by_document, screenshot_spread
-from review_session import PAUSE_S, practise_spoken, run, system_design_question
+from review_session import PAUSE_S, copy_home, run, spoken_template, system_design_question
 
 from coach.sessions.html_page import esc
 from coach.sessions.html_review import Token, find_quote
@@ -24,6 +24,19 @@ needs_chromium = pytest.mark.skipif(
     not available(), reason="needs chromium and chromium-driver (apt-get install them)"
 )
 WEAK = "I would use a neural network and it would be good."
+
+
+@pytest.fixture(scope="module")
+def spoken_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One spoken practice session, made once for this module."""
+    return spoken_template(tmp_path_factory.mktemp("spoken"))
+
+
+@pytest.fixture
+def spoken(spoken_session: Path, coach_home: Path) -> Path:
+    """This test's COACH_HOME, holding a copy of the spoken session."""
+    copy_home(spoken_session, coach_home)
+    return coach_home
 
 
 def open_page(driver: Any, page: Path) -> list[str]:
@@ -60,8 +73,8 @@ def wav_seconds(path: Path) -> float:
 
 
 @needs_chromium
-def test_the_review_page_plays_a_real_session(coach_home: Path, tmp_path: Path) -> None:
-    practise_spoken(tmp_path)
+def test_the_review_page_plays_a_real_session(spoken: Path, tmp_path: Path) -> None:
+    coach_home = spoken
     page = tmp_path / "pages" / "review.html"
     code, _, err = run(["review", "last", "--html", str(page)])
     assert code == 0 and f"wrote {page}" in err
@@ -107,8 +120,8 @@ def test_the_review_page_plays_a_real_session(coach_home: Path, tmp_path: Path) 
 
 
 @needs_chromium
-def test_embedded_audio_travels_with_the_page(coach_home: Path, tmp_path: Path) -> None:
-    practise_spoken(tmp_path)
+def test_embedded_audio_travels_with_the_page(spoken: Path, tmp_path: Path) -> None:
+    coach_home = spoken
     page = tmp_path / "elsewhere" / "review.html"
     assert run(["review", "--html", str(page), "--embed-audio"])[0] == 0
     (stored,) = (coach_home / "audio").rglob("*.wav")
@@ -126,8 +139,7 @@ def test_embedded_audio_travels_with_the_page(coach_home: Path, tmp_path: Path) 
 
 
 @needs_chromium
-def test_the_history_page_draws_progress(coach_home: Path, tmp_path: Path) -> None:
-    practise_spoken(tmp_path)
+def test_the_history_page_draws_progress(spoken: Path, tmp_path: Path) -> None:
     question = system_design_question()
     typed = ["practice", "--text", "--question", question, "--no-speak", "--offline",
              "--no-follow-ups"]
