@@ -1,8 +1,8 @@
 """Building blocks of coach's self-contained HTML pages: escaping, the page shell, SVG charts.
 
 Every page carries its CSS and JavaScript inline (from ``coach/sessions/assets``) and a
-Content-Security-Policy that forbids fetching anything, so a page opened from disk never
-touches the network. Charts are inline SVG drawn here.
+Content-Security-Policy that allows nothing but local files and data: URIs, so a page
+opened from disk never touches the network. Charts are inline SVG drawn here.
 """
 
 from __future__ import annotations
