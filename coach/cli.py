@@ -45,8 +45,10 @@ def cmd_questions(args: argparse.Namespace) -> int:
     if args.json:
         print_json([q.as_json() for q in questions])
         return 0
+    width = max([len("id")] + [len(q.id) for q in questions])
+    print(f"{'id':<{width}}  {'round':<18} level  time  question")
     for q in questions:
-        print(f"{q.id:<28} {q.round:<18} {q.level}  {q.time_budget_s:>4}s  {q.text}")
+        print(f"{q.id:<{width}}  {q.round:<18} {q.level:<5} {q.time_budget_s:>4}s  {q.text}")
     print(f"\n{len(questions)} question(s)", file=sys.stderr)
     return 0
 
@@ -137,7 +139,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     from coach.sessions import review
     from coach.sessions.store import open_store
 
-    with open_store(settings_from(args).home) as store:
+    settings = settings_from(args)
+    if args.html:
+        from coach.sessions.html_review import ReviewPageOptions, write_review_page
+
+        options = ReviewPageOptions(embed_audio=args.embed_audio, weak_below=settings.weak_below)
+        with open_store(settings.home) as store:
+            write_review_page(store, args.session, args.html, options)
+        print(f"wrote {args.html}", file=sys.stderr)
+        return 0
+    with open_store(settings.home) as store:
         report = review.review(store, args.session)
     if args.play is not None:
         review.play_answer(report, args.play)
@@ -160,8 +171,12 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     if args.json:
         print_json([vars(s) for s in sessions])
         return 0
+    if not sessions:
+        print("No sessions yet: start one with `coach practice`.")
+        return 0
+    print(f"{'id':>4}  {'started (UTC)':<25} {'mode':<7} answers")
     for s in sessions:
-        print(f"{s.id:>4}  {s.started_at}  {s.mode:<7} {s.answer_count} answer(s)")
+        print(f"{s.id:>4}  {s.started_at:<25} {s.mode:<7} {s.answer_count}")
     return 0
 
 
@@ -184,7 +199,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     from coach.sessions import history
     from coach.sessions.store import open_store
 
-    with open_store(settings_from(args).home) as store:
+    settings = settings_from(args)
+    with open_store(settings.home) as store:
+        if args.html:
+            from coach.sessions.html_history import write_history_page
+
+            write_history_page(store, args.html, settings.weak_below)
+            print(f"wrote {args.html}", file=sys.stderr)
+            return 0
         report = history.history(store.answers())
     if args.json:
         print_json(report)
@@ -353,6 +375,12 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--json", action="store_true")
     review.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown report")
     review.add_argument("--play", type=int, metavar="N", help="play the recording of answer N")
+    review.add_argument(
+        "--html", type=Path, metavar="FILE", help="write a self-contained page to open in a browser"
+    )
+    review.add_argument(
+        "--embed-audio", action="store_true", help="with --html: put the recordings in the page"
+    )
     review.set_defaults(handler=cmd_review)
 
     sessions = commands.add_parser("sessions", help="list past sessions")
@@ -375,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = commands.add_parser("history", help="progress per criterion over time")
     history.add_argument("--json", action="store_true")
+    history.add_argument("--html", type=Path, metavar="FILE", help="write a page with charts")
     history.set_defaults(handler=cmd_history)
 
     say = commands.add_parser("say", help="speak text with the coach's voice")

@@ -35,3 +35,6 @@ def test_the_wheel_carries_every_data_file(tmp_path: Path) -> None:
     assert rubric_files and {f"coach/rubrics/criteria/{n}" for n in rubric_files} <= names
     prompt_files = {p.name for p in (ROOT / "prompts").iterdir() if p.suffix in {".md", ".txt"}}
     assert {f"coach/prompts/{n}" for n in prompt_files} <= names
+    page_assets = {p.name for p in (ROOT / "coach/sessions/assets").iterdir()}
+    assert {"page.css", "review.js"} <= page_assets
+    assert {f"coach/sessions/assets/{n}" for n in page_assets} <= names

@@ -289,7 +289,8 @@ def test_a_file_fed_session_runs_the_real_recorder_and_transcriber(
 
     spoken = (
         "We served about fifty thousand requests per second with a p99 budget of eighty "
-        "milliseconds, so I picked a two tower model over a cross encoder."
+        "milliseconds, so I picked a two tower model over a cross encoder. We retrained the "
+        "ranker every week on thirty days of clicks."
     )
     wav = save(join(silence(0.5), piper_audio(spoken), silence(1.0)), tmp_path / "answer.wav")
     question = next(q for q in load_questions() if q.round == "system_design" and q.level == "L5")

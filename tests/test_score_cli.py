@@ -150,7 +150,8 @@ def test_spoken_answer_is_transcribed_and_has_delivery(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     wav = piper_wav("We served about fifty thousand queries per second, and I picked a smaller "
-                    "model over a larger one because of the latency budget.")
+                    "model over a larger one because of the latency budget. We retrained it "
+                    "every night on the last thirty days of labelled transactions.")
     card = score_json(capsys, "--question-text", "Design a fraud detection system.",
                       "--round", "system_design", "--audio", str(wav), "--offline")
     assert "latency budget" in str(card["transcript"]).lower()

@@ -196,7 +196,9 @@ def test_cli_transcribes_to_json(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert {"wpm", "filler_count", "fillers_per_min", "longest_pause_s", "talk_time_s"} <= set(
         delivery
     )
-    assert delivery["filler_count"] >= 1 and delivery["wpm"] > 0
+    assert delivery["filler_count"] >= 1
+    # under 10 s of speech is too short for a pace figure
+    assert delivery["wpm"] == 0.0 and delivery["bands"]["wpm"].startswith("no pace figure")
 
 
 def test_cli_rejects_a_non_audio_file(tmp_path: Path) -> None:

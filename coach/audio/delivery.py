@@ -13,6 +13,8 @@ from coach.audio.transcribe import Word, is_filler
 from coach.rubrics.models import Delivery
 
 LONG_PAUSE_S = 1.2
+MIN_PACE_S = 10.0
+"""Talk time below which no pace is given: a few words say nothing about speaking rate."""
 PACE_BAND = (130.0, 160.0)
 FILLERS_FLUENT = 2.0
 """Fillers per minute below this read as fluent; from 4 up as hesitant."""
@@ -35,12 +37,18 @@ def compute_delivery(words: Sequence[Word], budget_s: float | None = None) -> De
     filler_count = sum(1 for w in words if is_filler(w.word))
     spoken = len(words) - filler_count
     gaps = [max(b.start - a.end, 0.0) for a, b in zip(words, words[1:], strict=False)]
-    wpm = round(spoken / minutes, 1) if minutes else 0.0
+    wpm = round(spoken / minutes, 1) if talk_time_s >= MIN_PACE_S else 0.0
     fillers_per_min = round(filler_count / minutes, 2) if minutes else 0.0
     longest = round(max(gaps, default=0.0), 2)
     long_pauses = sum(1 for gap in gaps if gap > LONG_PAUSE_S)
+    pace = (
+        f"{wpm:.0f} wpm: {pace_band(wpm)}"
+        if wpm
+        else f"no pace figure: {talk_time_s:.1f} s of speech is too short (about "
+        f"{MIN_PACE_S:.0f} s needed)"
+    )
     bands = {
-        "wpm": f"{wpm:.0f} wpm: {pace_band(wpm)}",
+        "wpm": pace,
         "fillers_per_min": f"{fillers_per_min:.1f} fillers/min: {filler_band(fillers_per_min)}",
         "longest_pause_s": f"{longest:.1f} s longest pause: {pause_band(longest)}",
     }

@@ -21,7 +21,7 @@ MICROPHONE_FIX = (
 )
 SPEAKER_FIX = (
     "connect speakers or headphones and check the OS sound settings (list devices with "
-    "`coach devices`); `--out WAV` writes the speech to a file instead"
+    "`coach devices`)"
 )
 
 

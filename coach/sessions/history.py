@@ -9,6 +9,11 @@ from coach.sessions.store import AnswerRecord
 
 SPARKS = "▁▂▃▄▅▆▇█"
 DELIVERY_TRENDS = ("wpm", "fillers_per_min", "longest_pause_s")
+DELIVERY_LABELS = {
+    "wpm": "words per minute",
+    "fillers_per_min": "fillers per minute",
+    "longest_pause_s": "longest pause (s)",
+}
 
 
 def sparkline(values: list[float], top: float = 4.0) -> str:
@@ -41,6 +46,8 @@ def history(answers: list[AnswerRecord]) -> dict[str, Any]:
             )
         if answer.delivery and answer.delivery.get("talk_time_s"):  # spoken, not typed
             for key in DELIVERY_TRENDS:
+                if key == "wpm" and not answer.delivery.get("wpm"):
+                    continue  # too short for a pace figure
                 delivery[key].append(float(answer.delivery.get(key, 0.0)))
     criteria = {
         criterion: {
@@ -65,16 +72,21 @@ def render(report: dict[str, Any]) -> str:
     """A compact terminal table with a sparkline per criterion."""
     if not report["criteria"]:
         return "No scored answers yet: start with `coach practice`."
-    lines = [f"{'criterion':<26} {'n':>3} {'mean':>5} {'last':>4}  trend (0-4)"]
+    lines = [f"{'criterion':<26} {'n':>3} {'mean':>5} {'last':>4}  trend (score 0-4)"]
     for criterion, row in report["criteria"].items():
         scores = [p["score"] for p in row["series"]]
         lines.append(
             f"{criterion:<26} {row['attempts']:>3} {row['mean']:>5.2f} {row['latest']:>4}  "
             f"{sparkline(scores)}"
         )
-    for key, values in report["delivery"].items():
+    delivery = {key: values for key, values in report["delivery"].items() if values}
+    if delivery:
+        header = f"{'delivery':<26} {'n':>3} {'mean':>5} {'last':>5}  trend (0 to the highest)"
+        lines += ["", header]
+    for key, values in delivery.items():
         lines.append(
-            f"{key:<26} {len(values):>3} {sum(values) / len(values):>5.1f}       "
+            f"{DELIVERY_LABELS.get(key, key):<26} {len(values):>3} "
+            f"{sum(values) / len(values):>5.1f} {values[-1]:>5.1f}  "
             f"{sparkline(values, top=max(values))}"
         )
     rounds = ", ".join(f"{r} {n}" for r, n in report["rounds_practised"].items())

@@ -13,8 +13,8 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
@@ -71,6 +71,12 @@ class Answered(NamedTuple):
     card: dict[str, Any]
 
 
+SKIPPED = Answered(0, {})
+"""What `ask` returns for a question the user skipped (nothing is stored)."""
+SKIP_WORD, QUIT_WORD = "skip", "quit"
+"""Typed on their own instead of an answer: skip the question, end the session."""
+
+
 @dataclass
 class Captured:
     transcript: Transcript
@@ -97,13 +103,18 @@ class LineReader:
             self._lines.put(None)  # stay at end of input
         return line
 
-    def paragraph(self) -> str | None:
-        """Lines up to an empty line or end of input; None when input has ended."""
+    def paragraph(self, on_blank: Callable[[], None] | None = None) -> str | None:
+        """Lines up to an empty line or end of input; None when input has ended.
+
+        An empty line before any text is passed over, after calling ``on_blank``.
+        """
         lines: list[str] = []
         while (line := self.get()) is not None:
             if not line.strip():
                 if lines:
                     break
+                if on_blank:
+                    on_blank()
                 continue
             lines.append(line.strip())
         return " ".join(lines) if lines else None
@@ -147,6 +158,7 @@ class Practice:
         self.out = out or sys.stdout
         self.reader = LineReader(stdin or sys.stdin)
         self.notices_shown: set[str] = set()
+        self.quitting = False
         self._audio_files: Iterator[Path] = iter(options.answer_audio)
         self._transcriber: WhisperTranscriber | None = None
         self._microphone: StreamFactory | None = None
@@ -181,8 +193,8 @@ class Practice:
                         f"[{question.round}, {question.level}, "
                         f"{question.time_budget_s // 60}m{question.time_budget_s % 60:02d}s]"
                     )
-                    if self.ask(store, session_id, question, speaker) is None:
-                        break  # typed answers ran out
+                    if self.ask(store, session_id, question, speaker) is None or self.quitting:
+                        break  # typed answers ran out, or the user typed `quit`
             finally:
                 store.end_session(session_id)
             summary = self.summary(store, session_id)
@@ -200,8 +212,8 @@ class Practice:
         self.say(question.text)
         speaker.say(question.text)
         answered = self.answer(store, session_id, question, follow_up_of)
-        if answered is None:
-            return None
+        if answered is None or answered is SKIPPED:
+            return answered
         probe = answered.card.get("follow_up") or next(iter(question.follow_ups), None)
         if follow_up_of is None and probe and self._wants_follow_up():
             follow_up = question.model_copy(
@@ -222,6 +234,13 @@ class Practice:
             if text is None:
                 self.notice("no more typed answers on stdin; ending the session")
                 return None
+            if text.lower() == QUIT_WORD:
+                self.quitting = True
+                self.say("Ending the session; your answers so far are saved.")
+                return None
+            if text.lower() == SKIP_WORD:
+                self.say("Skipped; nothing stored for this question.")
+                return SKIPPED
             answer_id = store.add_answer(
                 session_id, question.id, question.text, question.round, question.level, follow_up_of
             )
@@ -322,9 +341,18 @@ class Practice:
     # capturing answers
 
     def _typed_answer(self) -> str | None:
-        if self.reader.interactive:
-            self.say("Type your answer; an empty line ends it.")
-        return self.reader.paragraph()
+        if not self.reader.interactive:
+            return self.reader.paragraph()
+        self.say(
+            f"Type your answer; an empty line ends it (`{SKIP_WORD}` skips, `{QUIT_WORD}` ends)."
+        )
+        return self.reader.paragraph(on_blank=self._blank_line_hint)
+
+    def _blank_line_hint(self) -> None:
+        self.say(
+            "(Nothing typed yet: write your answer first, then an empty line sends it; "
+            f"`{SKIP_WORD}` skips this question, `{QUIT_WORD}` ends the session.)"
+        )
 
     def _spoken_answer(self, question: Question, audio_path: Path) -> Captured:
         from coach.audio.record import Recorder, RecorderOptions, file_stream
@@ -396,11 +424,30 @@ class Practice:
         from coach.audio.transcribe import load_transcriber
 
         if not self.options.answer_audio:
-            from coach.audio.record import microphone
-
-            self._microphone = microphone(self.settings)
+            self._microphone = self._open_microphone()
+            if self._microphone is None:
+                return
         self.progress("Loading the Whisper model in the background…")
         self._transcriber = load_transcriber(self.settings, background=True)
+
+    def _open_microphone(self) -> StreamFactory | None:
+        """The microphone; without one, at a terminal, offer typed answers (None if taken)."""
+        from coach.audio.record import microphone
+        from coach.errors import DeviceError
+
+        try:
+            return microphone(self.settings)
+        except DeviceError as error:
+            if not self.reader.interactive:
+                raise
+            self.progress(f"note: {error.problem}")
+            self.say("No microphone found. Type your answers instead? [Y/n]")
+            reply = self.reader.get()
+            if reply is None or reply.strip().lower() not in ("", "y", "yes"):
+                raise
+        self.options = replace(self.options, typed=True)
+        self.notice("typing answers instead of speaking them (no delivery figures)")
+        return None
 
     def _speaker(self) -> Any:
         from coach.audio.speak import make_speaker

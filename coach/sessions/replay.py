@@ -49,9 +49,20 @@ def assess(scorecard: dict[str, Any], weak_below: float | None = None) -> Assess
 
 
 def due_label(due_at: str, now: datetime | None = None) -> str:
+    """When a queued round is due, in the same words wherever it is shown.
+
+    Hours under a day, whole days from there: a round due in 24 hours reads "due in
+    1 day" when it is scheduled and still a moment later.
+    """
     due = datetime.fromisoformat(due_at)
-    days = (due - (now or datetime.now(UTC))).total_seconds() / 86400
-    return "due now" if days <= 0 else f"due in {days:.0f} day(s)" if days >= 1 else "due today"
+    hours = (due - (now or datetime.now(UTC))).total_seconds() / 3600
+    if hours <= 0:
+        return "due now"
+    if hours < 23.5:
+        whole = max(1, round(hours))
+        return f"due in {whole} hour{'s' if whole > 1 else ''}"
+    days = round(hours / 24)
+    return f"due in {days} day{'s' if days > 1 else ''}"
 
 
 def update_queue(
@@ -143,7 +154,7 @@ class Replay(Practice):
             if self.options.listen and previous.audio_path:
                 self._play(previous.audio_path)
         answered = super().ask(store, session_id, question, speaker, follow_up_of)
-        if previous and previous.scorecard and answered:
+        if previous and previous.scorecard and answered and answered.card:
             self.say("Change since last time: " + change_text(previous.scorecard, answered.card))
         return answered
 

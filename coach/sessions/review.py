@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from coach.errors import InputError
+from coach.errors import DeviceError, InputError
 from coach.sessions.store import AnswerRecord, SessionRecord, Store
 
 
@@ -120,4 +120,11 @@ def play_answer(report: dict[str, Any], number: int) -> None:
     if not path:
         raise InputError(f"answer {number} was typed, not recorded", "pick a spoken answer")
     print(f"Playing {path}")
-    play_wav(path)
+    try:
+        play_wav(path)
+    except DeviceError as error:
+        raise DeviceError(
+            error.problem,
+            f"{error.fix}; or open {path} in any audio player, or write a page with the "
+            "recordings to listen in a browser: `coach review --html review.html`",
+        ) from error
