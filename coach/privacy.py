@@ -27,6 +27,8 @@ MIN_SECRET_CHARS = 4
 _HEADER_VALUE = re.compile(
     r"(?i)\b(authorization|api[-_]key|x-api-key)(\s*[:=]\s*)(bearer\s+)?([^\s,;&\"']+)"
 )
+_CREDENTIAL = re.compile(r"(?i)key|token|secret|passw|auth|sig|cred")
+"""Query parameter names whose values are credentials."""
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """ANSI escape sequences and C0 control characters other than tab, newline and return."""
 
@@ -38,8 +40,9 @@ def secrets_in(api_key: str | None, base_url: str | None) -> list[str]:
         found.add(api_key.strip())
     if base_url:
         parts = urlsplit(base_url)
-        found.update(value for value in (parts.username, parts.password) if value)
-        found.update(value for _, value in parse_qsl(parts.query, keep_blank_values=False))
+        if parts.password:
+            found.add(parts.password)
+        found.update(value for name, value in parse_qsl(parts.query) if _CREDENTIAL.search(name))
     return sorted((s for s in found if len(s) >= MIN_SECRET_CHARS), key=len, reverse=True)
 
 

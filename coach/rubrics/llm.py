@@ -38,19 +38,33 @@ if TYPE_CHECKING:
 Mode = Literal["json_schema", "json_object", "prompt"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
 MODES_FILE = "llm_modes.json"
-KEYLESS_PLACEHOLDER = "no-key"
 
 
 def make_client(settings: Settings, timeout: float) -> OpenAI:
-    """An ``openai`` client for the configured endpoint, without retries of its own."""
+    """An ``openai`` client for the configured endpoint, without retries of its own.
+
+    A query string on the base URL (``?api-key=...``, as some gateways want) is sent
+    with every request; the client would otherwise paste it into the path.
+    """
+    from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
     from openai import OpenAI
 
+    base_url, query = settings.openai_base_url, None
+    if base_url and urlsplit(base_url).query:
+        parts = urlsplit(base_url)
+        query = dict(parse_qsl(parts.query))
+        base_url = urlunsplit((*parts[:3], "", ""))
     return OpenAI(
         api_key=settings.openai_api_key or KEYLESS_PLACEHOLDER,
-        base_url=settings.openai_base_url,
+        base_url=base_url,
+        default_query=query,
         timeout=timeout,
         max_retries=0,
     )
+
+
+KEYLESS_PLACEHOLDER = "no-key"
 """Sent as the API key to local servers that need none (the client insists on one)."""
 LEVEL_MEANING = {
     "L4": "mid-level ML engineer: delivers well-scoped projects end to end",
