@@ -123,7 +123,8 @@ def test_1_a_key_in_the_judges_reply_is_redacted_from_output_and_store(coach_hom
     assert card["summary"].startswith("Your key is [redacted]")
     ((stored,),) = rows(coach_home, "SELECT scorecard_json FROM answers")
     assert "[redacted]" in stored
-    for text in (practice.out, practice.err, review.out, review_json.out, every_file_text(coach_home)):
+    written = [practice.out, practice.err, review.out, review_json.out]
+    for text in (*written, every_file_text(coach_home)):
         assert KEY not in text and KEY[8:] not in text
 
 
@@ -276,7 +277,7 @@ def test_10_an_answer_file_that_is_not_audio_stores_nothing(
     fake.write_text("this is not audio\n")
     run = coach(coach_home, *audio_practice(fake))
     assert run.code == 2 and "notaudio.wav is not a PCM WAV file" in run.error_line()
-    assert not (coach_home / "coach.db").exists() or rows(coach_home, "SELECT * FROM sessions") == []
+    assert not (coach_home / "coach.db").exists()
     review = coach(coach_home, "review")
     assert review.code == 2 and "there are no sessions yet" in review.error_line()
 
@@ -423,12 +424,10 @@ def test_5_whole_sessions_on_silence_exit_0(tmp_path: Path) -> None:
 
 def test_14_sigterm_ends_the_session_like_ctrl_c(coach_home: Path, tmp_path: Path) -> None:
     wav = spoken_wav(tmp_path)
-    run = practice_until(coach_home, [*audio_practice(wav), "--realtime"], "Answer", None)
-    assert run.code == 0  # the same session, not stopped, for comparison
     home = tmp_path / "terminated"
-    args = ["practice", "--answer-audio", str(wav), "--realtime", "--question", QUESTION,
-            "--no-speak", "--offline", "--no-follow-ups"]
-    run = practice_until(home, args, "Question 1", signal.SIGTERM, 2.0)
+    # fed at speaking pace, the answer is still being recorded a few seconds in
+    run = practice_until(home, [*audio_practice(wav), "--realtime"], "Loading the Whisper",
+                         signal.SIGTERM, 4.0)
     assert run.code == 143, run.err
     assert "stopped (SIGTERM); everything finished so far is saved" in run.err
     assert "Traceback" not in run.err and "terminate called" not in run.err
@@ -530,7 +529,7 @@ def test_6_a_full_disk_is_one_line_and_keeps_what_was_saved(
     line = run.error_line()
     assert "no space left in COACH_HOME" in line and "free some space" in line
     sessions = rows(home, "SELECT id, ended_at FROM sessions ORDER BY id")
-    assert sessions[0][1] is not None and len(sessions) == 2
+    assert len(sessions) == 2 and all(ended is not None for _, ended in sessions)  # closed
     recordings = list((home / "audio").rglob("*.wav"))
     assert len(recordings) == 1
     with wave.open(str(recordings[0])) as reader:  # what was written is a valid WAV

@@ -447,10 +447,12 @@ def release_all(wait_s: float = 60.0) -> bool:
     """Free every loaded model once its work is done (at exit); False if any timed out."""
     import gc
 
+    streaming = sys.modules.get("coach.audio.stream")
+    stopped = streaming.stop_all(wait_s) if streaming is not None else True
     with _LOADED_LOCK:
         transcribers = list(_LOADED.values())
         _LOADED.clear()
-    released = all([transcriber.release(wait_s) for transcriber in transcribers])
+    released = stopped and all([transcriber.release(wait_s) for transcriber in transcribers])
     gc.collect()
     return released
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from coach.audio.record import Recording, StreamFactory
     from coach.audio.stream import StreamingTranscriber
     from coach.audio.transcribe import Transcript, WhisperTranscriber
+    from coach.sessions.recordings import SpaceReserve
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ class Practice:
             self._check_audio_count(len(questions))
             self._prepare_listening()
             speaker = self._speaker()
+            reserve = self._hold_space()
             session_id = store.start_session(self.options.session_mode)
             try:
                 for number, question in enumerate(questions, start=1):
@@ -184,6 +186,7 @@ class Practice:
                     if self.ask(store, session_id, question, speaker) is None:
                         break  # typed answers ran out
             finally:
+                reserve.release()
                 store.end_session(session_id)
             summary = self.summary(store, session_id)
         return summary
@@ -410,6 +413,17 @@ class Practice:
             self._microphone = microphone(self.settings)
         self.progress("Loading the Whisper model in the background…")
         self._transcriber = load_transcriber(self.settings, background=True)
+
+    def _hold_space(self) -> SpaceReserve:
+        """Set room aside to close the session on a full disk; fails early on one."""
+        from coach.sessions.recordings import SpaceReserve
+
+        reserve = SpaceReserve(self.settings.home)
+        try:
+            reserve.hold()
+        except OSError as error:
+            raise home_error(error, self.settings.home) from error
+        return reserve
 
     def _speaker(self) -> Any:
         from coach.audio.speak import make_speaker

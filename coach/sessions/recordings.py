@@ -53,3 +53,35 @@ def resolved_path(home: Path, stored: str) -> str:
     """A stored path as a path to open: relative ones are taken from ``home``."""
     path = Path(stored)
     return str(path if path.is_absolute() else home / path)
+
+
+RESERVE_FILE = ".space-reserve"
+RESERVE_BYTES = 256 * 1024
+"""Room set aside while a session records, freed to close the session if the disk fills."""
+
+
+class SpaceReserve:
+    """A file of zeros in the audio folder, held while a session runs.
+
+    If the disk fills up mid-answer, deleting it gives the database the room it
+    needs to close the session. Creating it fails at once on a disk already full.
+    """
+
+    def __init__(self, home: Path) -> None:
+        self.path = home / AUDIO_DIR / RESERVE_FILE
+
+    def hold(self) -> None:
+        import os
+
+        self.path.unlink(missing_ok=True)
+        fd = create_private_file(self.path)
+        try:
+            os.write(fd, bytes(RESERVE_BYTES))
+        except OSError:
+            os.close(fd)
+            self.path.unlink(missing_ok=True)
+            raise
+        os.close(fd)
+
+    def release(self) -> None:
+        self.path.unlink(missing_ok=True)

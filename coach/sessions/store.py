@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,7 +209,19 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def end_session(self, session_id: int) -> None:
-        """Close the session; one left without answers is deleted (no empty sessions)."""
+        """Close the session; one left without answers is deleted (no empty sessions).
+
+        On a full disk the write-ahead log is checkpointed and truncated first, which
+        frees the room the closing needs.
+        """
+        try:
+            self._close_session(session_id)
+        except NoSpaceError:
+            with suppress(sqlite3.DatabaseError):
+                self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._close_session(session_id)
+
+    def _close_session(self, session_id: int) -> None:
         with self._transaction() as db:
             db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (now(), session_id))
             db.execute(
