@@ -25,12 +25,18 @@ MIN_SECRET_CHARS = 4
 """Shorter values (``?v=1``) are not treated as secrets: replacing them would mangle text."""
 
 _HEADER_VALUE = re.compile(
-    r"(?i)\b(authorization|api[-_]key|x-api-key)(\s*[:=]\s*)(bearer\s+)?([^\s,;&\"']+)"
+    r"(?i)\b(authorization|api[-_]key|x-api-key)(\s*[:=]\s*)(bearer\s+|basic\s+)?([^\s,;&\"'\\]+)"
 )
 _CREDENTIAL = re.compile(r"(?i)key|token|secret|passw|auth|sig|cred")
 """Query parameter names whose values are credentials."""
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""ANSI escape sequences and C0 control characters other than tab, newline and return."""
+_CONTROL = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC: ESC ] ... BEL or ESC \
+    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: ESC [ ... final byte
+    r"|\x1b[@-_]"  # other two-byte sequences
+    r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
+"""ANSI escape sequences (OSC, CSI, two-byte) and C0 control characters other than tab,
+newline and return."""
 
 
 def secrets_in(api_key: str | None, base_url: str | None) -> list[str]:

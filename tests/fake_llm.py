@@ -41,6 +41,8 @@ class Reply:
     content_type: str = "text/html"
     """The content type of ``raw_body``."""
     headers: dict[str, str] = field(default_factory=dict)
+    streams: bool = True
+    """Answer ``"stream": true`` with events; False answers with one JSON body regardless."""
 
 
 @dataclass
@@ -211,7 +213,7 @@ def _handler_for(llm: FakeLLM) -> type[BaseHTTPRequestHandler]:
                 self._send(reply.status, json.dumps(error).encode(), headers=reply.headers)
             elif reply.raw_body is not None:
                 self._send(200, reply.raw_body, reply.content_type, reply.headers, reply.trickle_s)
-            elif request.body.get("stream"):
+            elif request.body.get("stream") and reply.streams:
                 events = stream_events(reply.content or "", model)
                 self._send(200, events, "text/event-stream", reply.headers, reply.trickle_s)
             else:

@@ -184,6 +184,18 @@ def test_4_a_200_reply_that_is_not_json_falls_back_with_its_reason(coach_home: P
     assert "scored offline instead" in run.err
 
 
+def test_3_a_server_that_does_not_stream_is_still_read(coach_home: Path) -> None:
+    def plain(request: Request) -> Reply:
+        return Reply(judged()(request).content, streams=False)
+
+    with FakeLLM(default=plain) as llm:
+        run = coach(coach_home, "score", "--question", QUESTION, "--text", ANSWER, "--json",
+                    env=judge_env(llm))
+    assert run.code == 0, run.err
+    card = json.loads(run.out)
+    assert card["scorer"] == f"llm:{MODEL}" and card["criteria"][0]["evidence"] == [QUOTE]
+
+
 def test_4_a_429_is_retried_after_the_wait_it_asks_for(coach_home: Path) -> None:
     busy = Reply(status=429, error="rate limited", headers={"Retry-After": "1"})
     with FakeLLM(busy, default=judged()) as llm:

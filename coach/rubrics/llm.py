@@ -127,8 +127,10 @@ class ModeMemory:
         if known.get(endpoint) == mode:
             return
         known[endpoint] = mode
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(known, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        from coach.privacy import open_private
+
+        with suppress(OSError), open_private(self.path) as handle:  # a cache: read-only is fine
+            handle.write((json.dumps(known, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
     def _read(self) -> dict[str, str]:
         try:
