@@ -396,7 +396,12 @@ class StreamedCall:
         worker = threading.Thread(target=self._work, args=(deadline,), daemon=True,
                                   name="llm-judge-call")
         worker.start()
-        if not self._done.wait(max(0.0, deadline - time.monotonic())):
+        try:
+            finished = self._done.wait(max(0.0, deadline - time.monotonic()))
+        except BaseException:  # Ctrl-C or SIGTERM: the server stops too
+            self.cancel()
+            raise
+        if not finished:
             self.cancel()
             raise _Transient("no reply before the time limit")
         if self.error is not None:
