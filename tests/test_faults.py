@@ -476,9 +476,10 @@ def test_15_control_sequences_in_an_answer_are_not_sent_to_the_terminal(
 
 
 def test_forget_removes_a_sessions_recordings_and_rows(coach_home: Path, tmp_path: Path) -> None:
-    wav = spoken_wav(tmp_path)
-    for _ in range(2):
-        assert coach(coach_home, *audio_practice(wav)).code == 0
+    assert coach(coach_home, *audio_practice(spoken_wav(tmp_path))).code == 0
+    assert coach(coach_home, *typed("--offline"), stdin=ANSWER + "\n\n").code == 0
+    said = b"".join(p.read_bytes() for p in coach_home.glob("coach.db*")).lower()
+    assert b"latency budget" in said
     first = list((coach_home / "audio" / "session-1").iterdir())
     assert len(first) == 1
     run = coach(coach_home, "forget", "1")
@@ -489,8 +490,10 @@ def test_forget_removes_a_sessions_recordings_and_rows(coach_home: Path, tmp_pat
     )
     assert not (coach_home / "audio" / "session-1").exists()
     assert rows(coach_home, "SELECT session_id FROM answers") == [(2,)]
+    stored = b"".join(p.read_bytes() for p in coach_home.glob("coach.db*"))
+    assert b"latency budget" not in stored.lower()  # the words said are gone from the file
     run = coach(coach_home, "forget", "all")
-    assert run.code == 0 and "1 session(s), 1 answer(s)" in run.out
+    assert run.code == 0 and "1 session(s), 1 answer(s)" in run.out and "0 recording" in run.out
     assert rows(coach_home, "SELECT * FROM answers") == rows(coach_home, "SELECT * FROM sessions")
     assert rows(coach_home, "SELECT * FROM sessions") == []
     assert list((coach_home / "audio").iterdir()) == []
