@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
@@ -144,11 +145,11 @@ def cmd_review(args: argparse.Namespace) -> int:
         from coach.sessions.html_review import ReviewPageOptions, write_review_page
 
         options = ReviewPageOptions(embed_audio=args.embed_audio, weak_below=settings.weak_below)
-        with open_store(settings.home) as store:
+        with open_store(settings.home, write=False) as store:
             write_review_page(store, args.session, args.html, options)
         print(f"wrote {args.html}", file=sys.stderr)
         return 0
-    with open_store(settings.home) as store:
+    with open_store(settings.home, write=False) as store:
         report = review.review(store, args.session)
     if args.play is not None:
         review.play_answer(report, args.play)
@@ -166,7 +167,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_sessions(args: argparse.Namespace) -> int:
     from coach.sessions.store import open_store
 
-    with open_store(settings_from(args).home) as store:
+    with open_store(settings_from(args).home, write=False) as store:
         sessions = store.sessions()
     if args.json:
         print_json([vars(s) for s in sessions])
@@ -181,9 +182,12 @@ def cmd_sessions(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from coach.errors import InputError
     from coach.sessions import replay
 
     settings = settings_from(args)
+    if args.limit is not None and args.limit < 1:
+        raise InputError(f"--limit {args.limit} shows no rounds", "give 1 or more")
     if args.list:
         queue = replay.queue_report(settings)[: args.limit]
         if args.json:
@@ -200,7 +204,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from coach.sessions.store import open_store
 
     settings = settings_from(args)
-    with open_store(settings.home) as store:
+    with open_store(settings.home, write=False) as store:
         if args.html:
             from coach.sessions.html_history import write_history_page
 
@@ -249,12 +253,21 @@ def cmd_say(args: argparse.Namespace) -> int:
     if not (args.text or "").strip():
         raise InputError("give the TEXT to speak", "e.g. coach say 'Hello there' (or --list)")
     if args.out:
+        if Path(args.out).is_dir():
+            raise InputError(f"--out {args.out} is a folder", "give a file name, e.g. voice.wav")
         path = speak.synthesize(args.text, Path(args.out), settings)
         print(f"wrote {path}", file=sys.stderr)
         return 0
     speaker = speak.make_speaker(settings)
     print(args.text)
     speaker.say(args.text)
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from coach.sessions.forget import forget
+
+    print(forget(settings_from(args), args.session))
     return 0
 
 
@@ -406,6 +419,10 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--html", type=Path, metavar="FILE", help="write a page with charts")
     history.set_defaults(handler=cmd_history)
 
+    forget = commands.add_parser("forget", help="delete a session's (or all) recordings and rows")
+    forget.add_argument("session", metavar="SESSION|last|all")
+    forget.set_defaults(handler=cmd_forget)
+
     say = commands.add_parser("say", help="speak text with the coach's voice")
     say.add_argument("text", metavar="TEXT", nargs="?")
     say.add_argument("--out", metavar="WAV", help="write the WAV instead of playing it")
@@ -430,19 +447,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    from coach.lifecycle import safe_output, terminate_like_interrupt
+
+    with safe_output(), terminate_like_interrupt():
+        return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The handler's exit code; every failure is one line on stderr (the traceback with
+    COACH_DEBUG=1)."""
+    from coach.errors import Terminated
+
     try:
         return int(args.handler(args))
     except CoachError as error:
-        if os.environ.get("COACH_DEBUG") == "1":
-            traceback.print_exc()
-        print(f"coach: error: {error}", file=sys.stderr)
-        return error.exit_code
+        return fail(str(error), error.exit_code)
+    except Terminated:
+        print("\ncoach: stopped (SIGTERM); everything finished so far is saved", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("\ncoach: interrupted; everything finished so far is saved", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as error:  # a file-system failure no handler foresaw
+        from coach.errors import home_error
+
+        return fail(str(home_error(error, os.environ.get("COACH_HOME", "COACH_HOME"))), 1)
+
+
+def fail(message: str, code: int) -> int:
+    if os.environ.get("COACH_DEBUG") == "1":
+        traceback.print_exc()
+    print(f"coach: error: {message}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":

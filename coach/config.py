@@ -15,6 +15,7 @@ written anywhere by coach, and ``repr(settings)`` hides it.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from coach.errors import ConfigError
+from coach.privacy import note_secrets, secrets_in
 
 CONFIG_FILE = "config.toml"
 
@@ -105,7 +107,13 @@ def load_settings(**flags: Any) -> Settings:
     home = Path(from_flags.get("home") or from_env.get("home") or default_home())
     from_file = read_config_file(home / CONFIG_FILE)
     merged: dict[str, Any] = {**from_file, **from_env, **from_flags, "home": home}
-    return _coerce(Settings(), merged, source=str(home / CONFIG_FILE))
+    env_names = {name: var for var, name in ENVIRONMENT.items()}
+    sources = {name: str(home / CONFIG_FILE) for name in from_file}
+    sources.update({name: f"environment variable {env_names[name]}" for name in from_env})
+    sources.update({name: f"flag --{name.replace('_', '-')}" for name in from_flags})
+    settings = _coerce(Settings(), merged, sources)
+    note_secrets(secrets_in(settings.openai_api_key, settings.openai_base_url))
+    return settings
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
@@ -114,10 +122,16 @@ def read_config_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder, not a file", "move it aside") from None
     except OSError as error:
         raise ConfigError(
             f"cannot read {path}: {error.strerror}", "check its permissions"
         ) from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {error.start})", "save it as UTF-8, or delete it"
+        ) from None
     try:
         values = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -139,8 +153,8 @@ def _check_names(values: dict[str, Any], what: str) -> None:
             )
 
 
-def _coerce(defaults: Settings, values: dict[str, Any], source: str) -> Settings:
-    """Convert raw strings and numbers to each field's type."""
+def _coerce(defaults: Settings, values: dict[str, Any], sources: dict[str, str]) -> Settings:
+    """Convert raw strings and numbers to each field's type, naming the source of a bad one."""
     converted: dict[str, Any] = {}
     for f in fields(Settings):
         if f.name not in values:
@@ -150,15 +164,33 @@ def _coerce(defaults: Settings, values: dict[str, Any], source: str) -> Settings
             if f.name == "home":
                 converted[f.name] = Path(raw).expanduser()
             elif f.name in NUMBERS:
-                number = NUMBERS[f.name](raw)
-                if number <= 0:
-                    raise ValueError("must be positive")
-                converted[f.name] = number
+                converted[f.name] = positive_number(raw, NUMBERS[f.name])
+            elif isinstance(raw, str):
+                converted[f.name] = raw
             else:
-                converted[f.name] = str(raw)
+                raise ValueError("must be text (in quotes)")
         except (TypeError, ValueError) as error:
+            source = sources.get(f.name, "settings")
+            kind = "a whole number" if NUMBERS.get(f.name) is int else "a positive number"
+            fix = f"give {kind}" if f.name in NUMBERS else "give a quoted string"
             raise ConfigError(
-                f"setting {f.name}={raw!r} is invalid ({error})",
-                f"give a positive number (flag, environment or {source})",
-            ) from error
+                f"setting {f.name} = {raw!r} in {source} is invalid ({error})",
+                f"{fix} for {f.name} in {source}",
+            ) from None
     return replace(defaults, **converted)
+
+
+def positive_number(raw: Any, kind: type) -> float | int:
+    """``raw`` (a number, or text holding one) as a finite positive ``kind``."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        raise TypeError("must be a number")
+    number = float(raw)
+    if not math.isfinite(number):
+        raise ValueError("must be finite")
+    if number <= 0:
+        raise ValueError("must be positive")
+    if kind is int:
+        if not number.is_integer():
+            raise ValueError("must be a whole number")
+        return int(number)
+    return number

@@ -11,9 +11,14 @@ Set ``COACH_DEBUG=1`` to see the traceback as well.
     ├── QuestionBankError       a question file is malformed (names the file and line)
     ├── RubricError             a rubric file is malformed
     ├── StoreError              the database cannot be used (not coach's, damaged, too new)
+    │   ├── NoSpaceError        COACH_HOME's disk is full
+    │   └── ReadOnlyHomeError   COACH_HOME cannot be written to
     ├── ModelError              the Whisper model is missing or cannot be loaded
     ├── DeviceError             no usable microphone or speaker
     └── ScorerError             the LLM judge failed; carries the attempts made
+
+    Terminated (a KeyboardInterrupt) is raised by the SIGTERM handler, so a
+    terminated session ends the way one stopped with Ctrl-C does.
 """
 
 from __future__ import annotations
@@ -63,6 +68,45 @@ class StoreError(CoachError):
     """The coach database cannot be opened or used."""
 
 
+class NoSpaceError(StoreError):
+    """COACH_HOME's file system is full: nothing more can be stored."""
+
+    def __init__(self, home: object) -> None:
+        super().__init__(
+            f"no space left in COACH_HOME ({home}); what was saved before is kept",
+            "free some space or move COACH_HOME to a disk with room",
+        )
+
+
+class ReadOnlyHomeError(StoreError):
+    """COACH_HOME (or coach.db in it) is read-only, and the command needs to write."""
+
+    def __init__(self, home: object) -> None:
+        super().__init__(
+            f"COACH_HOME ({home}) is read-only; this command needs to write to it",
+            "make the folder writable or point COACH_HOME at a writable one "
+            "(review, history and sessions work read-only)",
+        )
+
+
+def home_error(error: OSError, home: object) -> StoreError:
+    """The StoreError for a file-system failure while writing in COACH_HOME."""
+    import errno
+
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return NoSpaceError(home)
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return ReadOnlyHomeError(home)
+    where = error.filename or home
+    return StoreError(
+        f"cannot use {where}: {error.strerror}", "check COACH_HOME (a folder coach can write)"
+    )
+
+
+class Terminated(KeyboardInterrupt):  # noqa: N818 (named for the signal, handled like Ctrl-C)
+    """The process received SIGTERM."""
+
+
 class ModelError(CoachError):
     """The Whisper model is missing or cannot be loaded."""
 
@@ -99,8 +143,12 @@ __all__ = [
     "DeviceError",
     "InputError",
     "ModelError",
+    "NoSpaceError",
     "QuestionBankError",
+    "ReadOnlyHomeError",
     "RubricError",
     "ScorerError",
     "StoreError",
+    "Terminated",
+    "home_error",
 ]

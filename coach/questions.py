@@ -83,10 +83,23 @@ def load_questions(home: Path | None = None) -> list[Question]:
     if home is not None:
         user_file = home / USER_QUESTIONS_FILE
         if user_file.exists():
-            questions += parse_questions(user_file.read_text(encoding="utf-8"), str(user_file))
+            questions += parse_questions(read_question_file(user_file), str(user_file))
     _check_ids_unique(questions)
     _check_criteria_known(questions)
     return questions
+
+
+def read_question_file(path: Path) -> str:
+    """The text of a user question file; QuestionBankError naming the file when unreadable."""
+    fix = f"make {path} a UTF-8 TOML file of [[question]] tables, or move it aside"
+    try:
+        return path.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        raise QuestionBankError(f"{path} is a folder, not a file", fix) from None
+    except UnicodeDecodeError as error:
+        raise QuestionBankError(f"{path} is not UTF-8 text (byte {error.start})", fix) from None
+    except OSError as error:
+        raise QuestionBankError(f"cannot read {path}: {error.strerror}", fix) from None
 
 
 def parse_questions(text: str, origin: str) -> list[Question]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,6 +84,23 @@ class Guess:
 
 
 _END = None
+_RUNNING: weakref.WeakSet[StreamingTranscriber] = weakref.WeakSet()
+"""Streams whose worker may still be decoding (stopped by :func:`stop_all` at exit)."""
+
+
+class _Stopped(Exception):
+    """The stream was stopped: no more decoding."""
+
+
+def stop_all(wait_s: float) -> bool:
+    """Stop every stream's worker after the step it is in; False if one is still running."""
+    streams = list(_RUNNING)
+    for stream in streams:
+        stream.stop()
+    deadline = time.monotonic() + wait_s
+    for stream in streams:
+        stream._worker.join(max(0.0, deadline - time.monotonic()))
+    return not any(stream._worker.is_alive() for stream in streams)
 
 LONGEST_WORD_S = 1.2
 """A word said for longer than this is taken to cover speech the model skipped."""
@@ -131,8 +149,15 @@ class StreamingTranscriber:
         self._error: BaseException | None = None
         self._done = threading.Event()
         self._finished = False
+        self._stopping = threading.Event()
         self._worker = threading.Thread(target=self._work, name="whisper-stream", daemon=True)
+        _RUNNING.add(self)
         self._worker.start()
+
+    def stop(self) -> None:
+        """Drop what is not decoded yet and end the worker (the program is exiting)."""
+        self._stopping.set()
+        self._blocks.put(_END)
 
     def feed(self, block: np.ndarray) -> None:
         """Queue one block of 16 kHz mono float32 audio; returns at once."""
@@ -169,6 +194,8 @@ class StreamingTranscriber:
             if self.options.speculate_after_s is not None:
                 self._vad = Endpointer(None)
             while (block := self._blocks.get()) is not _END:
+                if self._stopping.is_set():
+                    return
                 self._append(block)
                 if not self._blocks.empty():
                     continue  # catch up first
@@ -178,7 +205,10 @@ class StreamingTranscriber:
                 self._guess_ahead()
                 if self._blocks.empty() and self._guess is None:
                     self._revise()
-            self._end()
+            if not self._stopping.is_set():
+                self._end()
+        except _Stopped:
+            pass
         except BaseException as error:  # surfaced by finish()
             self._error = error
         finally:
@@ -339,6 +369,8 @@ class StreamingTranscriber:
     def _decode_window(self, audio: np.ndarray, start: int, said: list[Heard]) -> list[Heard]:
         """Decode audio that begins at stream sample ``start``, the words said before it
         as the context."""
+        if self._stopping.is_set():
+            raise _Stopped()
         ended = start + int(0.05 * SAMPLE_RATE)
         context = " ".join(word for s in [*self._segments, *said]
                            for word, _, end, _ in s.words if end * SAMPLE_RATE <= ended)

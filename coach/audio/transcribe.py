@@ -205,6 +205,23 @@ class WhisperTranscriber:
             self.load_s = time.perf_counter() - began
             self._loaded.set()
 
+    def release(self, wait_s: float) -> bool:
+        """Wait for loading and any decode in progress to end, then free the model.
+
+        No decode starts afterwards (the decode lock stays held). Returns False when
+        the wait ran out with native work still running.
+        """
+        if self._thread is not None and not self._loaded.wait(wait_s):
+            return False
+        if not self._decode_lock.acquire(timeout=wait_s):
+            return False
+        model, self._model = self._model, None
+        inner = getattr(model, "model", None)
+        if inner is not None and hasattr(inner, "unload_model"):
+            inner.unload_model()
+        del model, inner
+        return True
+
     @property
     def failed(self) -> bool:
         """True when loading has finished with an error."""
@@ -231,6 +248,8 @@ class WhisperTranscriber:
             return []
         model = self.model()
         with self._decode_lock:
+            if self._model is None:
+                raise ModelError("the Whisper model was released", "the program is exiting")
             prompt = self._prompt(context, self.options.initial_prompt)
             vad = self.options.vad_filter if vad_filter is None else vad_filter
             heard = self._run(model, audio, prompt, windows, vad)
@@ -424,6 +443,20 @@ _LOADED: dict[tuple[ModelRef, WhisperOptions], WhisperTranscriber] = {}
 _LOADED_LOCK = threading.Lock()
 
 
+def release_all(wait_s: float = 60.0) -> bool:
+    """Free every loaded model once its work is done (at exit); False if any timed out."""
+    import gc
+
+    streaming = sys.modules.get("coach.audio.stream")
+    stopped = streaming.stop_all(wait_s) if streaming is not None else True
+    with _LOADED_LOCK:
+        transcribers = list(_LOADED.values())
+        _LOADED.clear()
+    released = stopped and all([transcriber.release(wait_s) for transcriber in transcribers])
+    gc.collect()
+    return released
+
+
 def load_transcriber(
     settings: Settings, background: bool = False, options: WhisperOptions | None = None
 ) -> WhisperTranscriber:
@@ -438,6 +471,10 @@ def load_transcriber(
     with _LOADED_LOCK:
         transcriber = _LOADED.get((ref, options))
         if transcriber is None or transcriber.failed:
+            if not _LOADED:
+                import atexit
+
+                atexit.register(release_all)  # before the interpreter tears down
             transcriber = _LOADED[(ref, options)] = WhisperTranscriber(ref, options)
     transcriber.start_loading()
     if not background:

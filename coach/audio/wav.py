@@ -44,6 +44,7 @@ def read_wav(path: Path | str) -> np.ndarray:
             f"{path} has an unsupported format ({rate} Hz, {channels} ch, {8 * width}-bit)",
             CONVERT_HINT,
         )
+    frames = frames[: len(frames) - len(frames) % (width * channels)]  # a cut-off last frame
     samples = pcm_to_float(frames, width).reshape(-1, channels)
     return resample(samples.mean(axis=1), rate, SAMPLE_RATE)
 
@@ -93,9 +94,10 @@ class WavWriter:
     """Append blocks to a 16-bit mono WAV; the header is correct after every block."""
 
     def __init__(self, path: Path | str, rate: int = SAMPLE_RATE) -> None:
+        from coach.privacy import open_private
+
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = self.path.open("wb")  # noqa: SIM115 (closed in close())
+        self._file = open_private(self.path)  # 0600, never through a symbolic link
         self._writer = wave.open(self._file, "wb")  # noqa: SIM115
         self._writer.setnchannels(1)
         self._writer.setsampwidth(2)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -25,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from coach.config import Settings
 from coach.errors import Attempt, RubricError, ScorerError
+from coach.privacy import endpoint_without_credentials, redact, secrets_in
 from coach.questions import Question
 from coach.rubrics.evidence import cap_without_evidence, verify_quotes
 from coach.rubrics.models import Criterion, CriterionScore, Delivery, Score, Scorecard
@@ -35,19 +38,33 @@ if TYPE_CHECKING:
 Mode = Literal["json_schema", "json_object", "prompt"]
 MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
 MODES_FILE = "llm_modes.json"
-KEYLESS_PLACEHOLDER = "no-key"
 
 
 def make_client(settings: Settings, timeout: float) -> OpenAI:
-    """An ``openai`` client for the configured endpoint, without retries of its own."""
+    """An ``openai`` client for the configured endpoint, without retries of its own.
+
+    A query string on the base URL (``?api-key=...``, as some gateways want) is sent
+    with every request; the client would otherwise paste it into the path.
+    """
+    from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
     from openai import OpenAI
 
+    base_url, query = settings.openai_base_url, None
+    if base_url and urlsplit(base_url).query:
+        parts = urlsplit(base_url)
+        query = dict(parse_qsl(parts.query))
+        base_url = urlunsplit((*parts[:3], "", ""))
     return OpenAI(
         api_key=settings.openai_api_key or KEYLESS_PLACEHOLDER,
-        base_url=settings.openai_base_url,
+        base_url=base_url,
+        default_query=query,
         timeout=timeout,
         max_retries=0,
     )
+
+
+KEYLESS_PLACEHOLDER = "no-key"
 """Sent as the API key to local servers that need none (the client insists on one)."""
 LEVEL_MEANING = {
     "L4": "mid-level ML engineer: delivers well-scoped projects end to end",
@@ -69,6 +86,8 @@ turn it into a grammar keep to them. (maxLength is left out: llama.cpp expands i
 grammar rule per character, which its parser rejects at these lengths.)"""
 _MIN_REQUEST_S = 0.05
 """Less time than this left is no time to make a request in."""
+CONNECT_TIMEOUT_S = 10.0
+"""Cap on opening the connection, whatever time is left for the call."""
 
 
 @dataclass(frozen=True)
@@ -108,8 +127,10 @@ class ModeMemory:
         if known.get(endpoint) == mode:
             return
         known[endpoint] = mode
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(known, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        from coach.privacy import open_private
+
+        with suppress(OSError), open_private(self.path) as handle:  # a cache: read-only is fine
+            handle.write((json.dumps(known, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
     def _read(self) -> dict[str, str]:
         try:
@@ -124,7 +145,11 @@ class _Refused(Exception):
 
 
 class _Transient(Exception):
-    """A server error or dropped connection worth retrying."""
+    """A server error or dropped connection worth retrying (after ``retry_after`` s if set)."""
+
+    def __init__(self, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class _Fatal(Exception):
@@ -147,9 +172,14 @@ class LLMJudge:
     @property
     def endpoint(self) -> str:
         """The key under which the accepted mode is remembered (no credentials)."""
-        base = self.settings.openai_base_url or "https://api.openai.com/v1"
-        base = re.sub(r"//[^/@]*@", "//", base.rstrip("/"))
+        base = endpoint_without_credentials(
+            self.settings.openai_base_url or "https://api.openai.com/v1"
+        )
         return f"{base} {self.settings.llm_model}"
+
+    @property
+    def secrets(self) -> list[str]:
+        return secrets_in(self.settings.openai_api_key, self.settings.openai_base_url)
 
     def score(
         self,
@@ -186,7 +216,7 @@ class LLMJudge:
             except _Transient as error:
                 attempts.append(Attempt(mode, self._redact(str(error))))
                 retries_left -= 1
-                self._wait_to_retry(retries_left, deadline, attempts)
+                self._wait_to_retry(retries_left, deadline, attempts, error.retry_after)
                 continue
             except _Fatal as error:
                 attempts.append(Attempt(mode, self._redact(str(error))))
@@ -196,6 +226,7 @@ class LLMJudge:
                     attempts,
                 ) from None
             self.memory.put(self.endpoint, mode)
+            content = self._redact(content)  # a reply never carries a credential onwards
             try:
                 return reply_model.model_validate_json(json_text(content))
             except ValidationError as error:
@@ -213,23 +244,22 @@ class LLMJudge:
     def _complete(
         self, messages: list[dict[str, str]], mode: Mode, schema: dict[str, Any], deadline: float
     ) -> str:
-        """One request; returns the reply text or raises _Refused, _Transient or _Fatal."""
+        """One streamed request; returns the reply text or raises _Refused, _Transient or _Fatal.
+
+        The request runs in a worker thread and is given up at ``deadline`` by the wall
+        clock, however slowly the reply trickles in; giving up closes the stream, which
+        local servers (llama.cpp, vLLM, Ollama) take as a cancellation.
+        """
         import openai
 
-        remaining = max(deadline - time.monotonic(), _MIN_REQUEST_S)
         extra: dict[str, Any] = {}
         if self.options.max_tokens is not None:
             extra["max_tokens"] = self.options.max_tokens
         if mode != "prompt":
             extra["response_format"] = response_format(mode, schema)
+        call = StreamedCall(self.client, self.settings.llm_model, messages, extra)
         try:
-            completion = self.client.chat.completions.create(
-                model=self.settings.llm_model,
-                messages=messages,  # type: ignore[arg-type]
-                temperature=0,
-                timeout=remaining,
-                **extra,
-            )
+            return call.run(deadline)
         except openai.APITimeoutError as error:
             raise _Transient("no reply before the time limit") from error
         except openai.APIConnectionError as error:
@@ -239,10 +269,10 @@ class LLMJudge:
             if mode != "prompt" and refuses_format(error.status_code, str(error.message)):
                 raise _Refused(detail) from error
             if error.status_code in _TRANSIENT_STATUS:
-                raise _Transient(detail) from error
+                raise _Transient(detail, retry_after_s(error.response.headers)) from error
             raise _Fatal(detail) from error
-        choice = completion.choices[0] if completion.choices else None
-        return (choice.message.content or "") if choice else ""
+        except (openai.APIError, ValueError) as error:  # a reply the client could not read
+            raise _Transient(f"unreadable reply ({_short(str(error))})") from error
 
     @property
     def client(self) -> OpenAI:
@@ -261,15 +291,30 @@ class LLMJudge:
             )
         return MODES[index]
 
-    def _wait_to_retry(self, retries_left: int, deadline: float, attempts: list[Attempt]) -> None:
+    def _wait_to_retry(
+        self,
+        retries_left: int,
+        deadline: float,
+        attempts: list[Attempt],
+        retry_after: float | None = None,
+    ) -> None:
         if retries_left < 0:
             raise ScorerError(
                 f"the LLM judge failed {len(attempts)} times ({attempts[-1].error})",
                 "check the endpoint, or score offline with --offline",
                 attempts,
             )
+        left = deadline - time.monotonic()
+        if retry_after is not None and retry_after > left:
+            raise ScorerError(
+                f"the LLM endpoint is busy ({attempts[-1].error}) and asks to wait "
+                f"{retry_after:g} s, longer than the {left:.0f} s left of COACH_LLM_TIMEOUT",
+                "try again later, or score offline with --offline",
+                attempts,
+            )
         used = self.options.max_retries - retries_left - 1
-        time.sleep(max(0.0, min(self.options.backoff_s * 2**used, deadline - time.monotonic())))
+        wait = retry_after if retry_after is not None else self.options.backoff_s * 2**used
+        time.sleep(max(0.0, min(wait, left)))
 
     def _timed_out(self, attempts: list[Attempt]) -> ScorerError:
         return ScorerError(
@@ -280,8 +325,7 @@ class LLMJudge:
         )
 
     def _redact(self, text: str) -> str:
-        key = self.settings.openai_api_key
-        return text.replace(key, "[API key]") if key else text
+        return redact(text, self.secrets)
 
     # the result
 
@@ -331,6 +375,117 @@ def _criterion_score(
 
 
 # the request
+
+
+class StreamedCall:
+    """One chat completion, streamed from a worker thread and bounded by the wall clock."""
+
+    def __init__(
+        self, client: OpenAI, model: str, messages: list[dict[str, str]], extra: dict[str, Any]
+    ) -> None:
+        self.client = client
+        self.request = {"model": model, "messages": messages, "temperature": 0, **extra}
+        self.content: str | None = None
+        self.error: BaseException | None = None
+        self.cancelled = threading.Event()
+        self._done = threading.Event()
+        self._stream: Any = None
+
+    def run(self, deadline: float) -> str:
+        """The reply text; re-raises the worker's error; _Transient at the deadline."""
+        worker = threading.Thread(target=self._work, args=(deadline,), daemon=True,
+                                  name="llm-judge-call")
+        worker.start()
+        try:
+            finished = self._done.wait(max(0.0, deadline - time.monotonic()))
+        except BaseException:  # Ctrl-C or SIGTERM: the server stops too
+            self.cancel()
+            raise
+        if not finished:
+            self.cancel()
+            raise _Transient("no reply before the time limit")
+        if self.error is not None:
+            raise self.error
+        return self.content or ""
+
+    def cancel(self) -> None:
+        """Stop reading and close the connection, so the server stops generating."""
+        self.cancelled.set()
+        stream = self._stream
+        if stream is None:
+            return
+        _shut_socket(stream.response)
+        with suppress(Exception):  # closing a half-read stream from another thread
+            stream.close()
+
+    def _work(self, deadline: float) -> None:
+        from openai import Timeout
+
+        remaining = max(deadline - time.monotonic(), _MIN_REQUEST_S)
+        timeout = Timeout(remaining, connect=min(remaining, CONNECT_TIMEOUT_S))
+        try:
+            self._stream = self.client.chat.completions.create(
+                **self.request, stream=True, timeout=timeout
+            )
+            if self.cancelled.is_set():
+                self.cancel()
+                return
+            self.content = self._read(self._stream)
+        except BaseException as error:  # noqa: BLE001 (handed to the waiting thread)
+            self.error = error
+        finally:
+            self._done.set()
+
+    def _read(self, stream: Any) -> str:
+        content_type = stream.response.headers.get("content-type", "")
+        if "text/event-stream" not in content_type:
+            # a server that ignores `stream` answers with one JSON completion
+            return plain_completion_text(stream.response.read(), content_type)
+        parts: list[str] = []
+        for chunk in stream:
+            if self.cancelled.is_set():
+                break
+            for choice in chunk.choices or []:
+                if choice.delta is not None and choice.delta.content:
+                    parts.append(choice.delta.content)
+        return "".join(parts)
+
+
+def plain_completion_text(body: bytes, content_type: str) -> str:
+    """The message of a non-streamed completion body; _Transient when it is not one."""
+    try:
+        reply = json.loads(body)
+        choices = reply["choices"]
+        return str((choices[0]["message"].get("content") or "") if choices else "")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        kind = content_type.split(";")[0].strip() or "no content type"
+        sample = _short(body.decode("utf-8", "replace"), 60)
+        raise _Transient(f"the reply is not a JSON chat completion ({kind}: {sample!r})") from None
+
+
+def retry_after_s(headers: Any) -> float | None:
+    """Seconds a ``Retry-After`` (or ``retry-after-ms``) header asks to wait, if given."""
+    try:
+        if headers.get("retry-after-ms"):
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        if headers.get("retry-after"):
+            return max(0.0, float(headers["retry-after"]))
+    except (TypeError, ValueError):
+        return None  # an HTTP date: treated as no hint
+    return None
+
+
+def _shut_socket(response: Any) -> None:
+    """Shut the response's socket down, waking a read blocked on it in another thread."""
+    import socket
+
+    try:
+        network = response.extensions.get("network_stream")
+        sock = network.get_extra_info("socket") if network is not None else None
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, AttributeError):
+        pass
 
 
 def refuses_format(status: int, message: str) -> bool:

@@ -60,12 +60,21 @@ def score_answer(
         return ScoreResult(score_offline(question, transcript, level, delivery), NO_LLM_NOTICE)
     judge = judge or LLMJudge(settings)
     try:
-        return ScoreResult(judge.score(question, transcript, level, delivery))
+        return ScoreResult(without_secrets(judge.score(question, transcript, level, delivery)))
     except ScorerError as error:
         reason = fallback_reason(error)
     card = score_offline(question, transcript, level, delivery)
-    card = card.model_copy(update={"fallback_reason": reason})
+    card = without_secrets(card.model_copy(update={"fallback_reason": reason}))
     return ScoreResult(card, f"{reason}; scored offline instead (score it again later)")
+
+
+def without_secrets(card: Scorecard) -> Scorecard:
+    """``card`` with any credential in its text redacted (it is printed and stored)."""
+    from coach.privacy import known_secrets, redact
+
+    text = card.model_dump_json()
+    cleaned = redact(text, known_secrets())
+    return card if cleaned == text else Scorecard.model_validate_json(cleaned)
 
 
 def fallback_reason(error: ScorerError) -> str:

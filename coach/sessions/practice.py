@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from coach.config import Settings
-from coach.errors import InputError
+from coach.errors import InputError, home_error
 from coach.questions import Question, find_question, load_questions, select_questions
 from coach.sessions.review import scorecard_block
 from coach.sessions.store import Store, open_store
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from coach.audio.record import Recording, StreamFactory
     from coach.audio.stream import StreamingTranscriber
     from coach.audio.transcribe import Transcript, WhisperTranscriber
+    from coach.sessions.recordings import SpaceReserve
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ class Practice:
             self._check_audio_count(len(questions))
             self._prepare_listening()
             speaker = self._speaker()
+            reserve = self._hold_space()
             session_id = store.start_session(self.options.session_mode)
             try:
                 for number, question in enumerate(questions, start=1):
@@ -196,6 +198,7 @@ class Practice:
                     if self.ask(store, session_id, question, speaker) is None or self.quitting:
                         break  # typed answers ran out, or the user typed `quit`
             finally:
+                reserve.release()
                 store.end_session(session_id)
             summary = self.summary(store, session_id)
         return summary
@@ -320,7 +323,10 @@ class Practice:
         means = {c: round(sum(v) / len(v), 2) for c, v in sorted(scores.items())}
         weakest = min(means, key=lambda c: (means[c], c)) if means else None
         queue_items = store.replay_queue()
-        self.say(f"\nSession {session_id}: {len(answers)} answer(s) scored")
+        if not store.sessions(session_id):
+            self.say("\nNo answer was given, so no session was kept.")
+        else:
+            self.say(f"\nSession {session_id}: {len(answers)} answer(s) scored")
         for criterion, mean in means.items():
             self.say(f"  {criterion:<26} {mean:.1f}/4")
         if weakest:
@@ -330,7 +336,8 @@ class Practice:
                 f"Queued for replay: {', '.join(i.question_id for i in queue_items)} "
                 "(`coach replay`)"
             )
-        self.say(f"Read it back with `coach review {session_id}`.")
+        if answers:
+            self.say(f"Read it back with `coach review {session_id}`.")
         return {
             "session": session_id,
             "criteria": means,
@@ -371,6 +378,8 @@ class Practice:
             ).start()
         try:
             recording = recorder.record(audio_path, question.time_budget_s, on_block=streaming.feed)
+        except OSError as error:  # the disk filled up while recording
+            raise home_error(error, self.settings.home) from error
         finally:
             done.set()
         stopped = time.monotonic()
@@ -403,11 +412,14 @@ class Practice:
             raise InputError(
                 f"--count {self.options.count} asks for no questions", "give 1 or more"
             )
+        if self.options.typed and self.options.answer_audio:
+            raise InputError("--text and --answer-audio exclude each other", "choose one")
+        from coach.audio.wav import read_wav
+
         for path in self.options.answer_audio:
             if not Path(path).is_file():
                 raise InputError(f"no such audio file: {path}", "check the --answer-audio path")
-        if self.options.typed and self.options.answer_audio:
-            raise InputError("--text and --answer-audio exclude each other", "choose one")
+            read_wav(path)  # not audio: say so before a session or an answer is stored
 
     def _check_audio_count(self, questions: int) -> None:
         files = len(self.options.answer_audio)
@@ -449,14 +461,29 @@ class Practice:
         self.notice("typing answers instead of speaking them (no delivery figures)")
         return None
 
+    def _hold_space(self) -> SpaceReserve:
+        """Set room aside to close the session on a full disk; fails early on one."""
+        from coach.sessions.recordings import SpaceReserve
+
+        reserve = SpaceReserve(self.settings.home)
+        try:
+            reserve.hold()
+        except OSError as error:
+            raise home_error(error, self.settings.home) from error
+        return reserve
+
     def _speaker(self) -> Any:
         from coach.audio.speak import make_speaker
 
         return make_speaker(self.settings, enabled=self.options.speak)
 
     def _audio_path(self, session_id: int, question: Question) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        return self.settings.audio_dir / f"session-{session_id}" / f"{stamp}-{question.id}.wav"
+        from coach.sessions.recordings import claim_recording
+
+        try:
+            return claim_recording(self.settings.home, session_id, question.id)
+        except OSError as error:
+            raise home_error(error, self.settings.home) from error
 
 
 def typed_transcript(text: str) -> Transcript:

@@ -103,7 +103,7 @@ def due_items(store: Store, now: datetime | None = None) -> list[ReplayItem]:
 
 def queue_report(settings: Settings) -> list[dict[str, Any]]:
     """The ``coach replay --list --json`` rows: each queued round and why it is weak."""
-    with open_store(settings.home) as store:
+    with open_store(settings.home, write=False) as store:
         rows = []
         for item in store.replay_queue():
             last = store.answer(item.last_answer_id)

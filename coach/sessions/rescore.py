@@ -68,8 +68,12 @@ def transcribe_stored(
     if not answer.audio_path or not Path(answer.audio_path).is_file():
         return None
     from coach.audio.transcribe import transcribe_file
+    from coach.errors import AudioFileError
 
-    transcript, delivery = transcribe_file(settings, answer.audio_path, question.time_budget_s)
+    try:
+        transcript, delivery = transcribe_file(settings, answer.audio_path, question.time_budget_s)
+    except AudioFileError:  # claimed but never written (the microphone failed to open)
+        return None
     store.set_transcript(
         answer.id,
         transcript.text,

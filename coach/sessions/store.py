@@ -4,20 +4,29 @@ Schema changes are named migrations, applied in order and recorded in the
 ``migrations`` table. Every write commits at once, so an answer survives a
 crash of whatever comes after it. A file that is not a coach database, or is
 damaged, is reported and never written to.
+
+The database is created readable by its owner only (0600, in a 0700 folder).
+Recording paths are stored relative to ``COACH_HOME`` and read back absolute.
+Commands that only read open the store read-only when ``COACH_HOME`` cannot be
+written (:func:`open_store` with ``write=False``); a full disk or a read-only
+folder met while writing is reported as one error naming the folder.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from coach.errors import StoreError
+from coach.errors import NoSpaceError, ReadOnlyHomeError, StoreError, home_error
+from coach.privacy import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, private_dir, tighten
+from coach.sessions.recordings import AUDIO_DIR, resolved_path, stored_path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DAMAGED_FIX = "move that file aside (coach never changes it) or point COACH_HOME elsewhere"
@@ -61,6 +70,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             last_answer_id INTEGER NOT NULL REFERENCES answers(id),
             reason TEXT NOT NULL
         );
+        """,
+    ),
+    (
+        "0002_audio_paths_relative_to_home",
+        """
+        UPDATE answers
+        SET audio_path = substr(audio_path, instr(audio_path, '/audio/session-') + 1)
+        WHERE audio_path LIKE '/%' AND instr(audio_path, '/audio/session-') > 0
         """,
     ),
 )
@@ -120,11 +137,19 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
         self.connection = connection
         self.path = path
+        self.home = path.parent
 
     @classmethod
     def open(cls, path: Path) -> Store:
         check_is_coach_database(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            private_dir(path.parent)
+            if not path.exists():
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+        except OSError as error:
+            raise home_error(error, path.parent) from error
+        for own in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            tighten(own, PRIVATE_FILE_MODE)
         try:
             connection = sqlite3.connect(path, isolation_level=None, timeout=10)
             connection.row_factory = sqlite3.Row
@@ -133,7 +158,19 @@ class Store:
             connection.execute("PRAGMA synchronous = NORMAL")
             apply_migrations(connection)
         except sqlite3.DatabaseError as error:
-            raise StoreError(f"cannot use the database {path}: {error}", DAMAGED_FIX) from error
+            raise database_error(error, path) from error
+        return cls(connection, path)
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Store:
+        """The database opened for reading only (an empty one when there is none)."""
+        if not path.is_file() or path.stat().st_size == 0:
+            connection = sqlite3.connect(":memory:", isolation_level=None)
+            apply_migrations(connection)
+        else:
+            check_is_coach_database(path)
+            connection = read_only_connection(path)
+        connection.row_factory = sqlite3.Row
         return cls(connection, path)
 
     def close(self) -> None:
@@ -147,13 +184,19 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.connection.execute("BEGIN IMMEDIATE")
         try:
-            yield self.connection
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+        except sqlite3.OperationalError as error:  # disk full, read-only, I/O
+            if self.connection.in_transaction:
+                self.connection.execute("ROLLBACK")
+            raise database_error(error, self.path) from error
 
     # sessions
 
@@ -166,8 +209,50 @@ class Store:
         return int(cursor.lastrowid or 0)
 
     def end_session(self, session_id: int) -> None:
+        """Close the session; one left without answers is deleted (no empty sessions).
+
+        On a full disk the write-ahead log is checkpointed and truncated first, which
+        frees the room the closing needs.
+        """
+        try:
+            self._close_session(session_id)
+        except NoSpaceError:
+            with suppress(sqlite3.DatabaseError):
+                self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._close_session(session_id)
+
+    def _close_session(self, session_id: int) -> None:
         with self._transaction() as db:
             db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", (now(), session_id))
+            db.execute(
+                "DELETE FROM sessions WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM answers WHERE session_id = ?)",
+                (session_id, session_id),
+            )
+
+    def forget(self, session_id: int | None) -> tuple[list[int], list[AnswerRecord]]:
+        """Delete a session (or every one, for None) with its answers and replay entries.
+
+        Returns the session ids and the answers removed; their recordings are the
+        caller's to delete. Freed pages are overwritten and the log truncated, so the
+        words said do not linger in the database file.
+        """
+        sessions = [s.id for s in self.sessions(session_id)]
+        answers = [a for s in sessions for a in self.answers(s)]
+        ids = [a.id for a in answers]
+        self.connection.execute("PRAGMA secure_delete = ON")
+        with self._transaction() as db:
+            for answer_id in ids:
+                db.execute("DELETE FROM replay_queue WHERE last_answer_id = ?", (answer_id,))
+            for session in sessions:
+                db.execute("DELETE FROM answers WHERE session_id = ?", (session,))
+                db.execute("DELETE FROM sessions WHERE id = ?", (session,))
+        try:
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.connection.execute("VACUUM")
+        except sqlite3.DatabaseError as error:
+            raise database_error(error, self.path) from error
+        return sessions, answers
 
     def sessions(self, session_id: int | None = None) -> list[SessionRecord]:
         """Every session (or just ``session_id``) with its answer count, oldest first."""
@@ -212,14 +297,14 @@ class Store:
                     level,
                     previous + 1,
                     follow_up_of,
-                    str(audio_path) if audio_path else None,
+                    stored_path(self.home, audio_path) if audio_path else None,
                     now(),
                 ),
             )
         return int(cursor.lastrowid or 0)
 
     def set_audio(self, answer_id: int, audio_path: Path) -> None:
-        self._update(answer_id, audio_path=str(audio_path))
+        self._update(answer_id, audio_path=stored_path(self.home, audio_path))
 
     def set_transcript(
         self,
@@ -275,7 +360,7 @@ class Store:
 
     def answer(self, answer_id: int) -> AnswerRecord | None:
         row = self.connection.execute("SELECT * FROM answers WHERE id = ?", (answer_id,)).fetchone()
-        return _answer_record(row) if row else None
+        return _answer_record(row, self.home) if row else None
 
     def answers(self, session_id: int | None = None) -> list[AnswerRecord]:
         """Answers of one session, or all answers, oldest first."""
@@ -285,7 +370,7 @@ class Store:
             rows = self.connection.execute(
                 "SELECT * FROM answers WHERE session_id = ? ORDER BY id", (session_id,)
             ).fetchall()
-        return [_answer_record(row) for row in rows]
+        return [_answer_record(row, self.home) for row in rows]
 
     # replay queue
 
@@ -328,12 +413,41 @@ def _loads(text: str | None) -> Any:
     return json.loads(text) if text else None
 
 
-def _answer_record(row: sqlite3.Row) -> AnswerRecord:
+def _answer_record(row: sqlite3.Row, home: Path) -> AnswerRecord:
     values = dict(row)
     for column, field_name in JSON_COLUMNS.items():
         values[field_name] = _loads(values.pop(column))
     values["timings"] = values["timings"] or {}
+    if values["audio_path"]:
+        values["audio_path"] = resolved_path(home, values["audio_path"])
     return AnswerRecord(**values)
+
+
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that never writes; on a read-only folder the file is read as immutable."""
+    uri = path.resolve().as_uri()
+    try:
+        connection = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return connection
+    except sqlite3.OperationalError:
+        # a WAL database whose -shm file cannot be created (read-only folder)
+        connection = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return connection
+
+
+def database_error(error: sqlite3.DatabaseError, path: Path) -> StoreError:
+    """The StoreError for an SQLite failure: disk full, read-only, or a damaged file."""
+    name = getattr(error, "sqlite_errorname", "")
+    text = str(error)
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        return NoSpaceError(path.parent)
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return ReadOnlyHomeError(path.parent)
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        return StoreError(f"cannot write to {path}: {text}", "check the disk holding COACH_HOME")
+    return StoreError(f"cannot use the database {path}: {error}", DAMAGED_FIX)
 
 
 def check_is_coach_database(path: Path) -> None:
@@ -348,7 +462,7 @@ def check_is_coach_database(path: Path) -> None:
     if header != SQLITE_HEADER:
         raise StoreError(f"{path} is not a coach database (not SQLite)", DAMAGED_FIX)
     try:
-        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as probe:
+        with read_only_connection(path) as probe:
             tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master")}
             applied = (
                 {row[0] for row in probe.execute("SELECT name FROM migrations")}
@@ -395,7 +509,29 @@ def apply_migrations(connection: sqlite3.Connection) -> list[str]:
     return done
 
 
-def open_store(home: Path) -> Store:
-    """The store in ``home`` (created on first use), with its audio folder."""
-    (home / "audio").mkdir(parents=True, exist_ok=True)
+def open_store(home: Path, write: bool = True) -> Store:
+    """The store in ``home`` (created on first use, 0700), with its audio folder.
+
+    With ``write=False`` a home that cannot be written to is opened read-only
+    (and one that does not exist reads as empty); with ``write=True`` it raises
+    :class:`ReadOnlyHomeError`.
+    """
+    if not write and not writable(home):
+        return Store.open_read_only(home / "coach.db")
+    if not writable(home):
+        raise ReadOnlyHomeError(home)
+    try:
+        private_dir(home / AUDIO_DIR)
+    except OSError as error:
+        raise home_error(error, home) from error
+    tighten(home / AUDIO_DIR, PRIVATE_DIR_MODE)
     return Store.open(home / "coach.db")
+
+
+def writable(home: Path) -> bool:
+    """Whether coach can write in ``home`` (or create it) and to its database."""
+    existing = next((p for p in (home, *home.parents) if p.exists()), None)
+    if existing is None or not os.access(existing, os.W_OK | os.X_OK):
+        return False
+    db = home / "coach.db"
+    return not db.exists() or os.access(db, os.W_OK)
