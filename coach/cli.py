@@ -129,7 +129,41 @@ def practice_options(args: argparse.Namespace, **extra: Any) -> Any:
 def cmd_practice(args: argparse.Namespace) -> int:
     from coach.sessions.practice import Practice
 
-    Practice(settings_from(args), practice_options(args)).run()
+    settings, options = settings_from(args), practice_options(args)
+    if args.plan:
+        from coach.plan import plan_options
+
+        options = plan_options(settings, options, args.plan)
+    if args.story:
+        from coach.sessions.stories import practise_story
+
+        practise_story(settings, options, args.story)
+        return 0
+    Practice(settings, options).run()
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from coach.sessions import stories
+
+    settings = settings_from(args)
+    if args.stories_command == "add":
+        text = sys.stdin.read() if args.outline is None else args.outline
+        if sys.stdin.isatty() and args.outline is None:
+            print("Type the title line, then a few lines of outline; Ctrl-D ends.")
+        title, outline = stories.parse_outline(text, args.title)
+        added = stories.add_story(settings, title, outline)
+        if args.json:
+            print_json(added)
+        else:
+            print(f"added story {added['id']}: {added['title']}")
+            print(f"practise it with `coach practice --story {added['id']}`")
+        return 0
+    report = stories.story_bank(settings, args.level)
+    if args.json:
+        print_json(report)
+    else:
+        print(stories.render(report))
     return 0
 
 
@@ -317,6 +351,10 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--level", choices=LEVELS)
     practice.add_argument("--count", type=int, help="questions in the session (default 3)")
     practice.add_argument("--question", action="append", default=[], metavar="ID")
+    practice.add_argument(
+        "--story", metavar="ID", help="link the answers to a story (see `coach stories`)"
+    )
+    practice.add_argument("--plan", metavar="NAME", help="ask questions from a plan (`coach plan`)")
     add_answer_flags(practice)
     add_follow_up_flag(practice)
     practice.set_defaults(handler=cmd_practice)
@@ -372,6 +410,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_answer_flags(replay)
     add_follow_up_flag(replay)
     replay.set_defaults(handler=cmd_replay)
+
+    stories = commands.add_parser("stories", help="the story bank and its coverage")
+    stories.add_argument("--level", choices=LEVELS)
+    stories.add_argument("--json", action="store_true")
+    stories.set_defaults(handler=cmd_stories, stories_command=None)
+    story_commands = stories.add_subparsers(dest="stories_command", metavar="add")
+    add = story_commands.add_parser("add", help="note a story outline (title line, then lines)")
+    add.add_argument("--title", help="the story's title (else the first line typed)")
+    add.add_argument("--outline", help="the outline text (else read from stdin)")
+    add.add_argument("--json", action="store_true")
 
     history = commands.add_parser("history", help="progress per criterion over time")
     history.add_argument("--json", action="store_true")

@@ -63,6 +63,45 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0002_story_bank",
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            outline TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE story_attempts (
+            answer_id INTEGER PRIMARY KEY REFERENCES answers(id) ON DELETE CASCADE,
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            linked_by TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        "0003_jd_plans",
+        """
+        CREATE TABLE plans (
+            name TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            plan_json TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        "0004_mock_loops",
+        """
+        CREATE TABLE mock_loops (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            level TEXT NOT NULL,
+            company_kind TEXT NOT NULL,
+            questions_json TEXT NOT NULL,
+            finished_at TEXT,
+            report_json TEXT
+        );
+        """,
+    ),
 )
 
 
