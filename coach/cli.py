@@ -214,6 +214,19 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from coach import plan
+
+    made, notices = plan.make_plan(settings_from(args), args.jd, args.name, args.level)
+    for notice in notices:
+        print(f"coach: {notice}", file=sys.stderr)
+    if args.json:
+        print_json(made)
+    else:
+        print(plan.render(made, notices))
+    return 0
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from coach.sessions import history
     from coach.sessions.store import open_store
@@ -420,6 +433,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--title", help="the story's title (else the first line typed)")
     add.add_argument("--outline", help="the outline text (else read from stdin)")
     add.add_argument("--json", action="store_true")
+
+    plan = commands.add_parser("plan", help="a practice plan from a job description")
+    plan.add_argument("--jd", required=True, metavar="FILE|-", help="the posting (- for stdin)")
+    plan.add_argument("--name", help="store the plan under this name (else from its title)")
+    plan.add_argument("--level", choices=LEVELS, help="override the level the posting reads as")
+    plan.add_argument("--json", action="store_true")
+    plan.set_defaults(handler=cmd_plan)
 
     history = commands.add_parser("history", help="progress per criterion over time")
     history.add_argument("--json", action="store_true")
