@@ -227,6 +227,32 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mock(args: argparse.Namespace) -> int:
+    from coach.sessions import mock, readiness
+
+    settings = settings_from(args)
+    if args.report:
+        report = mock.stored_report(settings, args.report)
+    else:
+        options = mock.MockOptions(
+            level=args.level,
+            company_kind=args.kind,
+            plan=args.plan,
+            resume=args.resume,
+            breaks=args.breaks,
+        )
+        found = mock.run_mock(settings, practice_options(args), options, quiet=args.json)
+        if found is None:
+            return 0
+        report = found
+    if args.json:
+        print_json(report)
+    else:
+        print("\n" + readiness.render(report))
+        print(f"Read the answers back with `coach review {report['session']}`.")
+    return 0
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from coach.sessions import history
     from coach.sessions.store import open_store
@@ -440,6 +466,22 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--level", choices=LEVELS, help="override the level the posting reads as")
     plan.add_argument("--json", action="store_true")
     plan.set_defaults(handler=cmd_plan)
+
+    mock = commands.add_parser("mock", help="a full mock loop ending in a readiness report")
+    mock.add_argument("--level", choices=LEVELS)
+    mock.add_argument("--kind", choices=("product_ml", "ai_lab", "startup"), help="company kind")
+    mock.add_argument("--plan", metavar="NAME", help="the loop of a plan from `coach plan`")
+    mock.add_argument("--resume", action="store_true", help="continue the last unfinished loop")
+    mock.add_argument(
+        "--report", nargs="?", const="last", metavar="SESSION", help="show a finished loop's report"
+    )
+    mock.add_argument(
+        "--breaks", action=argparse.BooleanOptionalAction, default=True, help="break between rounds"
+    )
+    mock.add_argument("--json", action="store_true")
+    add_answer_flags(mock)
+    add_follow_up_flag(mock)
+    mock.set_defaults(handler=cmd_mock)
 
     history = commands.add_parser("history", help="progress per criterion over time")
     history.add_argument("--json", action="store_true")

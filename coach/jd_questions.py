@@ -112,7 +112,7 @@ def complete(settings: Settings, messages: list[dict[str, str]]) -> str:
     client = make_client(settings, settings.llm_timeout)
     formats: list[dict[str, Any] | None] = [{"type": "json_object"}, None]
     for response_format in formats:
-        extra = {"response_format": response_format} if response_format else {}
+        extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
         try:
             completion = client.chat.completions.create(
                 model=settings.llm_model,
