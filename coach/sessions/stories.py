@@ -185,7 +185,8 @@ class Story:
     words: set[str] = field(default_factory=set)
 
     def signals(self) -> dict[str, Strength]:
-        found: dict[str, Strength] = {} if self.answers else outline_signals(self.outline)
+        told = f"{self.title} {self.outline}"
+        found: dict[str, Strength] = {} if self.answers else outline_signals(told)
         for answer in self.answers:
             for signal, strength in answer_signals(
                 answer.scorecard or {}, answer_text(answer)
@@ -447,7 +448,7 @@ def add_story(settings: Settings, title: str, outline: str) -> dict[str, Any]:
             (title, outline, now()),
         )
     story_id = f"s{cursor.lastrowid}"
-    return {"id": story_id, "title": title, "signals": list(outline_signals(outline))}
+    return {"id": story_id, "title": title, "signals": list(outline_signals(f"{title} {outline}"))}
 
 
 def resolve_story(store: Store, reference: str) -> int:
