@@ -182,10 +182,15 @@ def fitting_stories(settings: Settings, reading: Reading) -> list[dict[str, Any]
 def plan_name(text: str, given: str | None) -> str:
     """The given name, else one made from the posting's first line."""
     source = given if given else next((ln for ln in text.splitlines() if ln.strip()), "plan")
-    slug = re.sub(r"[^a-z0-9]+", "-", source.lower()).strip("-")[:40].strip("-")
-    if not slug:
+    name = slug(source)
+    if not name:
         raise InputError(f"cannot make a plan name from {source!r}", "give --name NAME")
-    return slug
+    return name
+
+
+def slug(text: str) -> str:
+    """Lower-case letters and digits joined by dashes, at most 40 characters."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
 
 
 def read_jd_text(path: str) -> str:
@@ -215,7 +220,9 @@ def save_plan(store: Store, plan: dict[str, Any]) -> None:
 
 
 def load_plan(store: Store, name: str) -> dict[str, Any]:
-    row = store.connection.execute("SELECT plan_json FROM plans WHERE name = ?", (name,)).fetchone()
+    row = store.connection.execute(
+        "SELECT plan_json FROM plans WHERE name = ?", (slug(name),)
+    ).fetchone()
     if row is None:
         names = [r[0] for r in store.connection.execute("SELECT name FROM plans ORDER BY name")]
         known = f" (plans: {', '.join(names)})" if names else ""
