@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -242,3 +243,22 @@ def test_loop_data_cites_the_guides() -> None:
     senior = loop_for("product_ml", "L5")
     assert len(senior.rounds) == 7 and senior.rounds[5].round == "cross_functional"
     assert len(loop_for("startup", "L4").rounds) <= 4
+
+
+def test_plan_stories_and_reports_import_nothing_heavy(coach_home: Path) -> None:
+    heavy = ("faster_whisper", "ctranslate2", "openai", "sounddevice", "pyttsx3", "av")
+    probe = (
+        "import sys, io, contextlib\n"
+        "from coach.cli import main\n"
+        "quiet = contextlib.redirect_stdout(io.StringIO())\n"
+        "with quiet, contextlib.redirect_stderr(io.StringIO()):\n"
+        f"    main(['plan', '--jd', {str(JD / 'startup.txt')!r}])\n"
+        "    main(['stories', '--json'])\n"
+        "    main(['mock', '--report'])\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
