@@ -241,13 +241,10 @@ def cmd_mock(args: argparse.Namespace) -> int:
             resume=args.resume,
             breaks=args.breaks,
         )
-        found = mock.run_mock(settings, practice_options(args), options, quiet=args.json)
-        if found is None:
-            return 0
-        report = found
+        report = mock.run_mock(settings, practice_options(args), options, quiet=args.json)
     if args.json:
         print_json(report)
-    else:
+    elif not report.get("paused"):
         print("\n" + readiness.render(report))
         print(f"Read the answers back with `coach review {report['session']}`.")
     return 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import statistics
+import time
 from importlib import resources
 from typing import Any
 
@@ -88,7 +89,8 @@ def ask_llm(settings: Settings, messages: list[dict[str, str]]) -> GeneratedRepl
     """One call (two when the reply is invalid); GenerationFailed on any failure."""
     from coach.rubrics.llm import json_text, validation_summary
 
-    content = complete(settings, messages)
+    deadline = time.monotonic() + settings.llm_timeout  # both calls share the time limit
+    content = complete(settings, messages, deadline)
     try:
         return GeneratedReply.model_validate_json(json_text(content))
     except ValidationError as error:
@@ -99,12 +101,13 @@ def ask_llm(settings: Settings, messages: list[dict[str, str]]) -> GeneratedRepl
         {"role": "user", "content": f"That reply was not valid ({problems}). Reply again."},
     ]
     try:
-        return GeneratedReply.model_validate_json(json_text(complete(settings, retry)))
+        return GeneratedReply.model_validate_json(json_text(complete(settings, retry, deadline)))
     except ValidationError as error:
         raise GenerationFailed(f"invalid reply twice: {validation_summary(error)}") from None
 
 
-def complete(settings: Settings, messages: list[dict[str, str]]) -> str:
+def complete(settings: Settings, messages: list[dict[str, str]], deadline: float) -> str:
+    """One reply (json_object asked for, then the prompt alone), before ``deadline``."""
     import openai
 
     from coach.rubrics.llm import make_client
@@ -113,17 +116,23 @@ def complete(settings: Settings, messages: list[dict[str, str]]) -> str:
     formats: list[dict[str, Any] | None] = [{"type": "json_object"}, None]
     for response_format in formats:
         extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise GenerationFailed(f"no reply within {settings.llm_timeout:g} s")
         try:
             completion = client.chat.completions.create(
                 model=settings.llm_model,
                 messages=messages,  # type: ignore[arg-type]
                 temperature=0,
+                timeout=remaining,
                 **extra,
             )
         except openai.APIStatusError as error:
             if error.status_code in (400, 422) and response_format:
                 continue  # the endpoint refuses json_object: the prompt gives the shape
             raise GenerationFailed(f"the endpoint answered HTTP {error.status_code}") from None
+        except openai.APITimeoutError:
+            raise GenerationFailed(f"no reply within {settings.llm_timeout:g} s") from None
         except openai.APIError as error:
             raise GenerationFailed(f"the endpoint failed ({type(error).__name__})") from None
         choice = completion.choices[0] if completion.choices else None

@@ -190,6 +190,11 @@ def test_typed_answers_running_out_pause_the_loop(coach_home: Path) -> None:
                   "--offline", "--no-follow-ups", stdin=paragraphs(WEAK_METRIC))  # fmt: skip
     assert "paused; continue: coach mock --resume" in first.stdout
     assert "Readiness report" not in first.stdout
+    status = coach("mock", "--resume", "--text", "--no-speak", "--offline", "--no-follow-ups",
+                   "--json")  # fmt: skip
+    assert json.loads(status.stdout) == {
+        "session": 1, "level": "L4", "paused": True, "rounds_done": 1, "rounds_total": 4
+    }  # fmt: skip
     rest = coach("mock", "--resume", "--text", "--no-speak", "--offline", "--no-follow-ups",
                  stdin=paragraphs(WEAK_METRIC, WEAK_METRIC, WEAK_METRIC))  # fmt: skip
     assert "Readiness report" in rest.stdout and "Round 2 of 4" in rest.stdout

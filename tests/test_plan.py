@@ -262,3 +262,17 @@ def test_plan_stories_and_reports_import_nothing_heavy(coach_home: Path) -> None
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_slow_llm_is_given_up_on_within_the_time_limit(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fake_llm import MODEL, FakeLLM, Reply
+
+    with FakeLLM(default=Reply(json.dumps({"questions": []}), delay_s=10)) as llm:
+        monkeypatch.setenv("OPENAI_BASE_URL", llm.url)
+        monkeypatch.setenv("COACH_LLM_MODEL", MODEL)
+        monkeypatch.setenv("COACH_LLM_TIMEOUT", "1")
+        plan, err = plan_json("ai_lab", capsys, monkeypatch)
+    assert plan["generated"] == [] and plan["questions"]
+    assert "no reply within 1 s" in err and "question bank only" in err

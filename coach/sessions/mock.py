@@ -120,8 +120,8 @@ def scored_rounds(store: Store, state: MockState) -> set[str]:
 class MockLoop(Practice):
     """The practice loop, one round at a time, with round headers and breaks."""
 
-    def run_loop(self, mock: MockOptions) -> dict[str, Any] | None:
-        """Run (or resume) the loop; the report when every round is answered, else None."""
+    def run_loop(self, mock: MockOptions) -> dict[str, Any]:
+        """Run (or resume) the loop: the report, or ``paused`` when answers ran out."""
         self._check_inputs()
         with open_store(self.settings.home) as store:
             if mock.resume:
@@ -145,7 +145,9 @@ class MockLoop(Practice):
                 store.end_session(state.session_id)
             if not finished:
                 self.say(f"\nMock loop {state.session_id} paused; continue: coach mock --resume")
-                return None
+                answered = len(scored_rounds(store, state))
+                return {"session": state.session_id, "level": state.level, "paused": True,
+                        "rounds_done": answered, "rounds_total": len(state.items)}  # fmt: skip
             return self._report(store, state, bank)
 
     def _rounds(
@@ -201,7 +203,7 @@ class MockLoop(Practice):
 
 def run_mock(
     settings: Settings, options: PracticeOptions, mock: MockOptions, quiet: bool = False
-) -> dict[str, Any] | None:
+) -> dict[str, Any]:
     """Run or resume a mock loop; with ``quiet`` the conversation goes to stderr."""
     follow_ups = options.follow_ups
     if follow_ups is None:
