@@ -24,7 +24,7 @@ from coach.sessions.store import Store, now, open_store
 
 QUESTIONS_PER_TOPIC = 3
 QUESTIONS_PER_ROUND = 2
-SENIOR_WORDS = ("senior", "staff", "principal", "lead", "l5", "e5", "ic4", "tech lead")
+SENIOR_WORDS = ("senior", "sr", "staff", "principal", "lead", "l5", "e5", "ic4")
 SENIOR_YEARS = 5
 SCREEN_ROUNDS = frozenset({"recruiter_screen"})
 """Rounds whose questions are about the candidate, never a topic's practice."""
@@ -60,12 +60,13 @@ def read_jd(text: str) -> Reading:
 
 
 def read_level(text: str) -> tuple[str, str]:
-    """L5 for senior titles or five or more years asked for, else L4; with the reason."""
-    senior = phrases_in(text, SENIOR_WORDS)
+    """L5 for a senior title (the first line) or five or more years asked for, else L4."""
+    title = next((line for line in text.splitlines() if line.strip()), "")
+    senior = phrases_in(title, SENIOR_WORDS)
     years = [int(n) for n in re.findall(r"(\d{1,2})\s*\+?\s*(?:or more\s+)?years", text.lower())]
     most = max(years, default=0)
     if senior:
-        return "L5", f"the posting says {senior[0]!r}"
+        return "L5", f"the title says {senior[0]!r}"
     if most >= SENIOR_YEARS:
         return "L5", f"the posting asks for {most}+ years"
     if most:

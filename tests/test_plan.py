@@ -276,3 +276,18 @@ def test_a_slow_llm_is_given_up_on_within_the_time_limit(
         plan, err = plan_json("ai_lab", capsys, monkeypatch)
     assert plan["generated"] == [] and plan["questions"]
     assert "no reply within 1 s" in err and "question bank only" in err
+
+
+@pytest.mark.parametrize(
+    ("posting", "level"),
+    [
+        ("Machine Learning Engineer\nYou will work with senior partners. 3+ years.", "L4"),
+        ("Sr. Machine Learning Engineer, Ads\nBuild models.", "L5"),
+        ("Machine Learning Engineer\nWe ask for 6 or more years of experience.", "L5"),
+        ("Machine Learning Engineer\nBuild and ship models.", "L4"),
+    ],
+)
+def test_the_level_comes_from_the_title_or_the_years(posting: str, level: str) -> None:
+    from coach.plan import read_level
+
+    assert read_level(posting)[0] == level
