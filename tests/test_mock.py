@@ -200,6 +200,17 @@ def test_typed_answers_running_out_pause_the_loop(coach_home: Path) -> None:
     assert "Readiness report" in rest.stdout and "Round 2 of 4" in rest.stdout
 
 
+def test_a_mock_loop_follows_a_plan(coach_home: Path) -> None:
+    jd = Path(__file__).parent / "data" / "jd" / "startup.txt"
+    plan = json.loads(coach("plan", "--jd", str(jd), "--name", "fraud-startup", "--json").stdout)
+    result = coach("mock", "--plan", "fraud-startup", "--text", "--no-speak", "--offline",
+                   "--no-follow-ups", "--json", stdin=paragraphs(*[WEAK_METRIC] * 4))  # fmt: skip
+    report = json.loads(result.stdout)
+    assert (report["level"], report["company_kind"]) == ("L4", "startup")
+    assert [r["round"] for r in report["rounds"]] == [r["round"] for r in plan["rounds"]]
+    assert all(r["question_id"] in plan["questions"] for r in report["rounds"])
+
+
 def test_an_audio_fed_mock_loop_runs_the_recorder_and_transcriber(
     coach_home: Path, tmp_path: Path
 ) -> None:

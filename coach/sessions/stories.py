@@ -510,3 +510,4 @@ def _link_session(settings: Settings, story_row: int, before: int) -> None:
         ]
         if answers:
             link_answers(store, story_row, answers)
+            print(f"Linked {len(answers)} answer(s) to story s{story_row} (`coach stories`).")
