@@ -392,6 +392,10 @@ def render(report: dict[str, Any]) -> str:
         f"target {low}-{high}: {target['summary']} ({', '.join(target['sources'])})",
         "",
     ]
+    if not report["stories"]:
+        lines.append(
+            "No stories yet: answer a story question, or note one with `coach stories add`."
+        )
     for story in report["stories"]:
         best = f"best {story['best_overall']:.1f}/4" if story["best_overall"] is not None else ""
         kind = "outline" if story["added"] else "practised"
