@@ -200,6 +200,32 @@ def test_typed_answers_running_out_pause_the_loop(coach_home: Path) -> None:
     assert "Readiness report" in rest.stdout and "Round 2 of 4" in rest.stdout
 
 
+def test_answers_running_out_in_a_probe_pause_before_the_next_round(coach_home: Path) -> None:
+    first = coach("mock", "--level", "L4", "--kind", "startup", "--text", "--no-speak",
+                  "--offline", "--follow-ups", stdin=paragraphs(WEAK_METRIC))  # fmt: skip
+    assert "Follow-up:" in first.stdout and "paused; continue" in first.stdout
+    assert "Round 2 of 4" not in first.stdout and "Break before" not in first.stdout
+    rest = coach("mock", "--resume", "--text", "--no-speak", "--offline", "--no-follow-ups",
+                 stdin=paragraphs(WEAK_METRIC, WEAK_METRIC, WEAK_METRIC))  # fmt: skip
+    assert "Round 2 of 4" in rest.stdout and "Readiness report" in rest.stdout
+
+
+def test_resume_refuses_a_loop_other_than_the_one_asked_for(coach_home: Path) -> None:
+    coach("mock", "--level", "L4", "--kind", "startup", "--text", "--no-speak", "--offline",
+          "--no-follow-ups", stdin=paragraphs(WEAK_METRIC))  # fmt: skip
+    for flags, said in (
+        (("--level", "L5"), "is L4, not L5"),
+        (("--kind", "ai_lab"), "is startup, not ai_lab"),
+        (("--plan", "any"), "takes no --plan"),
+    ):
+        wrong = coach("mock", "--resume", *flags, "--text", check=False)
+        assert wrong.returncode == 2 and said in wrong.stderr, wrong.stderr
+        assert wrong.stderr.count("\n") == 1
+    same = coach("mock", "--resume", "--level", "L4", "--text", "--no-speak", "--offline",
+                 "--no-follow-ups", stdin=paragraphs(WEAK_METRIC))  # fmt: skip
+    assert "1 round(s) done" in same.stdout
+
+
 def test_a_mock_loop_follows_a_plan(coach_home: Path) -> None:
     jd = Path(__file__).parent / "data" / "jd" / "startup.txt"
     plan = json.loads(coach("plan", "--jd", str(jd), "--name", "fraud-startup", "--json").stdout)

@@ -108,6 +108,22 @@ def unfinished_loop(store: Store) -> MockState:
     return MockState(row["session_id"], row["level"], row["company_kind"], items)
 
 
+def check_resumed(state: MockState, mock: MockOptions) -> None:
+    """Refuse to resume a loop other than the one the options ask for."""
+    asked = {"--level": (mock.level, state.level), "--kind": (mock.company_kind, state.company_kind)}
+    for flag, (wanted, stored) in asked.items():
+        if wanted is not None and wanted != stored:
+            raise InputError(
+                f"the unfinished mock loop {state.session_id} is {stored}, not {wanted}",
+                f"resume it without {flag}, or start a new loop without --resume",
+            )
+    if mock.plan:
+        raise InputError(
+            "--resume continues the stored loop and takes no --plan",
+            "drop --plan, or start a new loop from the plan without --resume",
+        )
+
+
 def scored_rounds(store: Store, state: MockState) -> set[str]:
     """Question ids of the loop already answered and scored (follow-ups not counted)."""
     return {
@@ -120,12 +136,21 @@ def scored_rounds(store: Store, state: MockState) -> set[str]:
 class MockLoop(Practice):
     """The practice loop, one round at a time, with round headers and breaks."""
 
+    input_ended = False
+    """Typed answers ran out (possibly in a follow-up): pause before the next round."""
+
+    def _typed_answer(self) -> str | None:
+        text = super()._typed_answer()
+        self.input_ended = self.input_ended or text is None
+        return text
+
     def run_loop(self, mock: MockOptions) -> dict[str, Any]:
         """Run (or resume) the loop: the report, or ``paused`` when answers ran out."""
         self._check_inputs()
         with open_store(self.settings.home) as store:
             if mock.resume:
                 state = unfinished_loop(store)
+                check_resumed(state, mock)
             else:
                 state = start_loop(self.settings, store, mock, MOCK_MODE)
             done = scored_rounds(store, state)
@@ -168,7 +193,7 @@ class MockLoop(Practice):
             self.say(f"It probes {item['focus']}.")
             budget = question.time_budget_s
             self.say(f"Answer budget: {budget // 60}m{budget % 60:02d}s")
-            if self.ask(store, state.session_id, question, speaker) is None:
+            if self.ask(store, state.session_id, question, speaker) is None or self.input_ended:
                 return False
             if breaks and number < total:
                 self._break(number + 1, total)
