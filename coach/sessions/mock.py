@@ -110,7 +110,10 @@ def unfinished_loop(store: Store) -> MockState:
 
 def check_resumed(state: MockState, mock: MockOptions) -> None:
     """Refuse to resume a loop other than the one the options ask for."""
-    asked = {"--level": (mock.level, state.level), "--kind": (mock.company_kind, state.company_kind)}
+    asked = {
+        "--level": (mock.level, state.level),
+        "--kind": (mock.company_kind, state.company_kind),
+    }
     for flag, (wanted, stored) in asked.items():
         if wanted is not None and wanted != stored:
             raise InputError(
