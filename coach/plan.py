@@ -182,6 +182,8 @@ def fitting_stories(settings: Settings, reading: Reading) -> list[dict[str, Any]
 
 def plan_name(text: str, given: str | None) -> str:
     """The given name, else one made from the posting's first line."""
+    if given is not None and not given.strip():
+        raise InputError("the plan name is empty", "give --name NAME, or leave it out")
     source = given if given else next((ln for ln in text.splitlines() if ln.strip()), "plan")
     name = slug(source)
     if not name:

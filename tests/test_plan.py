@@ -164,6 +164,9 @@ def test_an_empty_or_missing_posting_is_one_clear_line(
     assert code == 2 and err.count("\n") == 1 and "too short" in err
     code, _, err = run_cli(["plan", "--jd", str(tmp_path / "no.txt")], "", capsys, monkeypatch)
     assert code == 2 and err.count("\n") == 1 and "no such file" in err
+    posting = str(JD / "startup.txt")
+    code, _, err = run_cli(["plan", "--jd", posting, "--name", " "], "", capsys, monkeypatch)
+    assert code == 2 and err.count("\n") == 1 and "plan name is empty" in err
 
 
 def test_an_llm_writes_questions_for_the_posting(
