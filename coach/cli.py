@@ -148,9 +148,9 @@ def cmd_stories(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     if args.stories_command == "add":
-        text = sys.stdin.read() if args.outline is None else args.outline
         if sys.stdin.isatty() and args.outline is None:
             print("Type the title line, then a few lines of outline; Ctrl-D ends.")
+        text = sys.stdin.read() if args.outline is None else args.outline
         title, outline = stories.parse_outline(text, args.title)
         added = stories.add_story(settings, title, outline)
         if args.json:
