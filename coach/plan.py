@@ -24,6 +24,7 @@ from coach.sessions.store import Store, now, open_store
 
 QUESTIONS_PER_TOPIC = 3
 QUESTIONS_PER_ROUND = 2
+SLUG_LENGTH = 40
 SENIOR_WORDS = ("senior", "sr", "staff", "principal", "lead", "l5", "e5", "ic4")
 SENIOR_YEARS = 5
 SCREEN_ROUNDS = frozenset({"recruiter_screen"})
@@ -192,8 +193,12 @@ def plan_name(text: str, given: str | None) -> str:
 
 
 def slug(text: str) -> str:
-    """Lower-case letters and digits joined by dashes, at most 40 characters."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].strip("-")
+    """Lower-case letters and digits joined by dashes, at most 40 characters, cut at a dash."""
+    whole = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(whole) <= SLUG_LENGTH:
+        return whole
+    head = whole[: SLUG_LENGTH + 1]
+    return head.rsplit("-", 1)[0] if "-" in head else whole[:SLUG_LENGTH]
 
 
 def read_jd_text(path: str) -> str:

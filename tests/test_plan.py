@@ -13,6 +13,7 @@ import pytest
 
 from coach.cli import main
 from coach.loops import load_loops, loop_for
+from coach.plan import plan_name
 from coach.questions import SOURCE_GUIDES, load_questions
 from coach.sessions.store import open_store
 
@@ -294,3 +295,16 @@ def test_the_level_comes_from_the_title_or_the_years(posting: str, level: str) -
     from coach.plan import read_level
 
     assert read_level(posting)[0] == level
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("Senior Machine Learning Engineer, Ads Ranking", "senior-machine-learning-engineer-ads"),
+        ("ML Engineer (Fraud)", "ml-engineer-fraud"),
+        ("x" * 50, "x" * 40),
+    ],
+)
+def test_a_plan_is_named_after_the_title_cut_at_a_word(title: str, name: str) -> None:
+    assert plan_name(f"{title}\nthe rest of the posting", None) == name
+    assert plan_name("anything", "My Plan") == "my-plan"
