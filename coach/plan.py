@@ -64,7 +64,9 @@ def read_level(text: str) -> tuple[str, str]:
     """L5 for a senior title (the first line) or five or more years asked for, else L4."""
     title = next((line for line in text.splitlines() if line.strip()), "")
     senior = phrases_in(title, SENIOR_WORDS)
-    years = [int(n) for n in re.findall(r"(\d{1,2})\s*\+?\s*(?:or more\s+)?years", text.lower())]
+    # a range ("3-5 years", "3 to 5 years") asks for its lower end
+    asked = r"(?:(\d{1,2})\s*(?:-|–|to)\s*)?(\d{1,2})\s*\+?\s*(?:or more\s+)?years"
+    years = [int(low or high) for low, high in re.findall(asked, text.lower())]
     most = max(years, default=0)
     if senior:
         return "L5", f"the title says {senior[0]!r}"

@@ -289,6 +289,8 @@ def test_a_slow_llm_is_given_up_on_within_the_time_limit(
         ("Sr. Machine Learning Engineer, Ads\nBuild models.", "L5"),
         ("Machine Learning Engineer\nWe ask for 6 or more years of experience.", "L5"),
         ("Machine Learning Engineer\nBuild and ship models.", "L4"),
+        ("Machine Learning Engineer\nYou bring 3-5 years of experience.", "L4"),
+        ("Machine Learning Engineer\nYou bring 2 to 4 years, ideally 6+ years.", "L5"),
     ],
 )
 def test_the_level_comes_from_the_title_or_the_years(posting: str, level: str) -> None:
