@@ -224,6 +224,9 @@ def test_resume_refuses_a_loop_other_than_the_one_asked_for(coach_home: Path) ->
     same = coach("mock", "--resume", "--level", "L4", "--text", "--no-speak", "--offline",
                  "--no-follow-ups", stdin=paragraphs(WEAK_METRIC))  # fmt: skip
     assert "1 round(s) done" in same.stdout
+    fresh = coach("mock", "--level", "L5", "--text", "--no-speak", "--offline",
+                  "--no-follow-ups", stdin=paragraphs(WEAK_METRIC))  # fmt: skip
+    assert "mock loop 1 stays unfinished" in fresh.stderr
 
 
 def test_a_mock_loop_follows_a_plan(coach_home: Path) -> None:

@@ -155,6 +155,7 @@ class MockLoop(Practice):
                 state = unfinished_loop(store)
                 check_resumed(state, mock)
             else:
+                self._note_left_unfinished(store)
                 state = start_loop(self.settings, store, mock, MOCK_MODE)
             done = scored_rounds(store, state)
             todo = [i for i in state.items if i["question_id"] not in done]
@@ -177,6 +178,18 @@ class MockLoop(Practice):
                 return {"session": state.session_id, "level": state.level, "paused": True,
                         "rounds_done": answered, "rounds_total": len(state.items)}  # fmt: skip
             return self._report(store, state, bank)
+
+    def _note_left_unfinished(self, store: Store) -> None:
+        """Say that a new loop replaces the unfinished one as the one --resume continues."""
+        row = store.connection.execute(
+            "SELECT session_id FROM mock_loops WHERE finished_at IS NULL "
+            "ORDER BY session_id DESC LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            self.notice(
+                f"mock loop {row[0]} stays unfinished (its answers are kept, `coach review "
+                f"{row[0]}`); --resume will continue the new loop"
+            )
 
     def _rounds(
         self,
