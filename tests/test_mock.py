@@ -17,7 +17,13 @@ from coach.cli import main
 from coach.loops import loop_for
 from coach.questions import SOURCE_GUIDES, load_questions
 from coach.rubrics import load_rubrics
-from coach.sessions.readiness import l4_readings, load_failure_modes, sentence_with
+from coach.sessions.readiness import (
+    failure_modes,
+    l4_readings,
+    load_failure_modes,
+    sentence_with,
+)
+from coach.sessions.store import AnswerRecord
 
 WEAK_METRIC = "We trained a model that got 0.92 AUC and it was better than the old one."
 STRONG_STORY = (
@@ -307,3 +313,27 @@ def test_failure_modes_data_cites_the_guides_and_quotes_verbatim() -> None:
     text = "We shipped it. Our AUC rose to 0.91! Then it drifted."
     assert sentence_with(text, ("auc",)) == "Our AUC rose to 0.91!"
     assert sentence_with(text, ("recall",)) is None
+
+
+def stored_answer(answer_id: int, round_id: str, text: str, scores: dict[str, int]) -> AnswerRecord:
+    card = {"criteria": [{"id": c, "score": v} for c, v in scores.items()], "overall": 0.0}
+    return AnswerRecord(
+        id=answer_id, session_id=1, question_id=f"q{answer_id}", question_text="", round=round_id,
+        level="L5", attempt=1, follow_up_of=None, audio_path=None, transcript=text,
+        raw_transcript=text, words=None, delivery=None, scorecard=card, scorer="offline",
+        timings={}, created_at="",
+    )  # fmt: skip
+
+
+def test_offline_metrics_only_needs_an_offline_metric_in_the_story() -> None:
+    told_metric = stored_answer(1, "project_deep_dive", WEAK_METRIC, {"post_launch_failures": 0})
+    no_metric = stored_answer(
+        2, "project_deep_dive", "We trade freshness for cost on hourly features.",
+        {"post_launch_failures": 0},
+    )  # fmt: skip
+    items = [{"round": "project_deep_dive", "question_id": a.question_id}
+             for a in (told_metric, no_metric)]  # fmt: skip
+    modes = failure_modes(items, {a.question_id: a for a in (told_metric, no_metric)}, "L5")
+    (offline,) = [m for m in modes if m["id"] == "offline_metrics_only"]
+    assert len(offline["evidence"]) == 1 and "(q1)" in offline["evidence"][0]
+    assert WEAK_METRIC in offline["evidence"][0]
