@@ -337,3 +337,13 @@ def test_offline_metrics_only_needs_an_offline_metric_in_the_story() -> None:
     (offline,) = [m for m in modes if m["id"] == "offline_metrics_only"]
     assert len(offline["evidence"]) == 1 and "(q1)" in offline["evidence"][0]
     assert WEAK_METRIC in offline["evidence"][0]
+
+
+def test_audio_files_must_cover_the_probes_too(coach_home: Path, tmp_path: Path) -> None:
+    wav = tmp_path / "answer.wav"
+    wav.write_bytes(b"")  # never read: the count is checked first
+    files = [arg for _ in range(4) for arg in ("--answer-audio", str(wav))]
+    result = coach("mock", "--level", "L4", "--kind", "startup", *files, "--follow-ups",
+                   "--no-speak", "--offline", check=False)  # fmt: skip
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "one per follow-up probe but 4" in result.stderr and "--no-follow-ups" in result.stderr

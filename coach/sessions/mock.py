@@ -159,7 +159,7 @@ class MockLoop(Practice):
                 state = start_loop(self.settings, store, mock, MOCK_MODE)
             done = scored_rounds(store, state)
             todo = [i for i in state.items if i["question_id"] not in done]
-            self._check_audio_count(len(todo))
+            self._check_loop_audio(len(todo))
             self._prepare_listening()
             speaker = self._speaker()
             bank = load_questions(self.settings.home)
@@ -178,6 +178,18 @@ class MockLoop(Practice):
                 return {"session": state.session_id, "level": state.level, "paused": True,
                         "rounds_done": answered, "rounds_total": len(state.items)}  # fmt: skip
             return self._report(store, state, bank)
+
+    def _check_loop_audio(self, rounds: int) -> None:
+        """One file per round, two with follow-up probes (the probe has its own answer)."""
+        files = len(self.options.answer_audio)
+        per_round = 2 if self.options.follow_ups else 1
+        if files and files < rounds * per_round:
+            probes = " and one per follow-up probe" if per_round == 2 else ""
+            raise InputError(
+                f"{rounds} round(s) to answer{probes} but {files} --answer-audio file(s)",
+                f"give {rounds * per_round} files"
+                + (", or add --no-follow-ups" if per_round == 2 else ""),
+            )
 
     def _note_left_unfinished(self, store: Store) -> None:
         """Say that a new loop replaces the unfinished one as the one --resume continues."""
