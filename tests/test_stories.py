@@ -237,3 +237,18 @@ def test_story_signals_data_is_valid_and_cites_the_guides() -> None:
     for target in data.target.values():
         assert set(target.sources) <= SOURCE_GUIDES
         assert target.stories_min <= target.stories_max
+
+
+def test_a_story_practised_on_a_design_question_says_nothing_was_linked(
+    coach_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_cli(["stories", "add"], FRAUD_OUTLINE, capsys, monkeypatch)
+    args = ["practice", "--text", "--question", "sd-feed-ranking-l5", "--story", "s1"]
+    code, out, err = run_cli(
+        [*args, "--no-speak", "--offline", "--no-follow-ups"], FRAUD_TOLD + "\n\n", capsys,
+        monkeypatch,
+    )  # fmt: skip
+    assert code == 0, err
+    assert "none was linked to story s1" in err and "Linked" not in out
+    (story,) = bank_json(capsys, monkeypatch)["stories"]
+    assert story["attempts"] == 0

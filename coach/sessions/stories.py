@@ -13,6 +13,7 @@ target for the user's level (guides 000 and 001).
 from __future__ import annotations
 
 import re
+import sys
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -515,3 +516,9 @@ def _link_session(settings: Settings, story_row: int, before: int) -> None:
         if answers:
             link_answers(store, story_row, answers)
             print(f"Linked {len(answers)} answer(s) to story s{story_row} (`coach stories`).")
+        elif store.answers(session):
+            print(
+                f"note: no answer to a story round ({', '.join(sorted(STORY_ROUNDS))}) in this "
+                f"session, so none was linked to story s{story_row}",
+                file=sys.stderr,
+            )
