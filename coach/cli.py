@@ -132,7 +132,41 @@ def practice_options(args: argparse.Namespace, **extra: Any) -> Any:
 def cmd_practice(args: argparse.Namespace) -> int:
     from coach.sessions.practice import Practice
 
-    Practice(settings_from(args), practice_options(args)).run()
+    settings, options = settings_from(args), practice_options(args)
+    if args.plan:
+        from coach.plan import plan_options
+
+        options = plan_options(settings, options, args.plan)
+    if args.story:
+        from coach.sessions.stories import practise_story
+
+        practise_story(settings, options, args.story)
+        return 0
+    Practice(settings, options).run()
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from coach.sessions import stories
+
+    settings = settings_from(args)
+    if args.stories_command == "add":
+        if sys.stdin.isatty() and args.outline is None:
+            print("Type the title line, then a few lines of outline; Ctrl-D ends.")
+        text = sys.stdin.read() if args.outline is None else args.outline
+        title, outline = stories.parse_outline(text, args.title)
+        added = stories.add_story(settings, title, outline)
+        if args.json:
+            print_json(added)
+        else:
+            print(f"added story {added['id']}: {added['title']}")
+            print(f"practise it with `coach practice --story {added['id']}`")
+        return 0
+    report = stories.story_bank(settings, args.level)
+    if args.json:
+        print_json(report)
+    else:
+        print(stories.render(report))
     return 0
 
 
@@ -196,6 +230,42 @@ def cmd_replay(args: argparse.Namespace) -> int:
             print(replay.render_queue(queue))
         return 0
     replay.run_replay(settings, practice_options(args, listen=args.listen), args.limit)
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from coach import plan
+
+    made, notices = plan.make_plan(settings_from(args), args.jd, args.name, args.level)
+    for notice in notices:
+        print(f"coach: {notice}", file=sys.stderr)
+    if args.json:
+        print_json(made)
+    else:
+        print(plan.render(made, notices))
+    return 0
+
+
+def cmd_mock(args: argparse.Namespace) -> int:
+    from coach.sessions import mock, readiness
+
+    settings = settings_from(args)
+    if args.report:
+        report = mock.stored_report(settings, args.report)
+    else:
+        options = mock.MockOptions(
+            level=args.level,
+            company_kind=args.kind,
+            plan=args.plan,
+            resume=args.resume,
+            breaks=args.breaks,
+        )
+        report = mock.run_mock(settings, practice_options(args), options, quiet=args.json)
+    if args.json:
+        print_json(report)
+    elif not report.get("paused"):
+        print("\n" + readiness.render(report))
+        print(f"Read the answers back with `coach review {report['session']}`.")
     return 0
 
 
@@ -352,6 +422,10 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--level", choices=LEVELS)
     practice.add_argument("--count", type=int, help="questions in the session (default 3)")
     practice.add_argument("--question", action="append", default=[], metavar="ID")
+    practice.add_argument(
+        "--story", metavar="ID", help="link the answers to a story (see `coach stories`)"
+    )
+    practice.add_argument("--plan", metavar="NAME", help="ask questions from a plan (`coach plan`)")
     add_answer_flags(practice)
     add_follow_up_flag(practice)
     practice.set_defaults(handler=cmd_practice)
@@ -413,6 +487,39 @@ def build_parser() -> argparse.ArgumentParser:
     add_answer_flags(replay)
     add_follow_up_flag(replay)
     replay.set_defaults(handler=cmd_replay)
+
+    stories = commands.add_parser("stories", help="the story bank and its coverage")
+    stories.add_argument("--level", choices=LEVELS)
+    stories.add_argument("--json", action="store_true")
+    stories.set_defaults(handler=cmd_stories, stories_command=None)
+    story_commands = stories.add_subparsers(dest="stories_command", metavar="add")
+    add = story_commands.add_parser("add", help="note a story outline (title line, then lines)")
+    add.add_argument("--title", help="the story's title (else the first line typed)")
+    add.add_argument("--outline", help="the outline text (else read from stdin)")
+    add.add_argument("--json", action="store_true")
+
+    plan = commands.add_parser("plan", help="a practice plan from a job description")
+    plan.add_argument("--jd", required=True, metavar="FILE|-", help="the posting (- for stdin)")
+    plan.add_argument("--name", help="store the plan under this name (else from its title)")
+    plan.add_argument("--level", choices=LEVELS, help="override the level the posting reads as")
+    plan.add_argument("--json", action="store_true")
+    plan.set_defaults(handler=cmd_plan)
+
+    mock = commands.add_parser("mock", help="a full mock loop ending in a readiness report")
+    mock.add_argument("--level", choices=LEVELS)
+    mock.add_argument("--kind", choices=("product_ml", "ai_lab", "startup"), help="company kind")
+    mock.add_argument("--plan", metavar="NAME", help="the loop of a plan from `coach plan`")
+    mock.add_argument("--resume", action="store_true", help="continue the last unfinished loop")
+    mock.add_argument(
+        "--report", nargs="?", const="last", metavar="SESSION", help="show a finished loop's report"
+    )
+    mock.add_argument(
+        "--breaks", action=argparse.BooleanOptionalAction, default=True, help="break between rounds"
+    )
+    mock.add_argument("--json", action="store_true")
+    add_answer_flags(mock)
+    add_follow_up_flag(mock)
+    mock.set_defaults(handler=cmd_mock)
 
     history = commands.add_parser("history", help="progress per criterion over time")
     history.add_argument("--json", action="store_true")

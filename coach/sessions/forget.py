@@ -34,11 +34,13 @@ def forget(settings: Settings, reference: str) -> str:
     except OSError as error:
         raise home_error(error, settings.home) from error
     if not sessions:
-        return "nothing to forget: there are no sessions"
+        tail = "; story outlines and plans removed" if session is None else ""
+        return f"no sessions to forget{tail}"
     which = "every session" if session is None else f"session {session}"
+    extra = ", story outlines and plans" if session is None else ""
     return (
         f"forgot {which}: {len(sessions)} session(s), {len(answers)} answer(s) with their "
-        f"transcripts and scorecards, {recordings} recording(s)"
+        f"transcripts and scorecards, {recordings} recording(s){extra}"
     )
 
 

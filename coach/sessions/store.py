@@ -80,6 +80,45 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         WHERE audio_path LIKE '/%' AND instr(audio_path, '/audio/session-') > 0
         """,
     ),
+    (
+        "0003_story_bank",
+        """
+        CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            outline TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE story_attempts (
+            answer_id INTEGER PRIMARY KEY REFERENCES answers(id) ON DELETE CASCADE,
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            linked_by TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        "0004_jd_plans",
+        """
+        CREATE TABLE plans (
+            name TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            plan_json TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        "0005_mock_loops",
+        """
+        CREATE TABLE mock_loops (
+            session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            level TEXT NOT NULL,
+            company_kind TEXT NOT NULL,
+            questions_json TEXT NOT NULL,
+            finished_at TEXT,
+            report_json TEXT
+        );
+        """,
+    ),
 )
 
 
@@ -247,6 +286,9 @@ class Store:
             for session in sessions:
                 db.execute("DELETE FROM answers WHERE session_id = ?", (session,))
                 db.execute("DELETE FROM sessions WHERE id = ?", (session,))
+            if session_id is None:  # everything: the story outlines and plans go too
+                db.execute("DELETE FROM stories")
+                db.execute("DELETE FROM plans")
         try:
             self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self.connection.execute("VACUUM")
