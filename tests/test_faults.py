@@ -492,8 +492,12 @@ def test_forget_removes_a_sessions_recordings_and_rows(coach_home: Path, tmp_pat
     assert rows(coach_home, "SELECT session_id FROM answers") == [(2,)]
     stored = b"".join(p.read_bytes() for p in coach_home.glob("coach.db*"))
     assert b"latency budget" not in stored.lower()  # the words said are gone from the file
+    outline = "Cut ranking latency\nThe p99 budget was blown; I moved features to a cache.\n"
+    assert coach(coach_home, "stories", "add", stdin=outline).code == 0
     run = coach(coach_home, "forget", "all")
     assert run.code == 0 and "1 session(s), 1 answer(s)" in run.out and "0 recording" in run.out
+    assert "story outlines and plans" in run.out
+    assert rows(coach_home, "SELECT * FROM stories") == []
     assert rows(coach_home, "SELECT * FROM answers") == rows(coach_home, "SELECT * FROM sessions")
     assert rows(coach_home, "SELECT * FROM sessions") == []
     assert list((coach_home / "audio").iterdir()) == []

@@ -276,3 +276,15 @@ def test_feedback_says_which_level_bar_the_score_meets(coach_home: Path) -> None
     assert at_l4.criteria[0].feedback.endswith("Meets the L4 bar (2), below the L5 bar (3).")
     assert at_l5.criteria[0].feedback.endswith("Below the L5 bar (3), meets the L4 bar (2).")
     assert "L4" in llm.chat_requests[0].messages[0]["content"]
+
+
+def test_raw_line_breaks_inside_reply_strings_are_accepted(coach_home: Path) -> None:
+    """Local models often put a literal newline inside a JSON string; the reply still counts."""
+    reply = json.loads(GOOD)
+    reply["summary"] = "Strong sizing.\nName one failure after launch."
+    raw = json.dumps(reply).replace("\\n", "\n")
+    assert "\n" in raw
+    with FakeLLM(Reply(raw)) as llm:
+        card = judge_for(llm, coach_home).score(QUESTION, ANSWER)
+    assert len(llm.chat_requests) == 1  # no re-ask was needed
+    assert card.summary.startswith("Strong sizing.")

@@ -228,7 +228,7 @@ class LLMJudge:
             self.memory.put(self.endpoint, mode)
             content = self._redact(content)  # a reply never carries a credential onwards
             try:
-                return reply_model.model_validate_json(json_text(content))
+                return parse_reply(reply_model, content)
             except ValidationError as error:
                 problems = validation_summary(error)
                 attempts.append(Attempt(mode, f"invalid reply: {problems}"))
@@ -679,6 +679,17 @@ def load_template() -> str:
 def fill(template: str, values: dict[str, str]) -> str:
     """Replace each ``{{name}}`` in one pass (text put in is never scanned again)."""
     return re.sub(r"\{\{(\w+)\}\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def parse_reply(reply_model: Any, content: str) -> Any:
+    """The reply validated against its model; raw newlines and tabs inside strings, which
+    local models often write, are accepted (pydantic's own JSON parser refuses them)."""
+    text = json_text(content)
+    try:
+        data = json.loads(text, strict=False)
+    except json.JSONDecodeError:
+        return reply_model.model_validate_json(text)  # raises a ValidationError that says why
+    return reply_model.model_validate(data)
 
 
 def json_text(content: str) -> str:
