@@ -340,8 +340,14 @@ def test_offline_metrics_only_needs_an_offline_metric_in_the_story() -> None:
 
 
 def test_audio_files_must_cover_the_probes_too(coach_home: Path, tmp_path: Path) -> None:
+    import wave
+
     wav = tmp_path / "answer.wav"
-    wav.write_bytes(b"")  # never read: the count is checked first
+    with wave.open(str(wav), "wb") as out:  # a real, silent answer: only the count is wrong
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        out.writeframes(b"\0\0" * 16_000)
     files = [arg for _ in range(4) for arg in ("--answer-audio", str(wav))]
     result = coach("mock", "--level", "L4", "--kind", "startup", *files, "--follow-ups",
                    "--no-speak", "--offline", check=False)  # fmt: skip
