@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_run import STRONG_STORY
 
 from coach.cli import main
 from coach.loops import loop_for
@@ -26,16 +27,6 @@ from coach.sessions.readiness import (
 from coach.sessions.store import AnswerRecord
 
 WEAK_METRIC = "We trained a model that got 0.92 AUC and it was better than the old one."
-STRONG_STORY = (
-    "At my last company our fraud model's precision fell from 92% to 71% two weeks after launch. "
-    "I was the owner, so my task was to find out why within a week. We detected it through a "
-    "precision alert on our dashboard; the root cause was a schema change upstream that turned a "
-    "merchant id into nulls. I decided to add input validation and a canary that compares feature "
-    "distributions, and I chose a weekly retrain over daily because daily cost three times as "
-    "much compute for half a point of recall. As a result precision recovered to 91% within two "
-    "days and we have had no silent schema breaks since. I learned to treat data contracts as "
-    "part of the model."
-)
 TEAM_PLAYER = (
     "I am a team player and we collaborated well with the data science team on the model. "
     "Communication is key."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -10,8 +9,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from cli_run import run_cli
 
-from coach.cli import main
 from coach.loops import load_loops, loop_for
 from coach.plan import plan_name
 from coach.questions import SOURCE_GUIDES, load_questions
@@ -19,14 +18,6 @@ from coach.sessions.store import open_store
 
 JD = Path(__file__).parent / "data" / "jd"
 
-
-def run_cli(
-    args: list[str], stdin: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = main(args)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def plan_json(

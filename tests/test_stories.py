@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from cli_run import STRONG_STORY, run_cli
 
-from coach.cli import main
 from coach.questions import SOURCE_GUIDES, load_questions
 from coach.rounds import STORY_ROUNDS
 from coach.rubrics import load_rubrics
@@ -27,16 +25,7 @@ FRAUD_OUTLINE = (
     "turned merchant ids into nulls.\n"
     "I added input validation and a canary on feature distributions; precision recovered to 91.\n"
 )
-FRAUD_TOLD = (
-    "At my last company our fraud model's precision fell from 92% to 71% two weeks after launch. "
-    "I was the owner, so my task was to find out why within a week. We detected it through a "
-    "precision alert on our dashboard; the root cause was a schema change upstream that turned a "
-    "merchant id into nulls. I decided to add input validation and a canary that compares feature "
-    "distributions, and I chose a weekly retrain over daily because daily cost three times as "
-    "much compute for half a point of recall. As a result precision recovered to 91% within two "
-    "days and we have had no silent schema breaks since. I learned to treat data contracts as "
-    "part of the model."
-)
+FRAUD_TOLD = STRONG_STORY
 FRAUD_RETOLD = (
     "Two weeks after we launched the fraud model, precision dropped from 92 to 71 percent. An "
     "upstream schema change had turned the merchant id into nulls. I owned the fix: input "
@@ -55,14 +44,6 @@ UNRELATED_TOLD = (
     "handling incidents alone and our mean time to resolve dropped from 90 to 35 minutes."
 )
 
-
-def run_cli(
-    args: list[str], stdin: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    code = main(args)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def practise(
