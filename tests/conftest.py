@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from review_session import copy_home, spoken_template
 
 from coach.audio.transcribe import WhisperTranscriber, load_transcriber
 from coach.config import Settings
@@ -35,3 +36,16 @@ def coach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def transcriber(tmp_path_factory: pytest.TempPathFactory) -> WhisperTranscriber:
     """The bundled tiny.en model, loaded once for the whole test run."""
     return load_transcriber(Settings(home=tmp_path_factory.mktemp("home")))
+
+
+@pytest.fixture(scope="module")
+def spoken_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One spoken practice session, made once for each test module that asks for it."""
+    return spoken_template(tmp_path_factory.mktemp("spoken"))
+
+
+@pytest.fixture
+def spoken(spoken_session: Path, coach_home: Path) -> Path:
+    """This test's COACH_HOME, holding a copy of the module's spoken session."""
+    copy_home(spoken_session, coach_home)
+    return coach_home

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from review_session import copy_home, run, spoken_template, system_design_question
+from review_session import run, system_design_question
 from speech import espeak_wav
 
 from coach.audio.devices import SPEAKER_FIX, list_devices
@@ -22,19 +22,6 @@ from coach.sessions.store import open_store
 ANSWER = "We sized it at 2,000 requests per second and chose a smaller model to fit 30 ms."
 NO_MICROPHONE = {"COACH_INPUT_DEVICE": "no-such-microphone-here"}
 """A microphone name that matches nothing, so every machine takes the no-microphone path."""
-
-
-@pytest.fixture(scope="module")
-def spoken_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One spoken practice session, made once for this module."""
-    return spoken_template(tmp_path_factory.mktemp("spoken"))
-
-
-@pytest.fixture
-def spoken(spoken_session: Path, coach_home: Path) -> Path:
-    """This test's COACH_HOME, holding a copy of the spoken session."""
-    copy_home(spoken_session, coach_home)
-    return coach_home
 
 
 class Terminal:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from browser import available, chromium, console_problems, requests_by_document, screenshot_spread
-from review_session import PAUSE_S, copy_home, run, spoken_template, system_design_question
+from review_session import PAUSE_S, run, system_design_question
 
 from coach.sessions.html_page import esc
 from coach.sessions.html_review import Token, find_quote
@@ -24,19 +24,6 @@ needs_chromium = pytest.mark.skipif(
     not available(), reason="needs chromium and chromium-driver (apt-get install them)"
 )
 WEAK = "I would use a neural network and it would be good."
-
-
-@pytest.fixture(scope="module")
-def spoken_session(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One spoken practice session, made once for this module."""
-    return spoken_template(tmp_path_factory.mktemp("spoken"))
-
-
-@pytest.fixture
-def spoken(spoken_session: Path, coach_home: Path) -> Path:
-    """This test's COACH_HOME, holding a copy of the spoken session."""
-    copy_home(spoken_session, coach_home)
-    return coach_home
 
 
 def open_page(driver: Any, page: Path) -> list[str]:
