@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT / "tests"))  # the test-speech helpers
 
 from speech import espeak_audio, piper_audio, silence  # noqa: E402
 
+from coach.audio.fillers import FILLER_PROMPT  # noqa: E402
 from coach.audio.stream import StreamingTranscriber  # noqa: E402
 from coach.audio.transcribe import (  # noqa: E402
-    FILLER_PROMPT,
     ML_HOTWORDS,
     WhisperOptions,
     WhisperTranscriber,
@@ -269,14 +269,14 @@ def after_the_fact(options: WhisperOptions, audio: np.ndarray) -> dict[str, Any]
 
 def streaming_table(realtime: bool) -> tuple[str, list[dict[str, Any]]]:
     audio, reference = long_answer()
-    two_passes = replace(WhisperOptions(), initial_prompt=None, filler_pass=FILLER_PROMPT)
+    no_filler_pass = replace(WhisperOptions(), fillers=None)
     runs = [
         ("coach default, stopped on the last word", lambda: streaming_run(
             WhisperOptions(), audio, realtime)),
         ("coach default, stopped after 1 s of silence", lambda: streaming_run(
             WhisperOptions(), np.concatenate([audio, silence(1.0)]), realtime)),
-        ("two passes, stopped on the last word", lambda: streaming_run(
-            two_passes, audio, realtime)),
+        ("no filler pass, stopped on the last word", lambda: streaming_run(
+            no_filler_pass, audio, realtime)),
         ("coach default, after the fact", lambda: after_the_fact(WhisperOptions(), audio)),
     ]
     pace = "real time" if realtime else "as fast as possible"
@@ -315,14 +315,13 @@ def load_probe(threads: int) -> dict[str, float]:
 
 def settings(quick: bool) -> list[Setting]:
     chosen = WhisperOptions()
-    plain = replace(chosen, initial_prompt=None, hotwords=None)
+    plain = replace(chosen, coverage=None, fillers=None)
     rows = [
         Setting("faster-whisper defaults", None),
-        Setting("int8, 2 threads, beam 5, VAD, no prompt", plain),
-        Setting("coach default: + filler prompt + ML hotwords", chosen),
-        Setting("filler prompt only", replace(plain, initial_prompt=chosen.initial_prompt)),
-        Setting("two passes (clean + filler prompt, merged)",
-                replace(plain, filler_pass=FILLER_PROMPT)),
+        Setting("int8, 2 threads, beam 5, VAD, no prompt, no guards", plain),
+        Setting("coach default: + coverage guard + filler gap pass", chosen),
+        Setting("filler prompt + ML hotwords (the earlier default)",
+                replace(plain, initial_prompt=FILLER_PROMPT, hotwords=ML_HOTWORDS)),
     ]
     if quick:
         return rows

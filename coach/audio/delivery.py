@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coach.audio.transcribe import Word, is_filler
+from coach.audio.words import Word, is_filler
 from coach.rubrics.models import Delivery
 
 LONG_PAUSE_S = 1.2

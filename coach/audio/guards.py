@@ -55,6 +55,24 @@ HALLUCINATIONS = frozenset(
 )
 """Stock phrases Whisper emits on silence or noise (compared after :func:`fold`)."""
 
+STOCK_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "thank you for watching",
+        "thank you so much for watching",
+        "thanks for watching",
+        "i'll see you next time",
+        "see you next time",
+        "see you in the next video",
+        "bye bye",
+        "please subscribe",
+        "like and subscribe",
+        "subtitles by",
+    )
+)
+"""Phrases Whisper writes on near-silence, found anywhere in a segment (folded words);
+"subtitles by" takes the rest of its segment with it."""
+
 
 @dataclass(frozen=True)
 class Heard:

@@ -37,6 +37,7 @@ import numpy as np
 from coach.audio.endpoint import Endpointer
 from coach.audio.guards import Heard
 from coach.audio.transcribe import Transcript, WhisperTranscriber, build_transcript
+from coach.audio.vad import first_speech, has_speech
 from coach.audio.wav import SAMPLE_RATE
 
 
@@ -69,6 +70,12 @@ class ChunkOptions:
     vad_filter: bool = False
     """faster-whisper's VAD filter on each decode. The stream's own VAD already cuts
     chunks at pauses, and the filter costs about 0.1 s per 10 s of audio."""
+    behind_s: float | None = 2.0
+    """When this much audio arrived while the worker was busy with one step, it is
+    behind the speaker (a busy machine): until it catches up it skips revisions and
+    decodes ahead of time, and closes chunks at the last pause it finds rather than
+    the first, so that it never has more left to decode at the end than a pass over
+    the whole answer would. None never sheds work."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,8 @@ class StreamingTranscriber:
         """Chunks decoded again with the audio on both sides ..."""
         self.revisions = 0
         """... and that version kept."""
+        self.steps_shed = 0
+        """Steps in which the worker was behind and skipped revising and decoding ahead."""
         self.ready_at: float | None = None
         self._blocks: queue.SimpleQueue[np.ndarray | None] = queue.SimpleQueue()
         self._vad: Endpointer | None = None
@@ -149,6 +158,10 @@ class StreamingTranscriber:
         self._error: BaseException | None = None
         self._done = threading.Event()
         self._finished = False
+        self._fed = 0  # blocks fed ...
+        self._handled = 0  # ... and blocks the worker has dealt with
+        self._progress = threading.Condition()
+        self._drained = 0  # samples appended since the worker's last step
         self._stopping = threading.Event()
         self._worker = threading.Thread(target=self._work, name="whisper-stream", daemon=True)
         _RUNNING.add(self)
@@ -163,7 +176,16 @@ class StreamingTranscriber:
         """Queue one block of 16 kHz mono float32 audio; returns at once."""
         if self._finished:
             raise RuntimeError("feed() after finish()")
+        with self._progress:
+            self._fed += 1
         self._blocks.put(np.asarray(block, dtype=np.float32).reshape(-1))
+
+    def wait_caught_up(self, timeout_s: float | None = None) -> bool:
+        """Wait until the worker has dealt with every block fed so far (or has ended)."""
+        with self._progress:
+            return self._progress.wait_for(
+                lambda: self._handled >= self._fed or self._done.is_set(), timeout_s
+            )
 
     def finish(self) -> Transcript:
         """Decode what remains and return the transcript of everything fed."""
@@ -197,14 +219,9 @@ class StreamingTranscriber:
                 if self._stopping.is_set():
                     return
                 self._append(block)
-                if not self._blocks.empty():
-                    continue  # catch up first
-                self._follow_guess()
-                if self._unchecked >= self.options.check_every_s * SAMPLE_RATE:
-                    self._close_chunks()
-                self._guess_ahead()
-                if self._blocks.empty() and self._guess is None:
-                    self._revise()
+                if self._blocks.empty():  # caught up: one step
+                    self._step()
+                self._mark_handled()
             if not self._stopping.is_set():
                 self._end()
         except _Stopped:
@@ -213,10 +230,36 @@ class StreamingTranscriber:
             self._error = error
         finally:
             self._done.set()
+            with self._progress:
+                self._progress.notify_all()
+
+    def _step(self) -> None:
+        behind = self._behind()
+        self._drained = 0
+        self._follow_guess()
+        if self._unchecked >= self.options.check_every_s * SAMPLE_RATE:
+            self._close_chunks(merge=behind)
+        if behind:
+            self.steps_shed += 1
+            return
+        self._guess_ahead()
+        if self._blocks.empty() and self._guess is None:
+            self._revise()
+
+    def _behind(self) -> bool:
+        """True when more audio came in during the last step than ``behind_s``."""
+        behind_s = self.options.behind_s
+        return behind_s is not None and self._drained > behind_s * SAMPLE_RATE
+
+    def _mark_handled(self) -> None:
+        with self._progress:
+            self._handled += 1
+            self._progress.notify_all()
 
     def _append(self, block: np.ndarray) -> None:
         self._audio = np.concatenate([self._audio, block])
         self._unchecked += block.size
+        self._drained += block.size
         if self._vad is not None:
             self._vad.feed(block)
 
@@ -227,7 +270,7 @@ class StreamingTranscriber:
         if guess is not None and self._guess_covers_speech():
             self._keep_guess(guess)
         else:
-            self._close_chunks()
+            self._close_chunks(merge=self._behind())
             self._decode(self._pending.size)
         self.ready_at = self._heard_at or time.monotonic()
 
@@ -275,15 +318,16 @@ class StreamingTranscriber:
 
     # closing chunks
 
-    def _close_chunks(self) -> None:
+    def _close_chunks(self, merge: bool = False) -> None:
         self._unchecked = 0
         if self._guess is not None:
             return  # nothing was said since the last guess
-        while (cut := self._find_cut()) is not None:
+        while (cut := self._find_cut(merge)) is not None:
             self._decode(cut)
 
-    def _find_cut(self) -> int | None:
-        """Sample index (in the pending buffer) of a pause that closes a chunk, if any."""
+    def _find_cut(self, merge: bool = False) -> int | None:
+        """Sample index (in the pending buffer) of a pause that closes a chunk, if any:
+        the first pause, or with ``merge`` the last one that keeps the chunk short enough."""
         rate, opts = SAMPLE_RATE, self.options
         if self._pending.size < opts.min_chunk_s * rate:
             return None
@@ -302,7 +346,7 @@ class StreamingTranscriber:
         middles = [(end + start) // 2 for end, start in edges]
         cuts = [cut for cut in middles if lowest <= cut <= highest]
         if cuts:
-            return int(cuts[0])
+            return int(cuts[-1] if merge else cuts[0])
         if self._pending.size >= highest:
             return quietest_point(self._pending[lowest:highest]) + lowest
         return None
@@ -467,24 +511,6 @@ def drop_words_after(segments: list[Heard], count: int) -> list[Heard]:
         kept.append(Heard(segment.words[:room], segment.no_speech_prob, segment.avg_logprob))
         room -= len(segment.words)
     return kept
-
-
-def speech_in(audio: np.ndarray) -> list[dict[str, int]]:
-    """Where the VAD hears speech: [{"start": sample, "end": sample}, ...], unpadded."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    return list(get_speech_timestamps(audio, VadOptions(speech_pad_ms=0)))
-
-
-def has_speech(audio: np.ndarray, at_least_s: float) -> bool:
-    """True when the VAD finds at least ``at_least_s`` of speech in the audio."""
-    return sum(s["end"] - s["start"] for s in speech_in(audio)) >= at_least_s * SAMPLE_RATE
-
-
-def first_speech(audio: np.ndarray) -> int:
-    """Sample where the VAD first hears speech in the audio (its length if never)."""
-    speech = speech_in(audio)
-    return speech[0]["start"] if speech else audio.size
 
 
 def quietest_point(audio: np.ndarray, frame: int = 1600) -> int:

@@ -9,26 +9,29 @@ The settings in :class:`WhisperOptions` were chosen with
 from __future__ import annotations
 
 import os
-import re
 import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from coach.audio.coverage import CoverageOptions, drop_unsupported, fill_uncovered, shift
+from coach.audio.fillers import FILLER_PROMPT, FillerOptions, add_fillers
 from coach.audio.guards import (
     Heard,
     cut_improbable_runs,
     cut_repeats,
-    fold,
     is_silent,
     keep_segment,
     only_hallucination,
 )
+from coach.audio.vad import Span, speech_spans
 from coach.audio.wav import SAMPLE_RATE
+from coach.audio.words import FILLERS, Word, is_filler
 from coach.errors import ModelError
 
 if TYPE_CHECKING:
@@ -36,17 +39,7 @@ if TYPE_CHECKING:
     from coach.rubrics.models import Delivery
 
 BUNDLED = "tiny.en (bundled)"
-FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm"})
-"""Vocal hesitations counted as fillers (ambiguous words such as "like" are not)."""
-
-
-@dataclass(frozen=True)
-class Word:
-    word: str
-    start: float
-    end: float
-    probability: float
-    """Seconds from the start of the audio; probability is the model's for this word."""
+__all__ = ["FILLERS", "Word", "is_filler", "Transcript", "WhisperOptions", "WhisperTranscriber"]
 
 
 @dataclass(frozen=True)
@@ -63,9 +56,8 @@ class Transcript:
     """True when nothing was said (silence, noise or a dropped hallucination); text is ""."""
 
 
-FILLER_PROMPT = "Um, uh, so, hmm."
 ML_HOTWORDS = "QPS p99 AUC NDCG FSDP skew drift feature store embedding"
-"""ML vocabulary tiny.en often mishears (see docs/benchmarks.md for its effect)."""
+"""ML vocabulary tiny.en often mishears (an option; off by default, see docs/benchmarks.md)."""
 
 
 class Transcriber(Protocol):
@@ -84,21 +76,16 @@ class WhisperOptions:
     """Beam 1 was faster but doubled word error on real speech."""
     vad_filter: bool = True
     """Silero VAD drops silence before decoding (against "You" on silence)."""
-    initial_prompt: str | None = FILLER_PROMPT
-    """Prompt of the first 30 s window (and, in streaming, of each chunk, before the
-    text said so far). A short run of fillers keeps most "um" and "uh" at little cost
-    in word error; None for no prompt."""
-    hotwords: str | None = ML_HOTWORDS
-    """Terms biased in every 30 s window; None for none."""
-    filler_pass: str | None = None
-    """Prompt of an optional second pass whose fillers are merged into the first
-    pass's words (as accurate, but twice the work); None skips it."""
-    model_kwargs: tuple[tuple[str, Any], ...] = ()
-    """Extra (name, value) arguments for ``WhisperModel.transcribe`` (benchmarks)."""
-
-
-def is_filler(word: str) -> bool:
-    return re.sub(r"[^a-z]", "", word.lower()) in FILLERS
+    initial_prompt: str | None = None
+    """Prompt of the first 30 s window (and, in streaming, before the text said so far).
+    None: a prompt of fillers made tiny.en skip whole sentences (docs/benchmarks.md)."""
+    hotwords: str | None = None
+    """Terms biased in every 30 s window; None for none (they too made it skip speech)."""
+    coverage: CoverageOptions | None = CoverageOptions()
+    """Decode again the speech no word covers, drop words with no speech under them;
+    None turns the guard off (benchmarks only)."""
+    fillers: FillerOptions | None = FillerOptions()
+    """Count "um" and "uh" in a filler-only pass over the voiced gaps; None skips it."""
 
 
 # model resolution
@@ -252,11 +239,29 @@ class WhisperTranscriber:
                 raise ModelError("the Whisper model was released", "the program is exiting")
             prompt = self._prompt(context, self.options.initial_prompt)
             vad = self.options.vad_filter if vad_filter is None else vad_filter
-            heard = self._run(model, audio, prompt, windows, vad)
-            if self.options.filler_pass is not None:
-                prompt = self._prompt(context, self.options.filler_pass)
-                heard = merge_fillers(heard, self._run(model, audio, prompt, windows, vad))
-        return [shift(segment, offset_s) for segment in heard if keep_segment(segment)]
+            heard = self._run(model, audio, prompt, windows, vad, self.options.hotwords)
+            heard = self._check(model, audio, [s for s in heard if keep_segment(s)], windows)
+        return [shift(segment, offset_s) for segment in heard]
+
+    def _check(
+        self, model: Any, audio: np.ndarray, heard: list[Heard], windows: int | None
+    ) -> list[Heard]:
+        """The decode held against the speech in the audio, with the fillers put in."""
+        coverage, fillers = self.options.coverage, self.options.fillers
+        if coverage is None and fillers is None:
+            return heard
+        speech = speech_spans(audio)
+        if coverage is not None:
+            reach = _within_windows(speech, windows)
+            plain = partial(self._run, model, prompt=None, windows=None, vad_filter=False,
+                            hotwords=None)
+            heard = fill_uncovered(heard, reach, audio, plain, coverage)
+            heard = drop_unsupported(heard, speech, coverage)
+        if fillers is not None:
+            prompted = partial(self._run, model, prompt=FILLER_PROMPT, windows=None,
+                               vad_filter=False, hotwords=None)
+            heard = add_fillers(heard, speech, audio, prompted, fillers)
+        return heard
 
     @staticmethod
     def _prompt(context: str, prompt: str | None) -> str | None:
@@ -266,18 +271,16 @@ class WhisperTranscriber:
 
     def _run(
         self, model: Any, audio: np.ndarray, prompt: str | None, windows: int | None,
-        vad_filter: bool,
+        vad_filter: bool, hotwords: str | None,
     ) -> list[Heard]:
-        options = self.options
         kwargs: dict[str, Any] = {
             "language": "en",
-            "beam_size": options.beam_size,
+            "beam_size": self.options.beam_size,
             "word_timestamps": True,
             "vad_filter": vad_filter,
             "initial_prompt": prompt,
-            "hotwords": options.hotwords,
+            "hotwords": hotwords,
             "condition_on_previous_text": False,
-            **dict(options.model_kwargs),
         }
         model.windows_left = windows
         heard: list[Heard] = []
@@ -369,46 +372,12 @@ def _heard(segment: Any) -> Heard:
     return Heard(tuple(words), float(segment.no_speech_prob), float(segment.avg_logprob))
 
 
-def shift(segment: Heard, offset_s: float) -> Heard:
-    if not offset_s:
-        return segment
-    words = tuple((w, s + offset_s, e + offset_s, p) for w, s, e, p in segment.words)
-    return Heard(words, segment.no_speech_prob, segment.avg_logprob)
-
-
-def merge_fillers(clean: list[Heard], with_fillers: list[Heard]) -> list[Heard]:
-    """The clean pass's segments with the fillers the filler pass heard between their words.
-
-    The two passes are aligned word by word; a filler the clean pass lacks is
-    inserted at its place, its times clamped between its neighbours.
-    """
-    import difflib
-
-    slots = [(index, word) for index, segment in enumerate(clean) for word in segment.words]
-    other = [word for segment in with_fillers for word in segment.words]
-    if not slots or not any(is_filler(w[0]) for w in other):
-        return clean
-    matcher = difflib.SequenceMatcher(
-        a=[fold(w[0]) for _, w in slots], b=[fold(w[0]) for w in other], autojunk=False
-    )
-    before: dict[int, list[tuple[str, float, float, float]]] = {}
-    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("insert", "replace"):
-            before.setdefault(i1, []).extend(w for w in other[j1:j2] if is_filler(w[0]))
-    words: list[list[tuple[str, float, float, float]]] = [[] for _ in clean]
-    for position in range(len(slots) + 1):
-        index = slots[min(position, len(slots) - 1)][0]
-        low = slots[position - 1][1][2] if position else 0.0
-        high = slots[position][1][1] if position < len(slots) else np.inf
-        for word, begin, finish, probability in before.get(position, []):
-            begin = min(max(begin, low), high)
-            words[index].append((word, begin, max(min(finish, high), begin), probability))
-            low = words[index][-1][2]
-        if position < len(slots):
-            words[index].append(slots[position][1])
-    return [
-        Heard(tuple(w), s.no_speech_prob, s.avg_logprob) for w, s in zip(words, clean, strict=True)
-    ]
+def _within_windows(speech: list[Span], windows: int | None) -> list[Span]:
+    """The speech a decode of ``windows`` 30 s windows could reach (all of it for None)."""
+    if windows is None:
+        return speech
+    reach = 30.0 * windows
+    return [(a, min(b, reach)) for a, b in speech if a < reach]
 
 
 def build_transcript(segments: Sequence[Heard], duration_s: float) -> Transcript:

@@ -231,7 +231,7 @@ def audio_source(path: Path, page_dir: Path, embed: bool) -> str:
 
 def tokens_of(entry: dict[str, Any], timed_words: list[dict[str, Any]] | None) -> list[Token]:
     """The answer's words: timed from the recording, else the typed transcript's words."""
-    from coach.audio.transcribe import is_filler
+    from coach.audio.words import is_filler
 
     if timed_words:
         return [
@@ -249,7 +249,7 @@ def folded(text: str) -> str:
 
 def find_quote(tokens: list[Token], quote_text: str) -> range | None:
     """The tokens a quote covers: matched on letters and digits alone, fillers skipped."""
-    from coach.audio.transcribe import is_filler
+    from coach.audio.words import is_filler
 
     wanted = "".join(folded(w) for w in quote_text.split() if not is_filler(w))
     if not wanted:

@@ -59,7 +59,7 @@ def review(store: Store, reference: str = "last") -> dict[str, Any]:
 
 def mark_transcript(raw: str, evidence: list[str], bold: tuple[str, str]) -> str:
     """The transcript with fillers in [brackets] and evidence quotes wrapped in ``bold``."""
-    from coach.audio.transcribe import is_filler
+    from coach.audio.words import is_filler
 
     marked = " ".join(f"[{word}]" if is_filler(word) else word for word in raw.split())
     for quote in sorted(set(evidence), key=len, reverse=True):
