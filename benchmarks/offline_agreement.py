@@ -1,11 +1,15 @@
 """Agreement of the offline scorer with human labels.
 
-Scores every answer in ``tests/data/labelled_answers.jsonl`` offline and prints,
-per core criterion, the quadratic-weighted kappa, the exact agreement and the
-confusion matrix (rows: human label, columns: offline score), plus the time
-per answer.
+Scores labelled answers offline and prints, per core criterion, the
+quadratic-weighted kappa, the exact and within-one agreement and the confusion
+matrix (rows: human label, columns: offline score), the highest score given to
+answers the annotators marked as not addressing the question, and the time per answer.
 
-    /work/venv/bin/python benchmarks/offline_agreement.py [--data FILE] [--show-misses]
+    python benchmarks/offline_agreement.py --data corpus --split dev [--show-misses]
+    python benchmarks/offline_agreement.py --data tests/data/labelled_answers.jsonl
+
+``--data corpus`` is ``benchmarks/data/scoring_corpus.jsonl`` (see its README): choose
+rules on ``train`` and ``dev``; ``test`` is measured once per change, never used to choose.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from coach.questions import Question
 from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import score_offline
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "labelled_answers.jsonl"
-COMMAND = "/work/venv/bin/python benchmarks/offline_agreement.py"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "labelled_answers.jsonl"
+CORPUS = ROOT / "benchmarks" / "data" / "scoring_corpus.jsonl"
+COMMAND = "python benchmarks/offline_agreement.py"
 LEVELS = 5
 
 
@@ -44,10 +50,21 @@ def confusion(human: list[int], machine: list[int], levels: int = LEVELS) -> np.
     return matrix
 
 
-def load_rows(path: Path = DATA) -> list[dict]:
-    return [
-        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    ]
+def load_rows(path: Path = DATA, split: str | None = None) -> list[dict]:
+    """Labelled answers as rows with ``answer``, ``question`` and non-null ``labels``."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if split and row.get("split") != split:
+            continue
+        row.setdefault("answer", row.get("text", ""))
+        if row.get("probe"):
+            row["question"] = row["probe"]
+        row["labels"] = {c: v for c, v in row["labels"].items() if v is not None}
+        rows.append(row)
+    return rows
 
 
 def question_of(row: dict) -> Question:
@@ -73,6 +90,16 @@ def score_rows(rows: list[dict]) -> tuple[dict[str, list[tuple[int, int, str]]],
             if criterion in pairs and score is not None:
                 pairs[criterion].append((int(label), int(score), row["id"]))
     return pairs, (time.perf_counter() - started) / max(len(rows), 1)
+
+
+def off_topic_highest(rows: list[dict]) -> tuple[int, int]:
+    """(answers marked as not addressing the question, highest score any of them got)."""
+    off = [row for row in rows if row.get("addresses_question") is False]
+    highest = 0
+    for row in off:
+        card = score_offline(question_of(row), row["answer"], row["level"])
+        highest = max([highest, *(c.score for c in card.criteria)])
+    return len(off), highest
 
 
 def agreement(rows: list[dict]) -> dict[str, float]:
@@ -105,12 +132,14 @@ def time_long_answer(rows: list[dict], words: int = 400, repeats: int = 50) -> t
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", default=str(DATA), help="a labelled jsonl file, or 'corpus'")
+    parser.add_argument("--split", choices=["train", "dev", "test"], help="corpus part to score")
     parser.add_argument("--show-misses", action="store_true", help="list answers scored off by 2+")
     args = parser.parse_args(argv)
-    rows = load_rows(args.data)
+    path = CORPUS if args.data == "corpus" else Path(args.data)
+    rows = load_rows(path, args.split)
     pairs, seconds = score_rows(rows)
-    print(f"$ {COMMAND}")
+    print(f"$ {COMMAND} --data {args.data}" + (f" --split {args.split}" if args.split else ""))
     long_words, long_ms = time_long_answer(rows)
     print(f"{len(rows)} labelled answers, {seconds * 1000:.1f} ms per answer on average")
     print(f"a {long_words}-word answer: {long_ms:.1f} ms (median of 50)\n")
@@ -131,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
                 if h != m:
                     print(f"    {row_id}: human {h}, offline {m}")
         print()
+    off, highest = off_topic_highest(rows)
+    if off:
+        print(f"not addressing the question: {off} answers, highest criterion score {highest}")
     return 0
 
 
