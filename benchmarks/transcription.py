@@ -40,7 +40,8 @@ from coach.audio.transcribe import (  # noqa: E402
     bundled_model_dir,
     resolve_model,
 )
-from coach.audio.wav import SAMPLE_RATE, read_wav  # noqa: E402
+from coach.audio.decode import read_audio  # noqa: E402
+from coach.audio.wav import SAMPLE_RATE  # noqa: E402
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 
@@ -139,7 +140,7 @@ def librivox_clips() -> list[Clip]:
         match = re.match(r"<s>(.*)</s>\s*\((.+)\)", line.strip())
         if match:
             references[match.group(2)] = match.group(1).strip()
-    return [Clip(name, "librivox", read_wav(LIBRIVOX / f"{name}.wav"), reference, [])
+    return [Clip(name, "librivox", read_audio(LIBRIVOX / f"{name}.wav"), reference, [])
             for name, reference in sorted(references.items())]
 
 

@@ -87,7 +87,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     from coach.audio.transcribe import load_transcriber, transcribe_file
 
     settings = settings_from(args)
-    transcript, delivery = transcribe_file(settings, args.wav)
+    transcript, delivery = transcribe_file(settings, args.audio)
     if args.json:
         print_json(
             {
@@ -102,7 +102,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         )
         return 0
     if transcript.no_speech:
-        print(f"no speech detected in {args.wav} ({transcript.duration_s:.1f} s)", file=sys.stderr)
+        print(f"no speech detected in {args.audio} ({transcript.duration_s:.1f} s)", file=sys.stderr)
         return 0
     print(transcript.text)
     print("; ".join(delivery.model_dump()["bands"].values()), file=sys.stderr)
@@ -389,8 +389,9 @@ def add_answer_flags(parser: argparse.ArgumentParser) -> None:
         "--answer-audio",
         action="append",
         default=[],
-        metavar="WAV",
-        help="feed the recorder from this file instead of the microphone (one per answer)",
+        metavar="AUDIO",
+        help="feed the recorder from this recording instead of the microphone (one per answer; "
+        "WAV, FLAC, MP3, M4A/AAC, Ogg/Opus or WebM)",
     )
     parser.add_argument("--realtime", action="store_true", help="feed files at speaking pace")
     parser.add_argument("--no-speak", action="store_true", help="print questions only")
@@ -436,7 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--question-text", metavar="TEXT")
     score.add_argument("--round", choices=ROUNDS)
     answer = score.add_mutually_exclusive_group(required=True)
-    answer.add_argument("--audio", metavar="WAV")
+    answer.add_argument(
+        "--audio", metavar="AUDIO", help="a recording: WAV, FLAC, MP3, M4A/AAC, Ogg/Opus or WebM"
+    )
     answer.add_argument("--text-file", metavar="FILE")
     answer.add_argument("--text", metavar="TEXT")
     score.add_argument("--level", choices=LEVELS)
@@ -445,8 +448,10 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true")
     score.set_defaults(handler=cmd_score)
 
-    transcribe = commands.add_parser("transcribe", help="transcribe one WAV file")
-    transcribe.add_argument("wav", metavar="WAV")
+    transcribe = commands.add_parser(
+        "transcribe", help="transcribe one recording (WAV, FLAC, MP3, M4A/AAC, Ogg/Opus, WebM)"
+    )
+    transcribe.add_argument("audio", metavar="AUDIO")
     transcribe.add_argument("--model", help="Whisper model size name or folder")
     transcribe.add_argument("--json", action="store_true")
     transcribe.set_defaults(handler=cmd_transcribe)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.audio.wav import SAMPLE_RATE, read_wav, write_wav
+from coach.audio.decode import read_audio
+from coach.audio.wav import SAMPLE_RATE, write_wav
 
 
 @functools.cache
@@ -74,12 +75,12 @@ def espeak_wav(text: str, path: Path | str | None = None) -> Path:
 
 def piper_audio(text: str) -> np.ndarray:
     """``text`` spoken by Piper as 16 kHz mono float32."""
-    return read_wav(piper_wav(text))
+    return read_audio(piper_wav(text))
 
 
 def espeak_audio(text: str) -> np.ndarray:
     """``text`` spoken by espeak-ng as 16 kHz mono float32."""
-    return read_wav(espeak_wav(text))
+    return read_audio(espeak_wav(text))
 
 
 def silence(seconds: float) -> np.ndarray:

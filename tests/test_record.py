@@ -21,7 +21,8 @@ from coach.audio.record import (
     file_stream,
     status_line,
 )
-from coach.audio.wav import SAMPLE_RATE, read_wav
+from coach.audio.decode import read_audio
+from coach.audio.wav import SAMPLE_RATE
 from coach.errors import AudioFileError, DeviceError
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
@@ -32,7 +33,7 @@ PCM_STEP = 1.0 / 32767
 @pytest.fixture(scope="module")
 def human() -> np.ndarray:
     """About 7 s of real read speech (LibriVox, from pocketsphinx-testdata)."""
-    return read_wav(LIBRIVOX / "sense_and_sensibility_01_austen_64kb-0870.wav")
+    return read_audio(LIBRIVOX / "sense_and_sensibility_01_austen_64kb-0870.wav")
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +65,8 @@ def test_trailing_silence_ends_the_answer_and_the_wav_keeps_everything(
     # the answer ends 6 s after the last speech, to within a block; the second clip is never read
     assert result.duration_s == pytest.approx(result.speech_end_s + 6.0, abs=0.07)
     assert result.duration_s < (human.size / SAMPLE_RATE) + 7.0
-    assert_same_audio(result.samples, read_wav(tmp_path / "input.wav")[: result.samples.size])
-    assert_same_audio(read_wav(result.path), result.samples)
+    assert_same_audio(result.samples, read_audio(tmp_path / "input.wav")[: result.samples.size])
+    assert_same_audio(read_audio(result.path), result.samples)
 
 
 def test_a_pause_shorter_than_the_setting_does_not_end_it(
@@ -90,7 +91,7 @@ def test_the_budget_ends_it_exactly_with_a_warning_first(
     result = record(tmp_path, human, budget_s=4.0, budget_warning_s=1.0)
     assert result.ended_by == "budget"
     assert result.samples.size == 4 * SAMPLE_RATE
-    assert read_wav(result.path).size == 4 * SAMPLE_RATE
+    assert read_audio(result.path).size == 4 * SAMPLE_RATE
     assert any("left of the 0:04 budget" in w for w in result.warnings)
     assert "left of the 0:04 budget" in capsys.readouterr().err
 
@@ -124,7 +125,7 @@ def test_enter_from_another_thread_stops_a_paced_recording(
         timer.cancel()
     assert result.ended_by == "enter"
     assert 0.3 <= result.duration_s <= 1.5
-    assert_same_audio(read_wav(result.path), result.samples)
+    assert_same_audio(read_audio(result.path), result.samples)
 
 
 def test_paced_and_fast_feeding_give_the_same_blocks_and_decisions(
@@ -154,7 +155,7 @@ def test_the_wav_is_valid_while_recording(tmp_path: Path, human: np.ndarray) -> 
         nonlocal total
         total += block.size
         if len(checks) < 3 and total >= (len(checks) + 1) * SAMPLE_RATE:
-            checks.append((total, read_wav(tmp_path / "answer.wav").size))
+            checks.append((total, read_audio(tmp_path / "answer.wav").size))
 
     record(tmp_path, human, budget_s=4.0, on_block=on_block)
     assert len(checks) == 3 and all(in_file == fed for fed, in_file in checks)

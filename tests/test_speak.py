@@ -23,7 +23,8 @@ from coach.audio.speak import (
     make_speaker,
     synthesize,
 )
-from coach.audio.wav import SAMPLE_RATE, read_wav
+from coach.audio.decode import read_audio
+from coach.audio.wav import SAMPLE_RATE
 from coach.config import Settings
 from coach.errors import ConfigError
 
@@ -54,7 +55,7 @@ def settings(tmp_path: Path, **values: Any) -> Settings:
 
 def test_espeak_speaks_a_sentence_that_whisper_understands(tmp_path: Path, whisper: Any) -> None:
     out = synthesize(QUESTION, tmp_path / "question.wav", settings(tmp_path))
-    audio = read_wav(out)
+    audio = read_audio(out)
     seconds = audio.size / SAMPLE_RATE
     assert 2.5 < seconds < 9.0  # 14 words at 175 words per minute is about 5 s
     assert np.sqrt(np.mean(audio**2)) > 0.02
@@ -64,7 +65,7 @@ def test_espeak_speaks_a_sentence_that_whisper_understands(tmp_path: Path, whisp
 
 def test_piper_speaks_a_sentence_that_whisper_understands(tmp_path: Path, whisper: Any) -> None:
     out = synthesize(QUESTION, tmp_path / "question.wav", settings(tmp_path, voice="piper"))
-    seconds = read_wav(out).size / SAMPLE_RATE
+    seconds = read_audio(out).size / SAMPLE_RATE
     assert 2.5 < seconds < 9.0
     heard = hear(whisper, out)
     assert len(CONTENT_WORDS & heard) >= 4, heard  # Piper varies a little from run to run
@@ -74,7 +75,7 @@ def test_the_rate_setting_changes_the_pace(tmp_path: Path) -> None:
     durations = {}
     for rate in (120, 240):
         out = synthesize(QUESTION, tmp_path / f"r{rate}.wav", settings(tmp_path, speech_rate=rate))
-        durations[rate] = read_wav(out).size / SAMPLE_RATE
+        durations[rate] = read_audio(out).size / SAMPLE_RATE
     assert durations[120] > 1.5 * durations[240]
 
 
@@ -85,7 +86,7 @@ def test_one_synthesis_never_leaks_into_the_next(
     first_bytes = first.read_bytes()
     second = synthesize(QUESTION, tmp_path / "second.wav", settings(tmp_path))
     assert first.read_bytes() == first_bytes
-    assert read_wav(second).size > read_wav(first).size
+    assert read_audio(second).size > read_audio(first).size
     assert capsys.readouterr().out == ""  # pyttsx3's "Audio saved to ..." is not shown
 
 
@@ -96,7 +97,7 @@ def test_the_pyttsx3_child_renders_a_whole_utterance(tmp_path: Path) -> None:
                            input=QUESTION, capture_output=True, text=True, timeout=120)
     assert child.returncode == 0, child.stderr
     reference = synthesize(QUESTION, tmp_path / "reference.wav", settings(tmp_path))
-    assert read_wav(out).size == pytest.approx(read_wav(reference).size, rel=0.2)
+    assert read_audio(out).size == pytest.approx(read_audio(reference).size, rel=0.2)
 
 
 def test_a_voice_is_chosen_by_id_name_or_language(tmp_path: Path) -> None:
@@ -110,7 +111,7 @@ def test_a_voice_is_chosen_by_id_name_or_language(tmp_path: Path) -> None:
 def test_the_speaker_plays_the_wav_it_synthesised(tmp_path: Path) -> None:
     """Speakers substituted by a function that receives the WAV that would be played."""
     played: list[np.ndarray] = []
-    speaker = Pyttsx3Speaker(output=lambda path: played.append(read_wav(path)))
+    speaker = Pyttsx3Speaker(output=lambda path: played.append(read_audio(path)))
     speaker.say("Walk me through your design.")
     assert len(played) == 1 and played[0].size > SAMPLE_RATE
 
@@ -176,7 +177,7 @@ def test_coach_say_out_writes_the_wav(tmp_path: Path, coach_home: Path) -> None:
     out = tmp_path / "hello.wav"
     result = run_coach("say", "Hello, let us begin.", "--out", str(out), home=coach_home)
     assert result.returncode == 0, result.stderr
-    assert read_wav(out).size > SAMPLE_RATE // 2 and result.stdout == ""
+    assert read_audio(out).size > SAMPLE_RATE // 2 and result.stdout == ""
 
 
 @pytest.mark.skipif(bool(list_devices()), reason="this machine has audio devices")

@@ -26,7 +26,7 @@ from coach.audio.transcribe import (
     load_transcriber,
     resolve_model,
 )
-from coach.audio.wav import read_wav
+from coach.audio.decode import read_audio
 from coach.cli import main
 from coach.config import Settings
 from coach.errors import ModelError
@@ -45,7 +45,7 @@ def librivox(name: str) -> tuple[np.ndarray, str]:
     for line in (LIBRIVOX / "transcription").read_text().splitlines():
         match = re.match(r"<s>(.*)</s>\s*\((.+)\)", line.strip())
         if match and match.group(2) == name:
-            return read_wav(LIBRIVOX / f"{name}.wav"), match.group(1)
+            return read_audio(LIBRIVOX / f"{name}.wav"), match.group(1)
     raise LookupError(name)
 
 

@@ -31,7 +31,7 @@ from typing import Any, Protocol, TextIO
 import numpy as np
 
 from coach.audio.endpoint import Endpointer, EndpointOptions
-from coach.audio.wav import SAMPLE_RATE, WavWriter, read_wav
+from coach.audio.wav import SAMPLE_RATE, WavWriter
 from coach.config import Settings
 from coach.errors import DeviceError, StoreError
 
@@ -362,8 +362,10 @@ class _MicrophoneStream:
 
 
 def file_stream(path: Path, realtime: bool = False) -> StreamFactory:
-    """Stream factory feeding a WAV file (any common rate and channels) as microphone blocks."""
-    samples = read_wav(path)
+    """Stream factory feeding a recording (any format, rate and channels) as microphone blocks."""
+    from coach.audio.decode import read_audio
+
+    samples = read_audio(path)
 
     def open_stream(blocksize: int, callback: AudioCallback,
                     finished: Callable[[], None]) -> InputStream:

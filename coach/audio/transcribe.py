@@ -454,13 +454,14 @@ def load_transcriber(
 def transcribe_file(
     settings: Settings, path: Path | str, budget_s: float | None = None
 ) -> tuple[Transcript, Delivery]:
-    """A WAV file transcribed with the settings' model, and its delivery figures.
+    """A recording (WAV, MP3, M4A, ...) transcribed with the settings' model, and its
+    delivery figures.
 
     The file is read first, so a missing or non-audio file fails before the model loads.
     """
+    from coach.audio.decode import read_audio
     from coach.audio.delivery import compute_delivery
-    from coach.audio.wav import read_wav
 
-    samples = read_wav(path)
+    samples = read_audio(path)
     transcript = load_transcriber(settings).transcribe(samples)
     return transcript, compute_delivery(transcript.words, budget_s)

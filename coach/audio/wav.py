@@ -1,8 +1,8 @@
-"""WAV files in and out: everything inside coach is 16 kHz mono float32 in [-1, 1].
+"""WAV files out: everything inside coach is 16 kHz mono float32 in [-1, 1].
 
-Reading accepts PCM WAV of any common sample rate and channel count and
-converts it; writing is 16-bit PCM, and :class:`WavWriter` keeps the file valid
-after every block so a crash mid-answer keeps what was said.
+Writing is 16-bit PCM, and :class:`WavWriter` keeps the file valid after every
+block so a crash mid-answer keeps what was said. Recordings of any format are
+read by :func:`coach.audio.decode.read_audio`.
 """
 
 from __future__ import annotations
@@ -13,40 +13,7 @@ from pathlib import Path
 import numpy as np
 
 SAMPLE_RATE = 16_000
-SUPPORTED_RATES = range(8_000, 192_001)
 CONVERT_HINT = "convert it to a PCM WAV, e.g. `sox answer.m4a -b 16 answer.wav`"
-
-
-def read_wav(path: Path | str) -> np.ndarray:
-    """The file's audio as 16 kHz mono float32."""
-    from coach.errors import AudioFileError
-
-    path = Path(path)
-    if not path.is_file():
-        raise AudioFileError(f"no such audio file: {path}", "check the path")
-    try:
-        with wave.open(str(path), "rb") as reader:
-            rate, channels, width = (
-                reader.getframerate(),
-                reader.getnchannels(),
-                reader.getsampwidth(),
-            )
-            frames = reader.readframes(reader.getnframes())
-    except (wave.Error, EOFError) as error:
-        detail = f" ({error})" if str(error) else ""
-        raise AudioFileError(f"{path} is not a PCM WAV file{detail}", CONVERT_HINT) from error
-    except OSError as error:
-        raise AudioFileError(
-            f"cannot read {path}: {error.strerror}", "check its permissions"
-        ) from error
-    if rate not in SUPPORTED_RATES or channels < 1 or width not in (1, 2, 3, 4):
-        raise AudioFileError(
-            f"{path} has an unsupported format ({rate} Hz, {channels} ch, {8 * width}-bit)",
-            CONVERT_HINT,
-        )
-    frames = frames[: len(frames) - len(frames) % (width * channels)]  # a cut-off last frame
-    samples = pcm_to_float(frames, width).reshape(-1, channels)
-    return resample(samples.mean(axis=1), rate, SAMPLE_RATE)
 
 
 def pcm_to_float(frames: bytes, width: int) -> np.ndarray:
@@ -60,22 +27,6 @@ def pcm_to_float(frames: bytes, width: int) -> np.ndarray:
         return padded.view("<i4").ravel().astype(np.float32) / 2.0**31
     dtype = {2: "<i2", 4: "<i4"}[width]
     return np.frombuffer(frames, dtype).astype(np.float32) / float(2 ** (8 * width - 1))
-
-
-def resample(samples: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
-    """Band-limited resampling of a mono signal (FFT method)."""
-    samples = np.asarray(samples, dtype=np.float32)
-    if rate_in == rate_out or samples.size == 0:
-        return samples
-    length_out = int(round(samples.size * rate_out / rate_in))
-    spectrum = np.fft.rfft(samples)
-    bins_out = length_out // 2 + 1
-    if bins_out <= spectrum.size:
-        spectrum = spectrum[:bins_out]
-    else:
-        spectrum = np.concatenate([spectrum, np.zeros(bins_out - spectrum.size, spectrum.dtype)])
-    resampled = np.fft.irfft(spectrum, n=length_out) * (length_out / samples.size)
-    return np.clip(resampled, -1.0, 1.0).astype(np.float32)
 
 
 def float_to_pcm16(samples: np.ndarray) -> bytes:

@@ -414,12 +414,12 @@ class Practice:
             )
         if self.options.typed and self.options.answer_audio:
             raise InputError("--text and --answer-audio exclude each other", "choose one")
-        from coach.audio.wav import read_wav
+        from coach.audio.decode import read_audio
 
         for path in self.options.answer_audio:
-            if not Path(path).is_file():
+            if not Path(path).exists():
                 raise InputError(f"no such audio file: {path}", "check the --answer-audio path")
-            read_wav(path)  # not audio: say so before a session or an answer is stored
+            read_audio(path)  # not audio: say so before a session or an answer is stored
 
     def _check_audio_count(self, questions: int) -> None:
         files = len(self.options.answer_audio)
