@@ -104,6 +104,24 @@ def save(audio: np.ndarray, path: Path | str) -> Path:
     return write_wav(path, audio)
 
 
+def encode(
+    samples: np.ndarray, rate: int, path: Path | str, codec: str, container: str | None = None
+) -> Path:
+    """Float samples (n, or channels x n) at ``rate`` encoded with PyAV into ``path``
+    (codec e.g. ``aac``, ``libmp3lame``, ``libopus``, ``flac``, ``pcm_s16le``)."""
+    import av
+
+    planes = np.ascontiguousarray(np.atleast_2d(np.asarray(samples, np.float32)))
+    layout = "mono" if planes.shape[0] == 1 else "stereo"
+    frame = av.AudioFrame.from_ndarray(planes, format="fltp", layout=layout)
+    frame.sample_rate, frame.pts = rate, 0
+    with av.open(str(path), "w", format=container) as out:
+        stream = out.add_stream(codec, rate=rate, layout=layout)
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            out.mux(packet)
+    return Path(path)
+
+
 def word_error(reference: str, hypothesis: str) -> float:
     import jiwer
     from whisper_normalizer.english import EnglishTextNormalizer

@@ -288,7 +288,7 @@ def test_10_an_answer_file_that_is_not_audio_stores_nothing(
     fake = tmp_path / "notaudio.wav"
     fake.write_text("this is not audio\n")
     run = coach(coach_home, *audio_practice(fake))
-    assert run.code == 2 and "notaudio.wav is not a PCM WAV file" in run.error_line()
+    assert run.code == 2 and "notaudio.wav is not audio coach can read" in run.error_line()
     assert not (coach_home / "coach.db").exists()
     review = coach(coach_home, "review")
     assert review.code == 2 and "there are no sessions yet" in review.error_line()

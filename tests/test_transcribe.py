@@ -212,7 +212,7 @@ def test_cli_rejects_a_non_audio_file(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert "not a PCM WAV file" in result.stderr and result.stdout == ""
+    assert "is not audio coach can read" in result.stderr and result.stdout == ""
 
 
 def test_cli_rejects_a_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
