@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))  # the test-speech helpers
 
 from speech import espeak_audio, piper_audio, silence  # noqa: E402
 
+from coach.audio.decode import read_audio  # noqa: E402
 from coach.audio.fillers import FILLER_PROMPT  # noqa: E402
 from coach.audio.stream import StreamingTranscriber  # noqa: E402
 from coach.audio.transcribe import (  # noqa: E402
@@ -40,7 +41,6 @@ from coach.audio.transcribe import (  # noqa: E402
     bundled_model_dir,
     resolve_model,
 )
-from coach.audio.decode import read_audio  # noqa: E402
 from coach.audio.wav import SAMPLE_RATE  # noqa: E402
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")

@@ -102,7 +102,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         )
         return 0
     if transcript.no_speech:
-        print(f"no speech detected in {args.audio} ({transcript.duration_s:.1f} s)", file=sys.stderr)
+        seconds = transcript.duration_s
+        print(f"no speech detected in {args.audio} ({seconds:.1f} s)", file=sys.stderr)
         return 0
     print(transcript.text)
     print("; ".join(delivery.model_dump()["bands"].values()), file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The real recorder, fed from WAV files through the same callback a microphone uses."""
+"""The real recorder, fed from recordings through the same callback a microphone uses."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from speech import join, noise, piper_audio, save, silence
 
+from coach.audio.decode import read_audio
 from coach.audio.record import (
     Recorder,
     RecorderOptions,
@@ -21,7 +22,6 @@ from coach.audio.record import (
     file_stream,
     status_line,
 )
-from coach.audio.decode import read_audio
 from coach.audio.wav import SAMPLE_RATE
 from coach.errors import AudioFileError, DeviceError
 
@@ -210,10 +210,10 @@ def test_a_44k_stereo_file_is_resampled_to_16k_mono(tmp_path: Path) -> None:
         assert (reader.getframerate(), reader.getnchannels()) == (SAMPLE_RATE, 1)
 
 
-def test_a_file_that_is_not_a_wav_is_refused(tmp_path: Path) -> None:
+def test_a_file_that_is_not_audio_is_refused(tmp_path: Path) -> None:
     bogus = tmp_path / "answer.mp3"
-    bogus.write_bytes(b"ID3\x03\x00 not a wav")
-    with pytest.raises(AudioFileError, match="not a PCM WAV"):
+    bogus.write_bytes(b"ID3\x03\x00 not an mp3")
+    with pytest.raises(AudioFileError, match="is not audio coach can read"):
         file_stream(bogus)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from coach.audio import speak
+from coach.audio.decode import read_audio
 from coach.audio.devices import list_devices, no_speaker
 from coach.audio.speak import (
     FallbackSpeaker,
@@ -23,7 +24,6 @@ from coach.audio.speak import (
     make_speaker,
     synthesize,
 )
-from coach.audio.decode import read_audio
 from coach.audio.wav import SAMPLE_RATE
 from coach.config import Settings
 from coach.errors import ConfigError

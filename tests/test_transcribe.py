@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from speech import join, noise, piper_audio, piper_wav, silence, word_error
 
+from coach.audio.decode import read_audio
 from coach.audio.guards import (
     Heard,
     cut_improbable_runs,
@@ -26,7 +27,6 @@ from coach.audio.transcribe import (
     load_transcriber,
     resolve_model,
 )
-from coach.audio.decode import read_audio
 from coach.cli import main
 from coach.config import Settings
 from coach.errors import ModelError

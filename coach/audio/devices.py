@@ -17,7 +17,8 @@ Kind = Literal["input", "output"]
 MICROPHONE_FIX = (
     "check that a microphone is connected and that the OS lets this terminal use it "
     "(privacy settings), choose one with `--input-device` (list them with `coach devices`), "
-    "or practise without one: `--text` to type answers, `--answer-audio AUDIO` to answer from a recording"
+    "or practise without one: `--text` to type answers, "
+    "`--answer-audio AUDIO` to answer from a recording"
 )
 SPEAKER_FIX = (
     "connect speakers or headphones and check the OS sound settings (list devices with "
