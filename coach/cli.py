@@ -452,7 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     transcribe = commands.add_parser(
         "transcribe", help="transcribe one recording (WAV, FLAC, MP3, M4A/AAC, Ogg/Opus, WebM)"
     )
-    transcribe.add_argument("audio", metavar="AUDIO")
+    transcribe.add_argument(
+        "audio", metavar="AUDIO", help="a recording: WAV, FLAC, MP3, M4A/AAC, Ogg/Opus or WebM"
+    )
     transcribe.add_argument("--model", help="Whisper model size name or folder")
     transcribe.add_argument("--json", action="store_true")
     transcribe.set_defaults(handler=cmd_transcribe)

@@ -99,6 +99,18 @@ def test_damaged_packets_are_skipped_with_a_notice(
     assert err.startswith("coach: skipped ") and f"damaged packet(s) in {path}" in err
 
 
+def test_a_file_cut_short_is_read_with_a_notice(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    whole = encode(tone(44_100, 2), 44_100, tmp_path / "whole.mp3", "libmp3lame").read_bytes()
+    path = tmp_path / "cut.mp3"
+    path.write_bytes(whole[: len(whole) // 3])  # the header still says 1.5 s
+    samples = read_audio(path)
+    assert 0.2 * SECONDS < samples.size / SAMPLE_RATE < 0.5 * SECONDS
+    err = capfd.readouterr().err
+    assert err.startswith("coach: read 0.") and f"of the 1.5 s {path} declares" in err
+
+
 @pytest.fixture(scope="module")
 def spoken_answer(tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, int]:
     """ANSWER spoken by Piper at its own rate (22.05 kHz) as (channels x samples, rate)."""

@@ -4,7 +4,8 @@ PyAV (FFmpeg's libraries; faster-whisper already depends on it) decodes the
 first audio stream of WAV, FLAC, MP3, M4A/AAC, Ogg (Vorbis or Opus), WebM and
 most other containers, video files included. Every channel is averaged into
 one, and the rate is converted to 16 kHz. A damaged packet is skipped (with a
-notice naming how many) rather than failing the whole file; a file that is
+notice naming how many) rather than failing the whole file, and a file that
+ends well before the duration it declares gets a notice too; a file that is
 missing, empty, a folder, without sound or not decodable at all raises
 :class:`~coach.errors.AudioFileError` with the fix.
 """
@@ -24,6 +25,8 @@ from coach.errors import AudioFileError
 FORMATS = "WAV, FLAC, MP3, M4A/AAC, Ogg/Opus or WebM"
 """The recording formats named in messages and help (others FFmpeg reads work too)."""
 FORMATS_FIX = f"give a recording in {FORMATS} (check that it plays in a media player)"
+MISSING_NOTICE_S = 0.5
+"""Audio missing against the duration the file declares that earns a notice (seconds)."""
 
 
 def read_audio(path: Path | str) -> np.ndarray:
@@ -38,17 +41,30 @@ def read_audio(path: Path | str) -> np.ndarray:
         raise AudioFileError(
             f"cannot read {path}: permission denied", "check its permissions"
         ) from error
-    except (av.error.FFmpegError, UnicodeDecodeError) as error:
+    except av.error.FFmpegError as error:
         raise not_audio(path, error) from error
     with container:
         stream = audio_stream(container, path)
+        declared_s = container.duration / 1e6 if container.duration else None
         blocks, damaged = decode_stream(container, stream)
     if damaged and not blocks:
         raise AudioFileError(f"{path} cannot be decoded: every audio packet is damaged",
                              FORMATS_FIX)
+    samples = np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+    report_loss(path, damaged, samples.size / SAMPLE_RATE, declared_s)
+    return samples
+
+
+def report_loss(path: Path, damaged: int, read_s: float, declared_s: float | None) -> None:
+    """Say on stderr what could not be read: damaged packets, or a file shorter than it says."""
     if damaged:
         print(f"coach: skipped {damaged} damaged packet(s) in {path}", file=sys.stderr)
-    return np.concatenate(blocks) if blocks else np.zeros(0, np.float32)
+    elif declared_s is not None and declared_s - read_s > MISSING_NOTICE_S:
+        print(
+            f"coach: read {read_s:.1f} s of the {declared_s:.1f} s {path} declares; "
+            "the rest is damaged or missing",
+            file=sys.stderr,
+        )
 
 
 def check_file(path: Path) -> None:
@@ -84,10 +100,13 @@ def decode_stream(container: Any, stream: Any) -> tuple[list[np.ndarray], int]:
     blocks: list[np.ndarray] = []
     damaged = 0
     converter = Converter()
-    for packet in container.demux(stream):
+    packets = container.demux(stream)
+    while True:
         try:
-            frames = packet.decode()
-        except (av.error.InvalidDataError, av.error.EOFError, av.error.UndefinedError):
+            frames = next(packets).decode()
+        except StopIteration:
+            break
+        except av.error.FFmpegError:  # a damaged packet, or a container damaged past here
             damaged += 1
             continue
         for frame in frames:
