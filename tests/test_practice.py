@@ -265,20 +265,21 @@ def test_a_file_fed_session_runs_the_real_recorder_and_transcriber(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from speech import join, piper_audio, save, silence
+    from speech import encode, join, piper_audio, silence
 
     spoken = (
         "We served about fifty thousand requests per second with a p99 budget of eighty "
         "milliseconds, so I picked a two tower model over a cross encoder. We retrained the "
         "ranker every week on thirty days of clicks."
     )
-    wav = save(join(silence(0.5), piper_audio(spoken), silence(1.0)), tmp_path / "answer.wav")
+    samples = join(silence(0.5), piper_audio(spoken), silence(1.0))
+    recording = encode(samples, 16_000, tmp_path / "answer.m4a", "aac")  # as a phone records
     question = next(q for q in load_questions() if q.round == "system_design" and q.level == "L5")
     code, out, err = run_cli(
         [
             "practice",
             "--answer-audio",
-            str(wav),
+            str(recording),
             "--question",
             question.id,
             "--no-speak",

@@ -365,7 +365,11 @@ def file_stream(path: Path, realtime: bool = False) -> StreamFactory:
     """Stream factory feeding a recording (any format, rate and channels) as microphone blocks."""
     from coach.audio.decode import read_audio
 
-    samples = read_audio(path)
+    return samples_stream(read_audio(path), realtime)
+
+
+def samples_stream(samples: np.ndarray, realtime: bool = False) -> StreamFactory:
+    """Stream factory feeding 16 kHz mono samples as microphone blocks."""
 
     def open_stream(blocksize: int, callback: AudioCallback,
                     finished: Callable[[], None]) -> InputStream:

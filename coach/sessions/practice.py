@@ -25,6 +25,8 @@ from coach.sessions.review import scorecard_block
 from coach.sessions.store import Store, open_store
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from coach.audio.record import Recording, StreamFactory
     from coach.audio.stream import StreamingTranscriber
     from coach.audio.transcribe import Transcript, WhisperTranscriber
@@ -160,7 +162,7 @@ class Practice:
         self.reader = LineReader(stdin or sys.stdin)
         self.notices_shown: set[str] = set()
         self.quitting = False
-        self._audio_files: Iterator[Path] = iter(options.answer_audio)
+        self._answer_samples: Iterator[np.ndarray] = iter(())  # the --answer-audio files, read
         self._transcriber: WhisperTranscriber | None = None
         self._microphone: StreamFactory | None = None
 
@@ -362,12 +364,14 @@ class Practice:
         )
 
     def _spoken_answer(self, question: Question, audio_path: Path) -> Captured:
-        from coach.audio.record import Recorder, RecorderOptions, file_stream
+        from coach.audio.record import Recorder, RecorderOptions, samples_stream
         from coach.audio.stream import StreamingTranscriber
 
         assert self._transcriber is not None
-        source = next(self._audio_files, None)
-        factory = file_stream(source, self.options.realtime) if source else self._microphone
+        source = next(self._answer_samples, None)
+        factory = (
+            self._microphone if source is None else samples_stream(source, self.options.realtime)
+        )
         recorder = Recorder(RecorderOptions.from_settings(self.settings), factory)
         streaming = StreamingTranscriber(self._transcriber)
         done = threading.Event()
@@ -419,7 +423,8 @@ class Practice:
         for path in self.options.answer_audio:
             if not Path(path).exists():
                 raise InputError(f"no such audio file: {path}", "check the --answer-audio path")
-            read_audio(path)  # not audio: say so before a session or an answer is stored
+        # read once, now: a file that is not audio is named before anything is stored
+        self._answer_samples = iter([read_audio(path) for path in self.options.answer_audio])
 
     def _check_audio_count(self, questions: int) -> None:
         files = len(self.options.answer_audio)
