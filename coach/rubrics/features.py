@@ -85,6 +85,7 @@ class AnswerFeatures:
     first_person_share: float
     """Sentences in the first person singular among those with a subject pronoun."""
     log_words: float
+    """``log1p`` of the number of distinct words: length that repeating the answer does not add."""
     listy_share: float
     """Share of the words in bare keyword lists."""
     listed_cues: float
@@ -216,6 +217,7 @@ def _star_features(signals: Signals) -> dict[str, float]:
 def _text_features(transcript: str, signals: Signals, round_name: str) -> dict[str, float]:
     view = View(transcript)
     words = sum(len(s.text.split()) for s in view.sentences)
+    vocabulary = {w for s in view.sentences for w in re.findall(r"[\w'-]+", s.text.lower())}
     listed = sum(len(s.text.split()) for s in view.sentences if s.listy)
     singular = sum(bool(_FIRST_PERSON.search(s.text.lower())) for s in view.sentences)
     plural = sum(bool(_WE.search(s.text.lower())) for s in view.sentences)
@@ -224,7 +226,7 @@ def _text_features(transcript: str, signals: Signals, round_name: str) -> dict[s
     )
     return {
         "first_person_share": singular / (singular + plural) if singular + plural else 0.0,
-        "log_words": math.log1p(words),
+        "log_words": _count(vocabulary),
         "listy_share": listed / words if words else 0.0,
         "listed_cues": 10 * listed_cues / words if words else 0.0,
         "instructions": _count(len(signals.instructions)),
