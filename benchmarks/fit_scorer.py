@@ -40,6 +40,8 @@ OUTPUT = ROOT / "coach" / "rubrics" / MODEL_FILE
 COMMAND = "python benchmarks/fit_scorer.py"
 LINKS = ("softmax", "cumulative")
 DECODES = ("mode", "mean")
+FEATURE_SETS = ("signals", "signals+rules")
+"""The features only, or with the rules' own levels as four more features."""
 STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 """Inverse L2 regularisation strengths tried (scikit-learn's ``C``)."""
 
@@ -110,26 +112,37 @@ def fit_one(x: np.ndarray, y: np.ndarray, link: str, strength: float) -> tuple[l
     return weights, intercepts
 
 
+def used_columns(feature_set: str) -> np.ndarray:
+    names = AnswerFeatures.names()
+    return np.array([feature_set == "signals+rules" or not n.startswith("rule_") for n in names])
+
+
 def entry_for(
-    train: list[Answer], criterion: str, link: str, decode: str, strength: float
+    train: list[Answer], criterion: str, shape: tuple[str, str, str], strength: float
 ) -> dict:
+    """One candidate model; features left out of its set get weight 0."""
+    link, decode, feature_set = shape
     rows = [a for a in train if criterion in a.labels]
     x = np.array([a.vector for a in rows])
     y = np.array([a.labels[criterion] for a in rows])
     means, scales = x.mean(axis=0), x.std(axis=0)
     scales[scales == 0] = 1.0
-    weights, intercepts = fit_one((x - means) / scales, y, link, strength)
+    used = used_columns(feature_set)
+    fitted, intercepts = fit_one(((x - means) / scales)[:, used], y, link, strength)
+    weights = np.zeros((len(fitted), len(used)))
+    weights[:, used] = fitted
     names = AnswerFeatures.names()
     return {
         "link": link,
         "decode": decode,
+        "feature_set": feature_set,
         "C": strength,
         "intercepts": [round(float(b), 4) for b in intercepts],
         "features": {
             name: {
                 "mean": round(float(means[i]), 4),
                 "scale": round(float(scales[i]), 4),
-                "weights": [round(w[i], 4) for w in weights],
+                "weights": [round(float(w[i]), 4) for w in weights],
             }
             for i, name in enumerate(names)
         },
@@ -152,13 +165,13 @@ def evaluate(entry: dict, answers: list[Answer], criterion: str) -> dict[str, fl
 def choose(train: list[Answer], dev: list[Answer], criterion: str) -> dict:
     """The candidate with the highest dev kappa (ties: the stronger regularisation)."""
     best: dict | None = None
-    for link in LINKS:
+    shapes = [(link, decode, kind) for link in LINKS for decode in DECODES for kind in FEATURE_SETS]
+    for shape in shapes:
         for strength in STRENGTHS:
-            for decode in DECODES:
-                entry = entry_for(train, criterion, link, decode, strength)
-                entry["dev"] = evaluate(entry, dev, criterion)
-                if best is None or entry["dev"]["kappa"] > best["dev"]["kappa"]:
-                    best = entry
+            entry = entry_for(train, criterion, shape, strength)
+            entry["dev"] = evaluate(entry, dev, criterion)
+            if best is None or entry["dev"]["kappa"] > best["dev"]["kappa"]:
+                best = entry
     assert best is not None
     best["train"] = evaluate(best, train, criterion)
     rows = [a for a in dev if criterion in a.labels]
@@ -175,7 +188,8 @@ def report(criterion: str, entry: dict) -> str:
         f"{criterion:<22} n={model['n']:<3} rules kappa={rules['kappa']:.3f} "
         f"exact={rules['exact']:.0%} within-1={rules['within_1']:.0%} | fitted "
         f"kappa={model['kappa']:.3f} exact={model['exact']:.0%} "
-        f"within-1={model['within_1']:.0%} ({entry['link']}/{entry['decode']}, C={entry['C']}, "
+        f"within-1={model['within_1']:.0%} ({entry['link']}/{entry['decode']}/"
+        f"{entry['feature_set']}, C={entry['C']}, "
         f"train kappa={entry['train']['kappa']:.3f}) -> "
         + ("model" if entry["switched"] else "rules")
     )

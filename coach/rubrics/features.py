@@ -2,8 +2,8 @@
 
 Every feature is a float built from what :mod:`coach.rubrics.signals` finds (counts of
 distinct pieces of evidence, squashed with ``log1p`` so that the tenth quantity adds less than
-the second) or from the shape of the text (length, keyword lists, first person). None keys on
-a phrase: they count the kinds of evidence the rubric describes, so they carry over to answers
+the second), from the shape of the text (length, keyword lists, first person), and the
+level the hand-written rules give each core criterion. None keys on a phrase: they count the kinds of evidence the rubric describes, so they carry over to answers
 the model never saw. :mod:`coach.rubrics.fitted` turns them into scores.
 """
 
@@ -92,6 +92,11 @@ class AnswerFeatures:
     """Rubric cues found inside keyword lists, per ten words (keyword stuffing)."""
     instructions: float
     """Sentences addressed to the grader."""
+    rule_numbers: float
+    """The score the hand-written rules give each core criterion (0-4), before any cap."""
+    rule_tradeoffs: float
+    rule_post_launch: float
+    rule_star: float
     round_design: float
     round_technical: float
     round_story: float
@@ -236,6 +241,17 @@ def _text_features(transcript: str, signals: Signals, round_name: str) -> dict[s
     }
 
 
+def _rule_features(signals: Signals) -> dict[str, float]:
+    from coach.rubrics.offline import judge_numbers, judge_post_launch, judge_star, judge_tradeoffs
+
+    return {
+        "rule_numbers": float(judge_numbers(signals).score),
+        "rule_tradeoffs": float(judge_tradeoffs(signals).score),
+        "rule_post_launch": float(judge_post_launch(signals).score),
+        "rule_star": float(judge_star(signals).score),
+    }
+
+
 def answer_features(transcript: str, signals: Signals, round_name: str) -> AnswerFeatures:
     """The features of one answer, from its transcript, its signals and the round asked."""
     return AnswerFeatures(
@@ -243,5 +259,6 @@ def answer_features(transcript: str, signals: Signals, round_name: str) -> Answe
         **_tradeoff_features(signals),
         **_launch_features(signals),
         **_star_features(signals),
+        **_rule_features(signals),
         **_text_features(transcript, signals, round_name),
     )

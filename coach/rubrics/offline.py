@@ -662,11 +662,17 @@ def judge(criterion_id: str, signals: Signals, capped: bool = False) -> Judgemen
     return result
 
 
+FITTED_REACH = 1
+"""How far the fitted model may move a score from the rules' level, whose evidence it quotes."""
+
+
 def fitted_judgement(rule: Judgement, predicted: int, capped: bool) -> Judgement:
-    """The fitted model's score with the rules' evidence; never above 1 with no quote to
-    back it, nor when the answer is keyword lists."""
+    """The fitted model's score with the rules' evidence: at most ``FITTED_REACH`` from the
+    rules' level, and never above 1 with no quote to back it or when the answer is keyword
+    lists."""
+    near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
     ceiling = 1 if capped or not rule.evidence else 4
-    return replace(rule, score=min(predicted, ceiling))
+    return replace(rule, score=min(near, ceiling))
 
 
 def with_fitted_scores(
