@@ -5,7 +5,8 @@ answers (:mod:`coach.rubrics.features`, standardised), tries a few model shapes 
 regularisation strengths, keeps the one with the highest quadratic-weighted kappa on ``dev``,
 and prints its dev figures beside the rules' on the same answers. With ``--write`` it saves the
 chosen models to ``coach/rubrics/scorer_model.json``; a criterion is switched to the model
-only where it beats the rules on dev. The ``test`` part is never read here.
+only where it beats the rules on dev by more than resampling dev could explain (the 95%
+bootstrap interval of the kappa gain is above zero). The ``test`` part is never read here.
 
     python benchmarks/fit_scorer.py [--write]
 
@@ -44,6 +45,9 @@ FEATURE_SETS = ("signals", "signals+rules")
 """The features only, or with the rules' own levels as four more features."""
 STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 """Inverse L2 regularisation strengths tried (scikit-learn's ``C``)."""
+BOOTSTRAP = 2000
+"""Resamples of dev for the interval of the gain over the rules: a criterion is switched to
+the model only when the whole 95% interval is above zero, not on a gain dev noise could give."""
 
 
 @dataclass(frozen=True)
@@ -178,8 +182,29 @@ def choose(train: list[Answer], dev: list[Answer], criterion: str) -> dict:
     best["dev_rules"] = figures(
         [a.labels[criterion] for a in rows], rule_scores(rows, criterion)
     )
-    best["switched"] = best["dev"]["kappa"] > best["dev_rules"]["kappa"]
+    model = CriterionModel.from_dict(best, AnswerFeatures.names())
+    low, high = gain_interval(
+        [a.labels[criterion] for a in rows],
+        rule_scores(rows, criterion),
+        model_scores(model, rows, criterion),
+    )
+    best["dev_gain_95"] = [round(low, 3), round(high, 3)]
+    best["switched"] = low > 0
     return best
+
+
+def gain_interval(
+    human: list[int], rules: list[int], fitted: list[int], draws: int = BOOTSTRAP
+) -> tuple[float, float]:
+    """95% interval of the kappa gain of the model over the rules, resampling dev answers."""
+    rng = np.random.default_rng(0)
+    triples = np.array([human, rules, fitted])
+    gains = []
+    for _ in range(draws):
+        h, r, f = triples[:, rng.integers(0, len(human), len(human))].tolist()
+        gains.append(quadratic_kappa(h, f) - quadratic_kappa(h, r))
+    low, high = np.percentile(gains, [2.5, 97.5])
+    return float(low), float(high)
 
 
 def report(criterion: str, entry: dict) -> str:
@@ -190,7 +215,8 @@ def report(criterion: str, entry: dict) -> str:
         f"kappa={model['kappa']:.3f} exact={model['exact']:.0%} "
         f"within-1={model['within_1']:.0%} ({entry['link']}/{entry['decode']}/"
         f"{entry['feature_set']}, C={entry['C']}, "
-        f"train kappa={entry['train']['kappa']:.3f}) -> "
+        f"train kappa={entry['train']['kappa']:.3f}; gain 95% interval "
+        f"{entry['dev_gain_95'][0]:+.3f}..{entry['dev_gain_95'][1]:+.3f}) -> "
         + ("model" if entry["switched"] else "rules")
     )
 

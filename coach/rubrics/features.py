@@ -90,8 +90,6 @@ class AnswerFeatures:
     """Share of the words in bare keyword lists."""
     listed_cues: float
     """Rubric cues found inside keyword lists, per ten words (keyword stuffing)."""
-    instructions: float
-    """Sentences addressed to the grader."""
     rule_numbers: float
     """The score the hand-written rules give each core criterion (0-4), before any cap."""
     rule_tradeoffs: float
@@ -234,7 +232,6 @@ def _text_features(transcript: str, signals: Signals, round_name: str) -> dict[s
         "log_words": _count(vocabulary),
         "listy_share": listed / words if words else 0.0,
         "listed_cues": 10 * listed_cues / words if words else 0.0,
-        "instructions": _count(len(signals.instructions)),
         "round_design": _flag(round_name == "system_design"),
         "round_technical": _flag(round_name in _TECHNICAL_ROUNDS),
         "round_story": _flag(round_name in STORY_ROUNDS),
