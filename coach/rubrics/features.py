@@ -2,8 +2,10 @@
 
 Every feature is a float built from what :mod:`coach.rubrics.signals` finds (counts of
 distinct pieces of evidence, squashed with ``log1p`` so that the tenth quantity adds less than
-the second), from the shape of the text (length, keyword lists, first person), and the
-level the hand-written rules give each core criterion. None keys on a phrase: they count the kinds of evidence the rubric describes, so they carry over to answers
+the second), from the shape of the text (keyword lists, first person), and the level the
+hand-written rules give each core criterion. Length is left out on purpose: a longer answer
+must not score higher for its length, and on the labelled answers length stood in for content
+(short one-line answers scored low whatever they said). None keys on a phrase: they count the kinds of evidence the rubric describes, so they carry over to answers
 the model never saw. :mod:`coach.rubrics.fitted` turns them into scores.
 """
 
@@ -84,8 +86,6 @@ class AnswerFeatures:
     """Distinct kinds of first-person decisions and actions."""
     first_person_share: float
     """Sentences in the first person singular among those with a subject pronoun."""
-    log_words: float
-    """``log1p`` of the number of distinct words: length that repeating the answer does not add."""
     listy_share: float
     """Share of the words in bare keyword lists."""
     listed_cues: float
@@ -220,7 +220,6 @@ def _star_features(signals: Signals) -> dict[str, float]:
 def _text_features(transcript: str, signals: Signals, round_name: str) -> dict[str, float]:
     view = View(transcript)
     words = sum(len(s.text.split()) for s in view.sentences)
-    vocabulary = {w for s in view.sentences for w in re.findall(r"[\w'-]+", s.text.lower())}
     listed = sum(len(s.text.split()) for s in view.sentences if s.listy)
     singular = sum(bool(_FIRST_PERSON.search(s.text.lower())) for s in view.sentences)
     plural = sum(bool(_WE.search(s.text.lower())) for s in view.sentences)
@@ -229,7 +228,6 @@ def _text_features(transcript: str, signals: Signals, round_name: str) -> dict[s
     )
     return {
         "first_person_share": singular / (singular + plural) if singular + plural else 0.0,
-        "log_words": _count(vocabulary),
         "listy_share": listed / words if words else 0.0,
         "listed_cues": 10 * listed_cues / words if words else 0.0,
         "round_design": _flag(round_name == "system_design"),
