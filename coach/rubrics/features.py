@@ -5,8 +5,9 @@ distinct pieces of evidence, squashed with ``log1p`` so that the tenth quantity 
 the second), from the shape of the text (keyword lists, first person), and the level the
 hand-written rules give each core criterion. Length is left out on purpose: a longer answer
 must not score higher for its length, and on the labelled answers length stood in for content
-(short one-line answers scored low whatever they said). None keys on a phrase: they count the kinds of evidence the rubric describes, so they carry over to answers
-the model never saw. :mod:`coach.rubrics.fitted` turns them into scores.
+(short one-line answers scored low whatever they said). None keys on a phrase: they count the
+kinds of evidence the rubric describes, so they carry over to answers the model never saw.
+:mod:`coach.rubrics.fitted` turns them into scores.
 """
 
 from __future__ import annotations
@@ -204,9 +205,7 @@ def _star_features(signals: Signals) -> dict[str, float]:
     order = [_first_start(part["situation"]), _first_start(part["action"]), _first_start(stated)]
     endings = sorted(stated + part["vague_result"], key=lambda s: s.start)
     ends_vague = (
-        bool(endings)
-        and endings[-1].detail == "vague_result"
-        and not part["measurable_result"]
+        bool(endings) and endings[-1].detail == "vague_result" and not part["measurable_result"]
     )
     in_order = all(at is not None for at in order) and order == sorted(order)  # type: ignore[type-var]
     return {
@@ -223,9 +222,7 @@ def _text_features(transcript: str, signals: Signals, round_name: str) -> dict[s
     listed = sum(len(s.text.split()) for s in view.sentences if s.listy)
     singular = sum(bool(_FIRST_PERSON.search(s.text.lower())) for s in view.sentences)
     plural = sum(bool(_WE.search(s.text.lower())) for s in view.sentences)
-    listed_cues = sum(
-        s.detail.endswith("_listed") for cues in signals.cues.values() for s in cues
-    )
+    listed_cues = sum(s.detail.endswith("_listed") for cues in signals.cues.values() for s in cues)
     return {
         "first_person_share": singular / (singular + plural) if singular + plural else 0.0,
         "listy_share": listed / words if words else 0.0,

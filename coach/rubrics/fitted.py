@@ -22,6 +22,7 @@ from importlib import resources
 
 import numpy as np
 
+from coach.errors import RubricError
 from coach.rubrics.features import AnswerFeatures
 
 MODEL_FILE = "scorer_model.json"
@@ -46,7 +47,10 @@ class CriterionModel:
     def from_dict(cls, entry: dict, names: tuple[str, ...]) -> CriterionModel:
         stored = entry["features"]
         if sorted(stored) != sorted(names):
-            raise ValueError(f"{MODEL_FILE} was fitted on other features; refit the scorer")
+            raise RubricError(
+                f"coach/rubrics/{MODEL_FILE} was fitted on other features",
+                "refit it: python benchmarks/fit_scorer.py --write",
+            )
         column = [stored[name] for name in names]
         return cls(
             link=entry["link"],
