@@ -1,5 +1,9 @@
-"""The offline scorer: agreement with the human labels, the RUBRIC.md cases that must
-come out right, resistance to gaming, and the shape of its feedback."""
+"""The offline scorer: the rules' agreement with the human labels, the RUBRIC.md cases the
+rules must get right, resistance to gaming, and the shape of its feedback.
+
+The rules' levels are checked on their own (``rule_level``): they pick the evidence every card
+quotes and feed the fitted model, which sets the core criteria's scores within one point of
+them (tests/test_fitted.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +17,12 @@ import pytest
 
 from coach.questions import Question
 from coach.rubrics.models import CORE_CRITERIA
-from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
+from coach.rubrics.offline import is_no_answer, judge, no_answer_scorecard, score_offline, stuffed
+from coach.rubrics.signals import extract_signals
 
 ROOT = Path(__file__).resolve().parent.parent
-# Agreement floors per labelled set: what was reached, minus a margin (docs/scoring.md).
+# The rules' agreement floors per labelled set: what was reached, minus a margin
+# (docs/scoring.md).
 # (file, answers at least, floors for numbers, trade-offs, post-launch, STAR)
 AGREEMENT_FLOORS = (
     # used to write the rules: reached 0.982, 0.978, 0.987, 0.981
@@ -56,6 +62,25 @@ def question(
     )
 
 
+def rule_level(q: Question, transcript: str, criterion: str) -> int:
+    """The level the hand-written rules give, before the fitted model adjusts it."""
+    if is_no_answer(transcript):
+        return 0
+    signals = extract_signals(transcript, q.text)
+    return judge(criterion, signals, stuffed(transcript, signals)).score
+
+
+def rule_agreement(bench: ModuleType, rows: list[dict]) -> dict[str, float]:
+    """The rules' quadratic-weighted kappa per core criterion."""
+    pairs: dict[str, tuple[list[int], list[int]]] = {c: ([], []) for c in CORE_CRITERIA}
+    for row in rows:
+        q = bench.question_of(row)
+        for criterion, label in row["labels"].items():
+            pairs[criterion][0].append(int(label))
+            pairs[criterion][1].append(rule_level(q, row["answer"], criterion))
+    return {c: bench.quadratic_kappa(h, m) for c, (h, m) in pairs.items() if h}
+
+
 STRONG_DESIGN = (
     "Let me start with scale. Say twenty million daily users, each opening the feed thirty "
     "times a day. That's six hundred million requests a day, so about seven thousand QPS, and "
@@ -79,7 +104,7 @@ def test_agreement_with_human_labels_per_core_criterion(
     bench = load_benchmark()
     rows = bench.load_rows(ROOT / "tests" / "data" / name)
     assert len(rows) >= least
-    kappas = bench.agreement(rows)
+    kappas = rule_agreement(bench, rows)
     assert set(kappas) == set(CORE_CRITERIA)
     for criterion, floor in zip(CORE_CRITERIA, floors, strict=True):
         assert kappas[criterion] >= floor, (name, criterion, kappas[criterion])
@@ -205,7 +230,7 @@ def test_strong_design_answer_scores_high_with_evidence_spans() -> None:
     ],
 )
 def test_numbers_sized_levels(transcript: str, expected: int) -> None:
-    assert score_offline(question(), transcript).score_of("numbers_sized") == expected
+    assert rule_level(question(), transcript, "numbers_sized") == expected
 
 
 @pytest.mark.parametrize(
@@ -227,7 +252,7 @@ def test_numbers_sized_levels(transcript: str, expected: int) -> None:
     ],
 )
 def test_tradeoffs_levels(transcript: str, expected: int) -> None:
-    assert score_offline(question(), transcript).score_of("tradeoffs_named") == expected
+    assert rule_level(question(), transcript, "tradeoffs_named") == expected
 
 
 @pytest.mark.parametrize(
@@ -244,7 +269,7 @@ def test_tradeoffs_levels(transcript: str, expected: int) -> None:
     ],
 )
 def test_post_launch_levels(transcript: str, expected: int) -> None:
-    assert score_offline(question(), transcript).score_of("post_launch_failures") == expected
+    assert rule_level(question(), transcript, "post_launch_failures") == expected
 
 
 @pytest.mark.parametrize(
@@ -271,8 +296,7 @@ def test_post_launch_levels(transcript: str, expected: int) -> None:
     ],
 )
 def test_star_levels(transcript: str, expected: int) -> None:
-    card = score_offline(question("behavioral", STORY), transcript)
-    assert card.score_of("star_structure") == expected
+    assert rule_level(question("behavioral", STORY), transcript, "star_structure") == expected
 
 
 @pytest.mark.parametrize(
@@ -309,8 +333,7 @@ def test_star_levels(transcript: str, expected: int) -> None:
     ],
 )
 def test_star_told_loosely(transcript: str, expected: int) -> None:
-    card = score_offline(question("behavioral", STORY), transcript)
-    assert card.score_of("star_structure") == expected
+    assert rule_level(question("behavioral", STORY), transcript, "star_structure") == expected
 
 
 @pytest.mark.parametrize(
@@ -332,7 +355,7 @@ def test_star_told_loosely(transcript: str, expected: int) -> None:
     ],
 )
 def test_post_launch_told_loosely(transcript: str, expected: int) -> None:
-    assert score_offline(question(), transcript).score_of("post_launch_failures") == expected
+    assert rule_level(question(), transcript, "post_launch_failures") == expected
 
 
 @pytest.mark.parametrize(
@@ -359,7 +382,7 @@ def test_post_launch_told_loosely(transcript: str, expected: int) -> None:
     ],
 )
 def test_tradeoffs_told_loosely(transcript: str, expected: int) -> None:
-    assert score_offline(question(), transcript).score_of("tradeoffs_named") == expected
+    assert rule_level(question(), transcript, "tradeoffs_named") == expected
 
 
 # ---------------------------------------------------------------- scorecard and feedback
@@ -380,8 +403,8 @@ def test_feedback_is_level_aware() -> None:
     answer = "The service handles 400 requests a second at 30 milliseconds p99."
     l4 = score_offline(question(level="L4"), answer, level="L4").criteria[0].feedback
     l5 = score_offline(question(level="L5"), answer, level="L5").criteria[0].feedback
-    assert "Meets the L4 bar (2), below the L5 bar (3)." in l4
-    assert "Below the L5 bar (3), meets the L4 bar (2)." in l5
+    assert l4.index("L4 bar (2)") < l4.index("L5 bar (3)")  # the asked level first
+    assert l5.index("L5 bar (3)") < l5.index("L4 bar (2)")
 
 
 def test_feedback_names_what_is_missing_and_next_step_targets_the_weakest() -> None:
@@ -528,7 +551,7 @@ def test_every_known_criterion_gets_a_score_and_feedback() -> None:
     ],
 )
 def test_tradeoff_phrasing_families(transcript: str, expected: int) -> None:
-    assert score_offline(question(), transcript).score_of("tradeoffs_named") == expected
+    assert rule_level(question(), transcript, "tradeoffs_named") == expected
 
 
 @pytest.mark.parametrize(
@@ -571,7 +594,7 @@ def test_tradeoff_phrasing_families(transcript: str, expected: int) -> None:
     ],
 )
 def test_post_launch_phrasing_families(transcript: str, expected: int) -> None:
-    assert score_offline(question(), transcript).score_of("post_launch_failures") == expected
+    assert rule_level(question(), transcript, "post_launch_failures") == expected
 
 
 def test_repeating_one_costed_decision_is_not_several_decisions() -> None:
@@ -579,7 +602,7 @@ def test_repeating_one_costed_decision_is_not_several_decisions() -> None:
         "We went with Postgres instead of DynamoDB. The downside was manual sharding later, "
         "but the team already knew it well."
     )
-    assert _scores(once)[1] == 3
+    assert rule_level(question(), once, "tradeoffs_named") == 3
     assert _scores(" ".join([once] * 4)) == _scores(once)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from coach.questions import Question
 from coach.rubrics.models import CriterionScore, Delivery, Scorecard
@@ -662,6 +662,42 @@ def judge(criterion_id: str, signals: Signals, capped: bool = False) -> Judgemen
     return result
 
 
+FITTED_REACH = 1
+"""How far the fitted model may move a score from the rules' level, whose evidence it quotes."""
+
+
+def fitted_judgement(rule: Judgement, predicted: int, capped: bool) -> Judgement:
+    """The fitted model's score with the rules' evidence: at most ``FITTED_REACH`` from the
+    rules' level, and never above 1 with no quote to back it or when the answer is keyword
+    lists."""
+    near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
+    ceiling = 1 if capped or not rule.evidence else 4
+    return replace(rule, score=min(near, ceiling))
+
+
+def with_fitted_scores(
+    judgements: dict[str, Judgement],
+    transcript: str,
+    signals: Signals,
+    round_name: str,
+    capped: bool,
+) -> dict[str, Judgement]:
+    """Scores from the fitted model (:mod:`coach.rubrics.fitted`) for the criteria it was
+    switched to, because it agreed with human labels better than the rules there."""
+    from coach.rubrics.features import answer_features
+    from coach.rubrics.fitted import load_model
+
+    model = load_model()
+    wanted = model.switched & judgements.keys()
+    if not wanted:
+        return judgements
+    predicted = model.predict(answer_features(transcript, signals, round_name))
+    return {
+        c: fitted_judgement(j, predicted[c], capped) if c in wanted else j
+        for c, j in judgements.items()
+    }
+
+
 # ---------------------------------------------------------------- scorecards
 
 
@@ -705,6 +741,7 @@ def score_offline(
     signals = extract_signals(transcript, question.text)
     capped = stuffed(transcript, signals)
     judgements = {c: judge(c, signals, capped) for c in question.criteria}
+    judgements = with_fitted_scores(judgements, transcript, signals, question.round, capped)
     rubrics = feedback.rubrics_for(question.criteria)
     criteria = [
         CriterionScore(
