@@ -13,11 +13,17 @@ table. Each row takes about 4 minutes, since it feeds both answers twice in real
     python benchmarks/streaming_chunks.py
     python benchmarks/streaming_chunks.py --only "coach default"   # rows whose name has this
     python benchmarks/streaming_chunks.py --accuracy 3   # WER on all clips, fed at 3x pace
+    python benchmarks/streaming_chunks.py --burners 0 1 2  # coach default beside busy processes
+
+``--burners`` runs the coach default on the Piper answer beside 0, 1, 2... processes that
+keep a core busy (a browser, a call), and prints for each the time to ready, the decoding
+work shed, and the CPU seconds per audio second of streaming against one pass after the fact.
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -91,7 +97,12 @@ def main() -> None:
     parser.add_argument("--only", help="run only the rows whose name contains this")
     parser.add_argument("--accuracy", type=float, metavar="SPEED",
                         help="instead, word error over all clips streamed at SPEED x real time")
+    parser.add_argument("--burners", type=int, nargs="+", metavar="N",
+                        help="instead, the coach default beside N busy processes, for each N")
     args = parser.parse_args()
+    if args.burners:
+        under_load(args.burners)
+        return
     if args.accuracy:
         accuracy(args.accuracy, args.only)
         return
@@ -130,6 +141,40 @@ def table(speech: np.ndarray, reference: str, only: str | None) -> None:
         error = bench.wer([reference], [text])
         print(f"| after the fact, {threads} thread{'s' * (threads > 1)} | on the last word "
               f"| {took:.2f} | {took:.2f} | - | - | {100 * error:.1f}% |")
+
+
+def under_load(counts: list[int]) -> None:
+    """Streaming against one pass after the fact, with busy processes beside them."""
+    speech, reference = bench.long_answer()
+    audio_s = speech.size / SAMPLE_RATE
+    transcriber = WhisperTranscriber(resolve_model(None), WhisperOptions())
+    transcriber.model()
+    print(f"Piper answer: {audio_s:.1f} s, fed in 50 ms blocks at real-time pace")
+    print("| busy processes | streamed: ready after end of speech (s) | steps shed "
+          "| streamed CPU s per audio s | streamed WER | after the fact: ready (s) "
+          "| CPU s per audio s | WER |\n| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for count in counts:
+        burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                   for _ in range(count)]
+        try:
+            stream = StreamingTranscriber(transcriber, ChunkOptions())
+            cpu = time.process_time()
+            stopped = bench.feed(stream, speech)
+            streamed = stream.finish().text
+            stream_cpu = time.process_time() - cpu
+            assert stream.ready_at is not None
+            ready = stream.ready_at - stopped
+            cpu, began = time.process_time(), time.monotonic()
+            batch = transcriber.transcribe(speech).text
+            batch_s, batch_cpu = time.monotonic() - began, time.process_time() - cpu
+        finally:
+            for burner in burners:
+                burner.kill()
+                burner.wait()
+        print(f"| {count} | {ready:.2f} | {stream.steps_shed} | {stream_cpu / audio_s:.3f} "
+              f"| {100 * bench.wer([reference], [streamed]):.1f}% | {batch_s:.2f} "
+              f"| {batch_cpu / audio_s:.3f} | {100 * bench.wer([reference], [batch]):.1f}% |",
+              flush=True)
 
 
 if __name__ == "__main__":
