@@ -13,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from coach.questions import Question
+from coach.rubrics.anticipated import with_anticipated
+from coach.rubrics.caps import apply_caps, off_topic_line
 from coach.rubrics.models import CriterionScore, Delivery, Scorecard
+from coach.rubrics.relevance import assess as assess_relevance
 from coach.rubrics.signals import (
     WINDOW,
     Signal,
@@ -705,6 +708,9 @@ def score_offline(
     signals = extract_signals(transcript, question.text)
     capped = stuffed(transcript, signals)
     judgements = {c: judge(c, signals, capped) for c in question.criteria}
+    judgements = with_anticipated(judgements, question.round, transcript)
+    relevance = assess_relevance(question.text, transcript)
+    judgements = apply_caps(judgements, transcript, signals, relevance)
     rubrics = feedback.rubrics_for(question.criteria)
     criteria = [
         CriterionScore(
@@ -723,7 +729,8 @@ def score_offline(
         scorer=SCORER,
         criteria=criteria,
         overall=round(sum(scores) / len(scores), 1) if scores else 0.0,
-        summary=feedback.summary(judgements, rubrics, level),
+        summary=("" if relevance.addressed else off_topic_line(relevance) + " ")
+        + feedback.summary(judgements, rubrics, level),
         next_step=feedback.next_step(judgements, rubrics, level),
         follow_up=feedback.follow_up(question, judgements, rubrics, level),
         transcript=transcript,

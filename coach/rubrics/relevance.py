@@ -1,0 +1,138 @@
+"""Did the answer address the question asked?
+
+The answer's content words are compared with the question's (its text, and the
+follow-up probes the bank lists for it) and with every other question in the
+built-in bank. An answer is off-topic when it is long enough to judge, clearly
+matches some other, unrelated bank question, and shares next to nothing with the
+one asked. Words are weighted by how rare they are across the bank's questions,
+so "model" or "data" count for little and "churn" or "feed" for a lot.
+
+A follow-up answer is compared with the probe it answers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class RelevanceOptions:
+    """Thresholds of the off-topic test (chosen on the corpus's train part, checked on dev)."""
+
+    min_words: int = 60
+    """Content words an answer needs before it is judged off-topic at all."""
+    min_other: float = 0.14
+    """Similarity to some other bank question that marks it as that question's answer."""
+    max_ratio: float = 0.15
+    """The asked question's similarity must be at most this share of the other's."""
+    sibling: float = 0.3
+    """Bank questions this similar to the asked one are the same topic, not rivals."""
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """How the answer compares with the question asked and with the bank's others."""
+
+    addressed: bool
+    asked: float
+    """Similarity of the answer to the question asked (0 to 1)."""
+    other: float
+    """Highest similarity to an unrelated bank question."""
+    other_question: str | None
+    """That question's text, when the answer is off-topic."""
+
+
+_STOP = frozenset(
+    """a an the and or but if of to in on for with at by from as is are was were be been being
+    it its this that these those you your yours i me my we our us they them their he she his her
+    what which who whom how why when where do does did done have has had having would could
+    should can will may might must shall not no so than then there here about into over under up
+    down out just also very really more most some any each all both one two tell give walk talk
+    through describe explain let say think like get got make made take use used way thing things
+    time something someone""".split()
+)
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ies", "es", "s", "ed", "ly")
+
+
+def stem(word: str) -> str:
+    """A crude stem: "rankers", "ranking" and "ranked" all become "rank"."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Stems of the words that carry content (no stop words, three letters or more)."""
+    words = re.findall(r"[a-z][a-z0-9']+", text.lower().replace("'s", ""))
+    return [stem(w) for w in words if w not in _STOP and len(w) > 2]
+
+
+@lru_cache(maxsize=1)
+def _bank() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each built-in question's text and the content words of it and its probes."""
+    from coach.questions import builtin_questions
+
+    return tuple(
+        (q.text, frozenset(content_words(" ".join((q.text, *q.follow_ups)))))
+        for q in builtin_questions()
+    )
+
+
+@lru_cache(maxsize=1)
+def _rarity() -> dict[str, float]:
+    counts = Counter(word for _, words in _bank() for word in words)
+    total = len(_bank())
+    return {word: math.log((total + 1) / (n + 1)) + 1 for word, n in counts.items()}
+
+
+def _weight(word: str) -> float:
+    return _rarity().get(word, math.log(len(_bank()) + 1) + 1)
+
+
+def similarity(first: Iterable[str], second: Iterable[str]) -> float:
+    """Cosine of two sets of words, each word weighted by its rarity in the bank."""
+    one, two = set(first), set(second)
+    shared = sum(_weight(w) ** 2 for w in one & two)
+    norm = math.sqrt(sum(_weight(w) ** 2 for w in one) * sum(_weight(w) ** 2 for w in two))
+    return shared / norm if norm else 0.0
+
+
+def question_words(question_text: str) -> frozenset[str]:
+    """The asked question's words, with its bank probes when it is a bank question."""
+    for text, words in _bank():
+        if text == question_text:
+            return words
+    return frozenset(content_words(question_text))
+
+
+def assess(
+    question_text: str, transcript: str, options: RelevanceOptions | None = None
+) -> Relevance:
+    """Whether ``transcript`` answers ``question_text`` rather than another question."""
+    options = options or RelevanceOptions()
+    asked_words = question_words(question_text)
+    answer = content_words(transcript)
+    asked = similarity(asked_words, answer)
+    rivals = [
+        (similarity(words, answer), text)
+        for text, words in _bank()
+        if text != question_text and similarity(words, asked_words) < options.sibling
+    ]
+    other, other_text = max(rivals, default=(0.0, ""))
+    off_topic = (
+        len(answer) >= options.min_words
+        and other >= options.min_other
+        and asked <= options.max_ratio * other
+    )
+    return Relevance(
+        addressed=not off_topic,
+        asked=asked,
+        other=other,
+        other_question=other_text if off_topic else None,
+    )
