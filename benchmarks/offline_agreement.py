@@ -163,7 +163,35 @@ def main(argv: list[str] | None = None) -> int:
     off, highest = off_topic_highest(rows)
     if off:
         print(f"not addressing the question: {off} answers, highest criterion score {highest}")
+        print(off_topic_detection(rows))
     return 0
+
+
+def off_topic_detection(rows: list[dict]) -> str:
+    """Precision and recall of the scorer's own off-topic finding (the relevance test, and
+    the keyword-list cap) against the annotators' ``addresses_question``."""
+    from coach.rubrics.offline import is_no_answer, stuffed
+    from coach.rubrics.relevance import assess
+    from coach.rubrics.signals import extract_signals
+
+    hits = misses = false_alarms = 0
+    for row in rows:
+        if is_no_answer(row["answer"]):
+            continue
+        off = row.get("addresses_question") is False
+        signals = extract_signals(row["answer"], row["question"])
+        found = not assess(row["question"], row["answer"]).addressed
+        found = found or stuffed(row["answer"], signals)
+        hits += found and off
+        false_alarms += found and not off
+        misses += off and not found
+    precision = hits / max(hits + false_alarms, 1)
+    recall = hits / max(hits + misses, 1)
+    return (
+        f"off-topic detection (no-answer transcripts left out): {hits} found, "
+        f"{false_alarms} on-topic answers flagged, {misses} missed; "
+        f"precision {precision:.0%}, recall {recall:.0%}"
+    )
 
 
 if __name__ == "__main__":

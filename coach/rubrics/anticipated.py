@@ -12,21 +12,24 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 from coach.rubrics.signals import View
 
-J = TypeVar("J")
+if TYPE_CHECKING:
+    from coach.rubrics.offline import Judgement
+
 CRITERION = "post_launch_failures"
 DESIGN_ROUNDS = frozenset({"system_design", "technical", "ml_fundamentals"})
 """Rounds whose questions ask about a system still to be built."""
 
 _FAILURE = re.compile(
-    r"\b(?:schema (?:change|changes|drift)|changes? (?:its|the|their) schema|null(?:s| rate| values)?"
-    r"|missing (?:values|features|data|events)|stale|staleness|outage|goes down|go down|"
+    r"\b(?:schema (?:change|changes|drift)|changes? (?:its|the|their) schema|"
+    r"null(?:s| rate| values)?|missing (?:values|features|data|events)|stale|staleness|"
+    r"outage|goes down|go down|"
     r"skew|distribution shift|base rate|seasonal|holiday|feedback loop|"
-    r"cold[- ]start|label (?:delay|leak\w*)|leak(?:age|s)?|delayed labels?|late (?:labels|data|events)"
-    r"|duplicate|backfill|upstream|spike|timeouts?|silently|"
+    r"cold[- ]start|label (?:delay|leak\w*)|leak(?:age|s)?|delayed labels?|"
+    r"late (?:labels|data|events)|duplicate|backfill|upstream|spike|timeouts?|silently|"
     r"bot traffic|adversar\w+|poison\w*|overload\w*|falls? over)\b"
 )
 _DETECT = re.compile(
@@ -99,7 +102,9 @@ def _score(named: list[str], handled: list[str], sized: int) -> Anticipated:
     return Anticipated(0, (), "", "")
 
 
-def with_anticipated(judgements: Mapping[str, J], round_: str, transcript: str) -> dict[str, J]:
+def with_anticipated(
+    judgements: Mapping[str, Judgement], round_: str, transcript: str
+) -> dict[str, Judgement]:
     """For design and technical rounds, post_launch_failures is the better of the incident
     reading and the anticipated-failure reading; other rounds are left as judged."""
     result = dict(judgements)
@@ -107,9 +112,9 @@ def with_anticipated(judgements: Mapping[str, J], round_: str, transcript: str) 
     if current is None or round_ not in DESIGN_ROUNDS:
         return result
     reading = read_anticipated(transcript)
-    if reading.score > getattr(current, "score"):
+    if reading.score > current.score:
         result[CRITERION] = replace(
-            current,  # type: ignore[type-var]
+            current,
             score=reading.score,
             evidence=reading.evidence,
             found=reading.found,

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 from coach.rubrics.relevance import Relevance
 from coach.rubrics.signals import Signals, View, weight_of
 
-J = TypeVar("J")
+if TYPE_CHECKING:
+    from coach.rubrics.offline import Judgement
+
 
 OFF_TOPIC = "did not address the question asked"
 
@@ -38,18 +40,18 @@ def off_topic_line(relevance: Relevance) -> str:
     return line + "."
 
 
-def cap_all(judgements: Mapping[str, J], limit: int, why: str) -> dict[str, J]:
+def cap_all(judgements: Mapping[str, Judgement], limit: int, why: str) -> dict[str, Judgement]:
     """Every judgement above ``limit`` brought down to it, saying why."""
     return {cid: _capped(j, limit, why) for cid, j in judgements.items()}
 
 
-def _capped(judgement: J, limit: int, why: str) -> J:
-    score = getattr(judgement, "score")
+def _capped(judgement: Judgement, limit: int, why: str) -> Judgement:
+    score = judgement.score
     if score <= limit:
         return judgement
     found = f"{why} (capped at {limit}; the answer alone would score {score})"
-    evidence = getattr(judgement, "evidence")[:1]
-    return replace(judgement, score=limit, found=found, evidence=evidence)  # type: ignore[type-var]
+    evidence = judgement.evidence[:1]
+    return replace(judgement, score=limit, found=found, evidence=evidence)
 
 
 def vague_with_instructions(transcript: str, options: CapOptions | None = None) -> bool:
@@ -70,8 +72,8 @@ def story_without_shape(signals: Signals) -> bool:
 
 
 def apply_caps(
-    judgements: Mapping[str, J], transcript: str, signals: Signals, relevance: Relevance
-) -> dict[str, J]:
+    judgements: Mapping[str, Judgement], transcript: str, signals: Signals, relevance: Relevance
+) -> dict[str, Judgement]:
     """The judgements with every cap that applies to this answer."""
     capped = dict(judgements)
     if not relevance.addressed:

@@ -24,11 +24,11 @@ from functools import lru_cache
 class RelevanceOptions:
     """Thresholds of the off-topic test (chosen on the corpus's train part, checked on dev)."""
 
-    min_words: int = 60
+    min_words: int = 50
     """Content words an answer needs before it is judged off-topic at all."""
     min_other: float = 0.14
     """Similarity to some other bank question that marks it as that question's answer."""
-    max_ratio: float = 0.15
+    max_ratio: float = 0.2
     """The asked question's similarity must be at most this share of the other's."""
     sibling: float = 0.3
     """Bank questions this similar to the asked one are the same topic, not rivals."""
@@ -47,15 +47,15 @@ class Relevance:
     """That question's text, when the answer is off-topic."""
 
 
-_STOP = frozenset(
-    """a an the and or but if of to in on for with at by from as is are was were be been being
-    it its this that these those you your yours i me my we our us they them their he she his her
+_STOP_WORDS = """a an the and or but if of to in on for with at by from as is are was were
+    be been being it its this that these those you your yours i me my we our us they them their
+    he she his her
     what which who whom how why when where do does did done have has had having would could
     should can will may might must shall not no so than then there here about into over under up
     down out just also very really more most some any each all both one two tell give walk talk
     through describe explain let say think like get got make made take use used way thing things
-    time something someone""".split()
-)
+    time something someone"""
+_STOP = frozenset(_STOP_WORDS.split())
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ies", "es", "s", "ed", "ly")
 
 
