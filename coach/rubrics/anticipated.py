@@ -25,13 +25,22 @@ DESIGN_ROUNDS = frozenset({"system_design", "technical", "ml_fundamentals"})
 
 _FAILURE = re.compile(
     r"\b(?:schema (?:change|changes|drift)|changes? (?:its|the|their) schema|"
-    r"null(?:s| rate| values)?|missing (?:values|features|data|events)|stale|staleness|"
+    r"missing (?:features|data|events)|stale|staleness|"
     r"outage|goes down|go down|"
     r"skew|distribution shift|base rate|seasonal|holiday|feedback loop|"
-    r"cold[- ]start|label (?:delay|leak\w*)|leak(?:age|s)?|delayed labels?|"
+    r"cold[- ]start|label delay|delayed labels?|"
     r"late (?:labels|data|events)|duplicate|backfill|upstream|spike|timeouts?|silently|"
-    r"bot traffic|adversar\w+|poison\w*|overload\w*|falls? over)\b"
+    r"bot traffic|bot farm|adversar\w+|attackers?|poison\w*|overload\w*|falls? over|"
+    r"hot keys?|lag(?:s|ging)?|quietly decays?|crash\w*|inflat\w+|shifts?|shifted|delayed|"
+    r"broken|bugs?|corrupt\w*|bad (?:snapshot|model|deploy|push|batch|data|release))\b"
 )
+_INTRO = re.compile(
+    r"\b(?:anticipated (?:problems|failures|risks)|things (?:that )?(?:will|would|could|can|"
+    r"i'd expect to) (?:break|go wrong|fail)|what (?:could|would|can|will) (?:go wrong|break|fail)"
+    r"|failure modes?|failures:|risks:|(?:go|goes) wrong in production)"
+)
+INTRO_REACH = 3
+"""Sentences after "what could go wrong" that are read as the failure modes it announces."""
 _DETECT = re.compile(
     r"\b(?:alert\w*|monitor\w*|dashboard|page[sd]?|paging|on-call|threshold|track\w*|"
     r"check\w*|compare\w* (?:against|with|to)|baseline|canary|shadow|guardrail|"
@@ -40,7 +49,9 @@ _DETECT = re.compile(
 _ACT = re.compile(
     r"\b(?:roll(?:s|ed)? ?back|rollback|fall(?:s)? ?back|fallback|kill switch|revert\w*|"
     r"retrain\w*|pause\w*|freeze|block\w*|quarantin\w+|circuit breaker|serve (?:the )?"
-    r"(?:last|previous|cached|default)|switch\w* (?:to|back)|disable\w*|cap\b|throttl\w+)\b"
+    r"(?:last|previous|cached|default)|switch\w* (?:to|back)|disable\w*|cap\b|throttl\w+|"
+    r"filter\w*|recheck\w*|re-?calibrat\w+|version\w*|immutable|reject\w*|hold\w* back|"
+    r"stop\w* (?:publishing|serving|the)|shed\w*|retr(?:y|ies)|drop\w*|route\w*|gates?)\b"
 )
 _NUMBER = re.compile(r"\d|\b(?:percent|twice|double|hundred|thousand|million)\b")
 
@@ -62,9 +73,12 @@ def read_anticipated(transcript: str) -> Anticipated:
     handled: list[str] = []
     sized = 0
     sentences = [s for s in view.sentences if not s.listy]
+    announced_until = -1
     for position, sentence in enumerate(sentences):
         lower = sentence.text.lower()
-        if not _FAILURE.search(lower):
+        if _INTRO.search(lower):
+            announced_until = position + INTRO_REACH
+        if not _FAILURE.search(lower) and position > announced_until:
             continue
         named.append(sentence.text.strip())
         nearby = " ".join(s.text.lower() for s in sentences[position : position + 2])
