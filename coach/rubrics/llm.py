@@ -669,7 +669,19 @@ def describe_hints(transcript: str, question_text: str) -> str:
         for kind, spans in hints.items()
         if spans
     ]
+    lines += relevance_hint(transcript, question_text)
     return "\n".join(lines) if lines else "- none found"
+
+
+def relevance_hint(transcript: str, question_text: str) -> list[str]:
+    """A hint line when the word-overlap check reads the answer as another question's."""
+    from coach.rubrics.relevance import assess
+
+    relevance = assess(question_text, transcript)
+    if relevance.addressed or not relevance.other_question:
+        return []
+    other = json.dumps(relevance.other_question, ensure_ascii=False)
+    return [f"- possibly_answers_another_question: {other}"]
 
 
 def load_template() -> str:
