@@ -13,10 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from coach.questions import Question
-from coach.rubrics.anticipated import with_anticipated
-from coach.rubrics.caps import apply_caps, off_topic_line
+from coach.rubrics.adjust import after_judging
+from coach.rubrics.caps import off_topic_line
 from coach.rubrics.models import CriterionScore, Delivery, Scorecard
-from coach.rubrics.relevance import assess as assess_relevance
 from coach.rubrics.signals import (
     WINDOW,
     Signal,
@@ -708,9 +707,7 @@ def score_offline(
     signals = extract_signals(transcript, question.text)
     capped = stuffed(transcript, signals)
     judgements = {c: judge(c, signals, capped) for c in question.criteria}
-    judgements = with_anticipated(judgements, question.round, transcript)
-    relevance = assess_relevance(question.text, transcript)
-    judgements = apply_caps(judgements, transcript, signals, relevance)
+    judgements, relevance = after_judging(question, transcript, signals, judgements)
     rubrics = feedback.rubrics_for(question.criteria)
     criteria = [
         CriterionScore(

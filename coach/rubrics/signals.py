@@ -454,12 +454,19 @@ def _quantities(view: View, question_values: set[float]) -> list[Signal]:
     return signals
 
 
+_METRIC_AT = re.compile(
+    r"\b(?:ndcg|dcg|precision|recall|map|mrr|hit ?rate|hits|hr|accuracy|p|r)\s*(?:at|@)\s*$"
+)
+
+
 def _classify(
     view: View, sentence: Sentence, start: int, end: int, raw: str, value: float
 ) -> tuple[str, int]:
     """The unit class of one number, or why it sizes nothing; and the unit's length."""
     if sentence.listy or _bare_in_list(view, start, end):
         return "listed", 0
+    if _METRIC_AT.search(view.lower[max(0, start - 24) : start]):
+        return "name", 0  # "NDCG at 10", "recall@50": the metric's cut-off, not a figure
     unit, consumed = _unit_class(view, start, end, raw)
     digits = re.fullmatch(r"\d{4}", raw)
     if digits and 1950 <= value <= 2039 and unit in ("none", "noun"):
@@ -1180,7 +1187,7 @@ def _post_launch(view: View, quantities: list[Signal]) -> list[Signal]:
             first_event = position
     start = first_event if first_event is not None else len(sentences)
     strong = [q for q in quantities if weight_of(q) == 1.0]
-    for sentence in sentences[max(0, start - 1) :] if first_event is not None else []:
+    for sentence in sentences[start:] if first_event is not None else []:
         lower = sentence.text.lower()
         if sentence.listy:
             continue
