@@ -180,7 +180,7 @@ def off_topic_detection(rows: list[dict]) -> str:
             continue
         off = row.get("addresses_question") is False
         signals = extract_signals(row["answer"], row["question"])
-        found = not assess(row["question"], row["answer"]).addressed
+        found = not assess(row["question"], row["answer"], row["round"]).addressed
         found = found or stuffed(row["answer"], signals)
         hits += found and off
         false_alarms += found and not off

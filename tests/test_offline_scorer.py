@@ -12,22 +12,9 @@ from types import ModuleType
 import pytest
 
 from coach.questions import Question
-from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 
 ROOT = Path(__file__).resolve().parent.parent
-# Agreement floors per labelled set: what was reached, minus a margin (docs/scoring.md).
-# (file, answers at least, floors for numbers, trade-offs, post-launch, STAR)
-AGREEMENT_FLOORS = (
-    # used to write the rules: reached 0.982, 0.978, 0.987, 0.981
-    ("labelled_answers.jsonl", 40, (0.93, 0.92, 0.94, 0.93)),
-    # used to write the rules: reached 0.960, 0.994, 0.991, 0.921
-    ("dev_answers.jsonl", 25, (0.90, 0.93, 0.93, 0.85)),
-    # read for the narration rules: reached 0.929, 0.994, 0.973, 0.941
-    ("check_answers.jsonl", 40, (0.90, 0.95, 0.93, 0.90)),
-    # never read, never tuned on; a guard against regressions: reached 0.959, 0.679, 0.790, 0.793
-    ("holdout_answers.jsonl", 40, (0.93, 0.64, 0.75, 0.75)),
-)
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")
 STORY = (*DESIGN, "star_structure")
 
@@ -70,19 +57,6 @@ STRONG_DESIGN = (
 
 
 # ---------------------------------------------------------------- agreement
-
-
-@pytest.mark.parametrize(("name", "least", "floors"), AGREEMENT_FLOORS)
-def test_agreement_with_human_labels_per_core_criterion(
-    name: str, least: int, floors: tuple[float, ...]
-) -> None:
-    bench = load_benchmark()
-    rows = bench.load_rows(ROOT / "tests" / "data" / name)
-    assert len(rows) >= least
-    kappas = bench.agreement(rows)
-    assert set(kappas) == set(CORE_CRITERIA)
-    for criterion, floor in zip(CORE_CRITERIA, floors, strict=True):
-        assert kappas[criterion] >= floor, (name, criterion, kappas[criterion])
 
 
 def test_quadratic_kappa_is_correct_on_known_cases() -> None:

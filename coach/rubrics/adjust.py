@@ -34,7 +34,7 @@ def after_judging(
     whether the answer addressed the question."""
     adjusted = with_anticipated(judgements, question.round, transcript)
     adjusted = with_story_evidence(adjusted, signals)
-    relevance = assess(question.text, transcript)
+    relevance = assess(question.text, transcript, question.round)
     return apply_caps(adjusted, transcript, signals, relevance), relevance
 
 

@@ -10,6 +10,7 @@ Each cap lowers a score and says why in the judgement's ``found``; none raises o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -22,6 +23,13 @@ if TYPE_CHECKING:
 
 
 OFF_TOPIC = "did not address the question asked"
+_DEMAND = re.compile(
+    r"\b(?:ignore|disregard|override|overrides|does not apply|doesn't apply)\b|"
+    r"\b(?:give|assign|award|rate|mark|score|output)\b.*"
+    r"\b(?:4|four|maximum|max|top|full|excellent|perfect)\b",
+    re.IGNORECASE,
+)
+"""What makes a sentence addressed to the grader a demand for a score."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ def vague_with_instructions(transcript: str, options: CapOptions | None = None) 
     """The answer tells the grader what to score, and says little else."""
     options = options or CapOptions()
     view = View(transcript)
-    if not view.instructions:
+    if not any(_DEMAND.search(s.text) for s in view.instructions):
         return False
     rest = sum(len(s.text.split()) for s in view.sentences)
     return rest < options.vague_rest_words

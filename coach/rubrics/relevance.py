@@ -24,12 +24,18 @@ from functools import lru_cache
 class RelevanceOptions:
     """Thresholds of the off-topic test (chosen on the corpus's train part, checked on dev)."""
 
+    min_question_words: int = 6
+    """Distinct content words a question needs to be compared word by word ("What broke
+    after it launched?" has too few: its answers are not judged off-topic)."""
     min_words: int = 50
     """Content words an answer needs before it is judged off-topic at all."""
     min_other: float = 0.14
     """Similarity to some other bank question that marks it as that question's answer."""
     max_ratio: float = 0.2
     """The asked question's similarity must be at most this share of the other's."""
+    round_weight: float = 0.2
+    """How much the round's vocabulary (every bank question of the round) counts beside the
+    question's own words: an answer in the round's terms is not judged off-topic as easily."""
     sibling: float = 0.3
     """Bank questions this similar to the asked one are the same topic, not rivals."""
 
@@ -103,6 +109,15 @@ def similarity(first: Iterable[str], second: Iterable[str]) -> float:
     return shared / norm if norm else 0.0
 
 
+@lru_cache(maxsize=16)
+def round_words(round_: str) -> frozenset[str]:
+    """The words of every built-in question (and its probes) of one round."""
+    from coach.questions import builtin_questions
+
+    texts = [" ".join((q.text, *q.follow_ups)) for q in builtin_questions() if q.round == round_]
+    return frozenset(content_words(" ".join(texts)))
+
+
 def question_words(question_text: str) -> frozenset[str]:
     """The asked question's words, with its bank probes when it is a bank question."""
     for text, words in _bank():
@@ -112,13 +127,19 @@ def question_words(question_text: str) -> frozenset[str]:
 
 
 def assess(
-    question_text: str, transcript: str, options: RelevanceOptions | None = None
+    question_text: str,
+    transcript: str,
+    round_: str | None = None,
+    options: RelevanceOptions | None = None,
 ) -> Relevance:
-    """Whether ``transcript`` answers ``question_text`` rather than another question."""
+    """Whether ``transcript`` answers ``question_text`` (asked in ``round_``) rather than
+    another question."""
     options = options or RelevanceOptions()
     asked_words = question_words(question_text)
     answer = content_words(transcript)
     asked = similarity(asked_words, answer)
+    if round_:
+        asked = max(asked, options.round_weight * similarity(round_words(round_), answer))
     rivals = [
         (similarity(words, answer), text)
         for text, words in _bank()
@@ -126,7 +147,8 @@ def assess(
     ]
     other, other_text = max(rivals, default=(0.0, ""))
     off_topic = (
-        len(answer) >= options.min_words
+        len(asked_words) >= options.min_question_words
+        and len(answer) >= options.min_words
         and other >= options.min_other
         and asked <= options.max_ratio * other
     )

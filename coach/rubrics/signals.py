@@ -145,7 +145,8 @@ _FILLER = re.compile(
 )
 _SENTENCE = re.compile(r"\S(?:[^.!?]|[.!?](?=[\w%$'\"]))*[.!?]*")
 _INSTRUCTION = re.compile(
-    r"\b(grader|grading|rubric|scorer|scoring this|score this|scored this|"
+    r"\b(grader|grading|rubric|(?:the|dear|automated|ai) scorer|scoring this|score this|"
+    r"scored this|evaluator|evaluation model|scoring (?:system|model|guide)|"
     r"give (?:this|me|it|the answer|this answer) (?:a|an|full|top|the)|"
     r"ignore (?:the|all|any|previous|your)|correct score|automated system|"
     r"(?:a|an) \d (?:on|for|across) (?:every|all|each))",
