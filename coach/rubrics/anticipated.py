@@ -43,7 +43,7 @@ INTRO_REACH = 3
 """Sentences after "what could go wrong" that are read as the failure modes it announces."""
 _DETECT = re.compile(
     r"\b(?:alert\w*|monitor\w*|dashboard|page[sd]?|paging|on-call|threshold|track\w*|"
-    r"check\w*|compare\w* (?:against|with|to)|baseline|canary|shadow|guardrail|"
+    r"check\w*|compar\w+|baseline|canary|shadow|guardrail|"
     r"detect\w*|catch|caught|watch\w*|validat\w+|sla|slo)\b"
 )
 _ACT = re.compile(
