@@ -126,6 +126,17 @@ def question_words(question_text: str) -> frozenset[str]:
     return frozenset(content_words(question_text))
 
 
+@lru_cache(maxsize=256)
+def _rivals(question_text: str, sibling: float) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The bank questions on other topics than ``question_text``."""
+    asked_words = question_words(question_text)
+    return tuple(
+        (text, words)
+        for text, words in _bank()
+        if text != question_text and similarity(words, asked_words) < sibling
+    )
+
+
 def assess(
     question_text: str,
     transcript: str,
@@ -140,10 +151,10 @@ def assess(
     asked = similarity(asked_words, answer)
     if round_:
         asked = max(asked, options.round_weight * similarity(round_words(round_), answer))
+    answer_words = frozenset(answer)
     rivals = [
-        (similarity(words, answer), text)
-        for text, words in _bank()
-        if text != question_text and similarity(words, asked_words) < options.sibling
+        (similarity(words, answer_words), text)
+        for text, words in _rivals(question_text, options.sibling)
     ]
     other, other_text = max(rivals, default=(0.0, ""))
     off_topic = (
