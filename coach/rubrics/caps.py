@@ -73,10 +73,12 @@ def vague_with_instructions(transcript: str, options: CapOptions | None = None) 
 
 
 def story_without_shape(signals: Signals) -> bool:
-    """No task, no stated result and not one figure: a narrative, not a STAR story."""
+    """No task, no stated result, not one figure and at most one thing done: a narrative
+    (what the project was, that it went well), not a STAR story."""
     stated = signals.of("star", "result", "measurable_result")
     figures = [q for q in signals.quantities if weight_of(q) > 0]
-    return not signals.of("star", "task") and not stated and not figures
+    actions = {s.start for s in signals.of("star", "action")}
+    return not signals.of("star", "task") and not stated and not figures and len(actions) < 2
 
 
 def apply_caps(

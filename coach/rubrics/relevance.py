@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from coach.rounds import STORY_ROUNDS
+
 
 @dataclass(frozen=True)
 class RelevanceOptions:
@@ -29,13 +31,15 @@ class RelevanceOptions:
     after it launched?" has too few: its answers are not judged off-topic)."""
     min_words: int = 50
     """Content words an answer needs before it is judged off-topic at all."""
-    min_other: float = 0.14
+    min_other: float = 0.16
     """Similarity to some other bank question that marks it as that question's answer."""
-    max_ratio: float = 0.2
+    max_ratio: float = 0.12
     """The asked question's similarity must be at most this share of the other's."""
     round_weight: float = 0.2
-    """How much the round's vocabulary (every bank question of the round) counts beside the
-    question's own words: an answer in the round's terms is not judged off-topic as easily."""
+    """In story rounds, how much the round's vocabulary (every bank question of the round)
+    counts beside the question's own words: a story is told in its own domain's words, so
+    one in the round's terms is not judged off-topic as easily. Design and technical
+    questions name their topic, so there the question's words alone count."""
     sibling: float = 0.3
     """Bank questions this similar to the asked one are the same topic, not rivals."""
 
@@ -149,7 +153,7 @@ def assess(
     asked_words = question_words(question_text)
     answer = content_words(transcript)
     asked = similarity(asked_words, answer)
-    if round_:
+    if round_ in STORY_ROUNDS:
         asked = max(asked, options.round_weight * similarity(round_words(round_), answer))
     answer_words = frozenset(answer)
     rivals = [

@@ -1188,7 +1188,7 @@ def _post_launch(view: View, quantities: list[Signal]) -> list[Signal]:
             first_event = position
     start = first_event if first_event is not None else len(sentences)
     strong = [q for q in quantities if weight_of(q) == 1.0]
-    for sentence in sentences[start:] if first_event is not None else []:
+    for sentence in sentences[max(0, start - 1) :] if first_event is not None else []:
         lower = sentence.text.lower()
         if sentence.listy:
             continue
