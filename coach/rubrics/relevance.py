@@ -101,16 +101,35 @@ def _rarity() -> dict[str, float]:
     return {word: math.log((total + 1) / (n + 1)) + 1 for word, n in counts.items()}
 
 
+@lru_cache(maxsize=1)
+def _unseen_weight() -> float:
+    """The weight of a word no bank question uses (the rarest there is)."""
+    return math.log(len(_bank()) + 1) + 1
+
+
 def _weight(word: str) -> float:
-    return _rarity().get(word, math.log(len(_bank()) + 1) + 1)
+    return _rarity().get(word) or _unseen_weight()
+
+
+def _squared_norm(words: Iterable[str]) -> float:
+    return sum(_weight(w) ** 2 for w in words)
+
+
+@lru_cache(maxsize=512)
+def _fixed_norm(words: frozenset[str]) -> float:
+    """The squared norm of a question's words (the same on every call)."""
+    return _squared_norm(words)
 
 
 def similarity(first: Iterable[str], second: Iterable[str]) -> float:
     """Cosine of two sets of words, each word weighted by its rarity in the bank."""
-    one, two = set(first), set(second)
-    shared = sum(_weight(w) ** 2 for w in one & two)
-    norm = math.sqrt(sum(_weight(w) ** 2 for w in one) * sum(_weight(w) ** 2 for w in two))
-    return shared / norm if norm else 0.0
+    one, two = frozenset(first), frozenset(second)
+    return _cosine(one, two, _fixed_norm(one), _squared_norm(two))
+
+
+def _cosine(one: frozenset[str], two: frozenset[str], norm_one: float, norm_two: float) -> float:
+    norm = math.sqrt(norm_one * norm_two)
+    return _squared_norm(one & two) / norm if norm else 0.0
 
 
 @lru_cache(maxsize=16)
@@ -156,8 +175,9 @@ def assess(
     if round_ in STORY_ROUNDS:
         asked = max(asked, options.round_weight * similarity(round_words(round_), answer))
     answer_words = frozenset(answer)
+    answer_norm = _squared_norm(answer_words)
     rivals = [
-        (similarity(words, answer_words), text)
+        (_cosine(words, answer_words, _fixed_norm(words), answer_norm), text)
         for text, words in _rivals(question_text, options.sibling)
     ]
     other, other_text = max(rivals, default=(0.0, ""))
