@@ -1,5 +1,6 @@
-"""The offline scorer: agreement with the human labels, the RUBRIC.md cases that must
-come out right, resistance to gaming, and the shape of its feedback."""
+"""The offline scorer: the kappa used by its benchmark, the RUBRIC.md cases that must come
+out right, resistance to gaming, and the shape of its feedback. Agreement with human labels
+is measured by benchmarks/offline_agreement.py, never asserted here."""
 
 from __future__ import annotations
 
