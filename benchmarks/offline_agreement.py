@@ -163,7 +163,39 @@ def main(argv: list[str] | None = None) -> int:
     off, highest = off_topic_highest(rows)
     if off:
         print(f"not addressing the question: {off} answers, highest criterion score {highest}")
+        print(off_topic_detection(rows))
     return 0
+
+
+def off_topic_detection(rows: list[dict]) -> str:
+    """Precision and recall of the scorer's own off-topic finding against the annotators'
+    ``addresses_question``: the relevance test alone, and with the keyword-list cap."""
+    from coach.rubrics.offline import is_no_answer, stuffed
+    from coach.rubrics.relevance import assess
+    from coach.rubrics.signals import extract_signals
+
+    counts = {"relevance test": [0, 0, 0], "with keyword-list cap": [0, 0, 0]}
+    for row in rows:
+        if is_no_answer(row["answer"]):
+            continue
+        off = row.get("addresses_question") is False
+        relevance = not assess(row["question"], row["answer"], row["round"]).addressed
+        listed = stuffed(row["answer"], extract_signals(row["answer"], row["question"]))
+        for name, found in (
+            ("relevance test", relevance),
+            ("with keyword-list cap", relevance or listed),
+        ):
+            counts[name][0] += found and off
+            counts[name][1] += found and not off
+            counts[name][2] += off and not found
+    lines = ["off-topic detection (no-answer transcripts left out):"]
+    for name, (hits, false_alarms, misses) in counts.items():
+        lines.append(
+            f"    {name:<22} {hits} found, {false_alarms} on-topic flagged, {misses} missed; "
+            f"precision {hits / max(hits + false_alarms, 1):.0%}, "
+            f"recall {hits / max(hits + misses, 1):.0%}"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

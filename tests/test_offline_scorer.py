@@ -1,5 +1,6 @@
-"""The offline scorer: the rules' agreement with the human labels, the RUBRIC.md cases the
-rules must get right, resistance to gaming, and the shape of its feedback.
+"""The offline scorer: the kappa used by its benchmark, the RUBRIC.md cases the rules must get
+right, resistance to gaming, and the shape of its feedback. Agreement with human labels is
+measured by benchmarks/offline_agreement.py, never asserted here.
 
 The rules' levels are checked on their own (``rule_level``): they pick the evidence every card
 quotes and feed the fitted model, which sets the core criteria's scores within one point of
@@ -16,24 +17,10 @@ from types import ModuleType
 import pytest
 
 from coach.questions import Question
-from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import is_no_answer, judge, no_answer_scorecard, score_offline, stuffed
 from coach.rubrics.signals import extract_signals
 
 ROOT = Path(__file__).resolve().parent.parent
-# The rules' agreement floors per labelled set: what was reached, minus a margin
-# (docs/scoring.md).
-# (file, answers at least, floors for numbers, trade-offs, post-launch, STAR)
-AGREEMENT_FLOORS = (
-    # used to write the rules: reached 0.982, 0.978, 0.987, 0.981
-    ("labelled_answers.jsonl", 40, (0.93, 0.92, 0.94, 0.93)),
-    # used to write the rules: reached 0.960, 0.994, 0.991, 0.921
-    ("dev_answers.jsonl", 25, (0.90, 0.93, 0.93, 0.85)),
-    # read for the narration rules: reached 0.929, 0.994, 0.973, 0.941
-    ("check_answers.jsonl", 40, (0.90, 0.95, 0.93, 0.90)),
-    # never read, never tuned on; a guard against regressions: reached 0.959, 0.679, 0.790, 0.793
-    ("holdout_answers.jsonl", 40, (0.93, 0.64, 0.75, 0.75)),
-)
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")
 STORY = (*DESIGN, "star_structure")
 
@@ -70,17 +57,6 @@ def rule_level(q: Question, transcript: str, criterion: str) -> int:
     return judge(criterion, signals, stuffed(transcript, signals)).score
 
 
-def rule_agreement(bench: ModuleType, rows: list[dict]) -> dict[str, float]:
-    """The rules' quadratic-weighted kappa per core criterion."""
-    pairs: dict[str, tuple[list[int], list[int]]] = {c: ([], []) for c in CORE_CRITERIA}
-    for row in rows:
-        q = bench.question_of(row)
-        for criterion, label in row["labels"].items():
-            pairs[criterion][0].append(int(label))
-            pairs[criterion][1].append(rule_level(q, row["answer"], criterion))
-    return {c: bench.quadratic_kappa(h, m) for c, (h, m) in pairs.items() if h}
-
-
 STRONG_DESIGN = (
     "Let me start with scale. Say twenty million daily users, each opening the feed thirty "
     "times a day. That's six hundred million requests a day, so about seven thousand QPS, and "
@@ -95,19 +71,6 @@ STRONG_DESIGN = (
 
 
 # ---------------------------------------------------------------- agreement
-
-
-@pytest.mark.parametrize(("name", "least", "floors"), AGREEMENT_FLOORS)
-def test_agreement_with_human_labels_per_core_criterion(
-    name: str, least: int, floors: tuple[float, ...]
-) -> None:
-    bench = load_benchmark()
-    rows = bench.load_rows(ROOT / "tests" / "data" / name)
-    assert len(rows) >= least
-    kappas = rule_agreement(bench, rows)
-    assert set(kappas) == set(CORE_CRITERIA)
-    for criterion, floor in zip(CORE_CRITERIA, floors, strict=True):
-        assert kappas[criterion] >= floor, (name, criterion, kappas[criterion])
 
 
 def test_quadratic_kappa_is_correct_on_known_cases() -> None:

@@ -185,38 +185,49 @@ def follow_up(
 
 # ---------------------------------------------------------------- stronger version
 
+STRONG = 3
+"""A criterion scored this or more already reads well: its lines are not re-quoted."""
+
 
 def stronger_version(
     question: Question, signals: Signals, judgements: Mapping[str, JudgementLike]
 ) -> str:
-    """An outline of the user's own answer, with placeholders where facts are missing."""
-    story = question.round in STORY_ROUNDS or "star_structure" in judgements
-    lines = _story_outline(signals) if story else _design_outline(signals)
+    """An outline of the user's own answer, with placeholders where facts are missing.
+
+    Only what would raise a criterion is written: a criterion already at 3 or more is
+    named once as one to keep, not quoted back line by line, and no sentence is quoted
+    under two headings.
+    """
     scores = {cid: j.score for cid, j in judgements.items()}
-    if scores.get("tradeoffs_named", 4) < 3:
+    quoted: set[str] = set()
+    story = question.round in STORY_ROUNDS or "star_structure" in judgements
+    lines = _story_outline(signals, scores, quoted) if story else []
+    lines += _sizing_lines(signals, scores, quoted, story)
+    if scores.get("tradeoffs_named", STRONG) < STRONG:
         lines.append(
             _line(
                 "Decision",
-                _first(signals.of("tradeoffs", "choice", "decision")),
+                _fresh(signals.of("tradeoffs", "choice", "decision"), quoted),
                 "I chose [option] over [alternative] because [constraint]",
                 "; it cost [what was given up, your number here] because "
                 "[the constraint that decided it]",
             )
         )
-    if scores.get("post_launch_failures", 4) < 3:
-        lines.append(
-            _line(
-                "After launch",
-                _first(signals.of("post_launch", "event")),
-                "[what broke after launch], caught by [the alert or metric], caused by "
-                "[root cause], fixed by [change]; impact [your number here]",
-            )
-        )
+    if scores.get("post_launch_failures", STRONG) < STRONG:
+        lines.append(_after_launch(question, signals, quoted))
+    keep = [NAMES.get(cid, cid) for cid, score in scores.items() if score >= STRONG]
+    if keep:
+        lines.append("- Keep as it is: " + ", ".join(keep) + ".")
     return "\n".join(lines)
 
 
-def _first(found: list[Signal]) -> str | None:
-    return found[0].span if found else None
+def _fresh(found: list[Signal], quoted: set[str]) -> str | None:
+    """The first span not quoted yet under another heading (and mark it quoted)."""
+    for signal in found:
+        if signal.span and signal.span not in quoted:
+            quoted.add(signal.span)
+            return signal.span
+    return None
 
 
 def _line(label: str, quote: str | None, placeholder: str, addition: str = "") -> str:
@@ -226,54 +237,73 @@ def _line(label: str, quote: str | None, placeholder: str, addition: str = "") -
     return f"- {label}: {placeholder}{addition}"
 
 
-def _story_outline(signals: Signals) -> list[str]:
-    measured = signals.of("star", "measurable_result")
-    result = measured or signals.of("star", "result") or signals.of("star", "vague_result")
-    situation = signals.of("star", "situation")
-    used = {s.start for s in situation[:1]}
-    action = [s for s in signals.of("star", "action") if s.start not in used]
-    return [
-        _line(
-            "Situation",
-            _first(signals.of("star", "situation")),
-            "[where you were: team, product, system, its scale in numbers]",
-        ),
-        _line(
-            "Task",
-            _first(signals.of("star", "task")),
-            "[what you personally owned or had to decide]",
-        ),
-        _line("Action", _first(action), "[what you did, step by step]"),
-        _line(
-            "Result",
-            _first(result),
-            "[metric] went from [your number here] to [your number here] over [period]",
-            "" if measured else "[metric] went from [your number here] to [your number here]",
-        ),
-        _line(
-            "Reflection",
-            _first(signals.of("star", "reflection")),
-            "[what you changed afterwards in the system or in how the team works]",
-        ),
-    ]
+def _story_outline(signals: Signals, scores: Mapping[str, int], quoted: set[str]) -> list[str]:
+    from coach.rubrics.story import star_parts
+
+    if scores.get("star_structure", 0) >= 4:
+        return []
+    parts = star_parts(signals)
+    measured = parts["Result"] is not None and parts["Result"].detail.startswith(
+        "measurable_result"
+    )
+    placeholders = {
+        "Situation": "[where you were: team, product, system, its scale in numbers]",
+        "Task": "[what you personally owned or had to decide]",
+        "Action": "[what you did, step by step]",
+        "Result": "[metric] went from [your number here] to [your number here] over [period]",
+        "Reflection": "[what you changed afterwards in the system or in how the team works]",
+    }
+    lines = []
+    for label, placeholder in placeholders.items():
+        part = parts[label]
+        quote = _fresh([part], quoted) if part is not None else None
+        addition = ""
+        if label == "Result" and quote and not measured:
+            addition = "[metric] went from [your number here] to [your number here]"
+        lines.append(_line(label, quote, placeholder, addition))
+    return lines
 
 
-def _design_outline(signals: Signals) -> list[str]:
+def _sizing_lines(
+    signals: Signals, scores: Mapping[str, int], quoted: set[str], story: bool
+) -> list[str]:
+    """Scale and napkin-math lines, only while numbers_sized has room to grow."""
     from coach.rubrics.signals import weight_of
 
-    sized = [q for q in signals.quantities if weight_of(q) == 1.0]
-    scale = "; ".join(f'"{q.span}"' for q in sized[:3])
-    lines = [
-        f"- Scale: {scale}"
-        if scale
-        else "- Scale: [users] × [requests per user per day] ÷ 86,400 s ≈ [QPS, your number "
-        "here]; latency budget [your number here] ms p99",
-    ]
-    lines.append(
-        _line(
-            "Napkin math",
-            _first(signals.derivations),
-            "[figure] × [figure] ≈ [derived figure], so [the decision it forces]",
+    score = scores.get("numbers_sized")
+    if score is None or score >= 4:
+        return []
+    lines = []
+    if score < STRONG and not story:
+        sized = [q.span for q in signals.quantities if weight_of(q) == 1.0][:3]
+        lines.append(
+            "- Scale: " + "; ".join(f'"{span}"' for span in sized)
+            if sized
+            else "- Scale: [users] × [requests per user per day] ÷ 86,400 s ≈ [QPS, your number "
+            "here]; latency budget [your number here] ms p99"
         )
-    )
+    derivation = _fresh(signals.derivations, quoted)
+    if derivation:
+        lines.append(_line("Napkin math", derivation, "", "say the decision that number forces"))
+    elif score >= 2 and not story:
+        lines.append(
+            "- Napkin math: derive one figure from two you said out loud, then the decision "
+            "it forces"
+        )
     return lines
+
+
+def _after_launch(question: Question, signals: Signals, quoted: set[str]) -> str:
+    from coach.rubrics.anticipated import DESIGN_ROUNDS
+
+    if question.round in DESIGN_ROUNDS:
+        return (
+            "- What could go wrong: [a failure you expect once it is live], caught by "
+            "[the alert and its threshold], handled by [rollback or fallback]"
+        )
+    return _line(
+        "After launch",
+        _fresh(signals.of("post_launch", "event"), quoted),
+        "[what broke after launch], caught by [the alert or metric], caused by "
+        "[root cause], fixed by [change]; impact [your number here]",
+    )

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from coach.questions import Question
+from coach.rubrics.adjust import after_judging
+from coach.rubrics.caps import off_topic_line
 from coach.rubrics.models import CriterionScore, Delivery, Scorecard
 from coach.rubrics.signals import (
     WINDOW,
@@ -742,6 +744,7 @@ def score_offline(
     capped = stuffed(transcript, signals)
     judgements = {c: judge(c, signals, capped) for c in question.criteria}
     judgements = with_fitted_scores(judgements, transcript, signals, question.round, capped)
+    judgements, relevance = after_judging(question, transcript, signals, judgements)
     rubrics = feedback.rubrics_for(question.criteria)
     criteria = [
         CriterionScore(
@@ -760,7 +763,8 @@ def score_offline(
         scorer=SCORER,
         criteria=criteria,
         overall=round(sum(scores) / len(scores), 1) if scores else 0.0,
-        summary=feedback.summary(judgements, rubrics, level),
+        summary=("" if relevance.addressed else off_topic_line(relevance) + " ")
+        + feedback.summary(judgements, rubrics, level),
         next_step=feedback.next_step(judgements, rubrics, level),
         follow_up=feedback.follow_up(question, judgements, rubrics, level),
         transcript=transcript,

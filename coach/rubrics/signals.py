@@ -145,7 +145,8 @@ _FILLER = re.compile(
 )
 _SENTENCE = re.compile(r"\S(?:[^.!?]|[.!?](?=[\w%$'\"]))*[.!?]*")
 _INSTRUCTION = re.compile(
-    r"\b(grader|grading|rubric|scorer|scoring this|score this|scored this|"
+    r"\b(grader|grading|rubric|(?:the|dear|automated|ai) scorer|scoring this|score this|"
+    r"scored this|evaluator|evaluation model|scoring (?:system|model|guide)|"
     r"give (?:this|me|it|the answer|this answer) (?:a|an|full|top|the)|"
     r"ignore (?:the|all|any|previous|your)|correct score|automated system|"
     r"(?:a|an) \d (?:on|for|across) (?:every|all|each))",
@@ -454,12 +455,19 @@ def _quantities(view: View, question_values: set[float]) -> list[Signal]:
     return signals
 
 
+_METRIC_AT = re.compile(
+    r"\b(?:ndcg|dcg|precision|recall|map|mrr|hit ?rate|hits|hr|accuracy|p|r)\s*(?:at|@)\s*$"
+)
+
+
 def _classify(
     view: View, sentence: Sentence, start: int, end: int, raw: str, value: float
 ) -> tuple[str, int]:
     """The unit class of one number, or why it sizes nothing; and the unit's length."""
     if sentence.listy or _bare_in_list(view, start, end):
         return "listed", 0
+    if _METRIC_AT.search(view.lower[max(0, start - 24) : start]):
+        return "name", 0  # "NDCG at 10", "recall@50": the metric's cut-off, not a figure
     unit, consumed = _unit_class(view, start, end, raw)
     digits = re.fullmatch(r"\d{4}", raw)
     if digits and 1950 <= value <= 2039 and unit in ("none", "noun"):
@@ -1441,7 +1449,8 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         r"|time to production|"
         r"click-?through|ctr|add-to-carts?|approvals?|dollars|margin|spend|savings|saved"
         r"|complaints|"
-        r"opens?|open rate|roi|cpa)\b",
+        r"opens?|open rate|roi|cpa|tickets?|response time|time to (?:first )?response|"
+        r"resolution time|handle time)\b",
         "attribution": r"\b(?:a/b test\w*|experiment\w*|holdout|control group"
         r"|before[- ]and[- ]after|"
         r"shadow|backtest\w*|attribut\w*)\b",
@@ -1452,31 +1461,35 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         "partner": r"\b(?:pm|product manager|product team|product|designer|design team|legal|"
         r"compliance|sales|marketing|data engineering|infra\w*|platform team|finance|leadership|"
         r"manager|stakeholders?|analysts?|ops|operations|support team|research\w*|partnerships|"
-        r"policy team|tech lead|lead)\b",
+        r"policy team|tech lead|lead|data scientists?|head of \w+|moderators?|reviewers?)\b",
         "tension": r"\b(?:disagree\w*|wanted|pushed back|push back|concern\w*|tension|conflict|"
-        r"didn't trust|objected|worried|argu\w*|friction)\b",
-        "compromise": r"\b(?:compromise|agreed|middle ground|proposed|offered|settled|we landed)\b",
-        "outcome": r"\b(?:months? later|weeks? later|result|outcome|ended up|shipped|launched)\b",
+        r"didn't trust|objected|worried|argu\w*|friction|didn't think|did not think|"
+        r"back and forth)\b",
+        "compromise": r"\b(?:compromise|agreed|middle ground|proposed|offered|settled|we landed|"
+        r"worked it out|met halfway)\b",
+        "outcome": r"\b(?:months? later|weeks? later|months? on|after a (?:month|quarter|year)|"
+        r"result|outcome|ended up|shipped|launched|we kept)\b",
         "process": r"\b(?:template|process|policy|standard|now|every)\b",
     },
     "narrates_gotchas": {
         "pitfall": r"\b(?:gotchas?|go wrong|goes wrong|edge cases?|empty (?:clusters?|input)|local "
         r"minim\w*|initiali[sz]\w*|converge\w*|numerical\w*|overflow|underflow|stability|nan|"
         r"scal(?:e|ing) (?:the )?features|normali[sz]\w*|leak\w*|ties|imbalance\w*|outliers?|"
-        r"division by zero|log of zero|off-by-one|exploding|vanishing|choosing k)\b",
+        r"division by zero|divide by zero|log of zero|off-by-one|exploding|vanishing|choosing k|"
+        r"overflows?|underflows?|undefined|no points)\b",
         "handling": r"\b(?:so i'd|i'd use|i'd add|handle\w*|re-?seed|clip\w*|epsilon|guard\w*|"
-        r"instead|fix\w*|check\w*)\b",
+        r"instead|fix\w*|check\w*|subtract\w*|split by|before fitting)\b",
         "verify": r"\b(?:unit tests?|test (?:it )?against|compare (?:it )?(?:with|against)|sklearn|"
-        r"scikit|assert\w*|sanity check\w*)\b",
+        r"scikit|assert\w*|sanity check\w*|finite differences|gradient check\w*)\b",
     },
     "metrics_beyond_accuracy": {
         "metric": r"\b(?:precision|recall|f1|pr-?auc|roc-?auc|auc|calibrat\w*|ndcg|map|mrr"
         r"|log ?loss|"
         r"mae|rmse|mape|ctr|click-?through)\b",
         "reason": r"\b(?:false positives?|false negatives?|cost of (?:an )?errors?|because|"
-        r"imbalance\w*|rare)\b",
+        r"imbalance\w*|rare|what matters|positives are|can review|cope with|so)\b",
         "operating_point": r"\b(?:at a fixed|threshold|operating point|recall at|precision at|"
-        r"at k|@k|top-?k)\b",
+        r"at k|@k|top-?k|flag the top|the top \d)\b",
         "online": r"\b(?:a/b|online|business|revenue|conversion|guardrail\w*)\b",
         "accuracy_only": r"\baccuracy\b",
     },

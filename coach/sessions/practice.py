@@ -221,9 +221,7 @@ class Practice:
             return answered
         probe = answered.card.get("follow_up") or next(iter(question.follow_ups), None)
         if follow_up_of is None and probe and self._wants_follow_up():
-            follow_up = question.model_copy(
-                update={"id": question.id + FOLLOW_UP_SUFFIX, "text": probe, "follow_ups": ()}
-            )
+            follow_up = follow_up_question(question, probe)
             self.say("\nFollow-up:")
             self.ask(store, session_id, follow_up, speaker, follow_up_of=answered.answer_id)
         return answered
@@ -520,3 +518,18 @@ def stream_timings(
     if speech_end_s is not None and recording.ended_by == "silence":
         timings["endpoint_wait_s"] = round(silence_s, 3)
     return timings
+
+
+def follow_up_question(question: Question, probe: str) -> Question:
+    """The follow-up asked after ``question``: the probe, scored only on the criteria the
+    probe asks about (a sizing probe on numbers_sized), not on the whole first rubric."""
+    from coach.rubrics.probes import probe_targets
+
+    return question.model_copy(
+        update={
+            "id": question.id + FOLLOW_UP_SUFFIX,
+            "text": probe,
+            "follow_ups": (),
+            "criteria": probe_targets(probe, question.criteria),
+        }
+    )

@@ -37,7 +37,11 @@ def assess(scorecard: dict[str, Any], weak_below: float | None = None) -> Assess
     from coach.rubrics import load_rubrics
 
     rubrics = load_rubrics()
-    core = [c for c in scorecard.get("criteria", []) if c["id"] in CORE_CRITERIA]
+    core = [
+        c
+        for c in scorecard.get("criteria", [])
+        if c["id"] in CORE_CRITERIA and _applies(rubrics.get(c["id"]), scorecard.get("round"))
+    ]
     shortfalls = []
     for item in core:
         bar = weak_below if weak_below is not None else rubrics[item["id"]].bar[scorecard["level"]]
@@ -46,6 +50,11 @@ def assess(scorecard: dict[str, Any], weak_below: float | None = None) -> Assess
     mean = sum(c["score"] for c in core) / len(core) if core else 0.0
     reason = "below the bar: " + ", ".join(shortfalls) if shortfalls else "meets the bar"
     return Assessment(weak=bool(shortfalls), reason=reason, core_mean=mean)
+
+
+def _applies(criterion: Any, round_: str | None) -> bool:
+    """The criterion's rubric lists the round (a story criterion does not judge a design)."""
+    return criterion is not None and (round_ is None or round_ in criterion.rounds)
 
 
 def due_label(due_at: str, now: datetime | None = None) -> str:

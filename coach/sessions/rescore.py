@@ -11,7 +11,7 @@ from pathlib import Path
 from coach.config import Settings
 from coach.questions import Question, load_questions
 from coach.rubrics.models import Delivery
-from coach.sessions.practice import FOLLOW_UP_SUFFIX
+from coach.sessions.practice import FOLLOW_UP_SUFFIX, follow_up_question
 from coach.sessions.review import resolve_session
 from coach.sessions.store import AnswerRecord, Store, open_store
 
@@ -58,7 +58,7 @@ def question_for(answer: AnswerRecord, bank: dict[str, Question]) -> Question | 
     parent = bank.get(answer.question_id.removesuffix(FOLLOW_UP_SUFFIX))
     if parent is None:
         return None
-    return parent.model_copy(update={"id": answer.question_id, "text": answer.question_text})
+    return follow_up_question(parent, answer.question_text)
 
 
 def transcribe_stored(

@@ -1,0 +1,52 @@
+"""What the offline scorer does once each criterion is judged on its own.
+
+In order: post_launch_failures read for design and technical rounds
+(:mod:`coach.rubrics.anticipated`); the story's evidence put as its parts in the
+order told (:mod:`coach.rubrics.story`); then the caps (:mod:`coach.rubrics.caps`),
+including the one for an answer to a different question
+(:mod:`coach.rubrics.relevance`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from coach.questions import Question
+from coach.rubrics.anticipated import with_anticipated
+from coach.rubrics.caps import apply_caps
+from coach.rubrics.relevance import Relevance, assess
+from coach.rubrics.signals import Signals
+from coach.rubrics.story import star_evidence
+
+if TYPE_CHECKING:
+    from coach.rubrics.offline import Judgement
+
+STAR = "star_structure"
+MAX_STAR_QUOTES = 5
+
+
+def after_judging(
+    question: Question, transcript: str, signals: Signals, judgements: Mapping[str, Judgement]
+) -> tuple[dict[str, Judgement], Relevance]:
+    """The judgements with the round's reading, ordered story evidence and every cap; and
+    whether the answer addressed the question."""
+    adjusted = with_anticipated(judgements, question.round, transcript)
+    adjusted = with_story_evidence(adjusted, signals)
+    relevance = assess(question.text, transcript, question.round)
+    return apply_caps(adjusted, transcript, signals, relevance), relevance
+
+
+def with_story_evidence(
+    judgements: Mapping[str, Judgement], signals: Signals
+) -> dict[str, Judgement]:
+    """A story scored 2 or more quotes its parts, each a different sentence, in order."""
+    result = dict(judgements)
+    story = result.get(STAR)
+    if story is None or story.score < 2:
+        return result
+    quotes = star_evidence(signals, MAX_STAR_QUOTES)
+    if quotes:
+        result[STAR] = replace(story, evidence=quotes)
+    return result

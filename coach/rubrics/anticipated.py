@@ -1,0 +1,136 @@
+"""post_launch_failures read for design and technical questions.
+
+Those questions ask about a system that does not exist yet, so a concretely
+anticipated failure counts as the event: a named failure mode scores 2; one with
+how it would be detected and what would be done scores 3; several such, with
+thresholds or numbers, scores 4. Generic lifecycle words stay at 1, and the
+answer is never marked down for not telling a real incident.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from coach.rubrics.signals import View
+
+if TYPE_CHECKING:
+    from coach.rubrics.offline import Judgement
+
+CRITERION = "post_launch_failures"
+DESIGN_ROUNDS = frozenset({"system_design", "technical", "ml_fundamentals"})
+"""Rounds whose questions ask about a system still to be built."""
+
+_FAILURE = re.compile(
+    r"\b(?:schema (?:change|changes|drift)|changes? (?:its|the|their) schema|"
+    r"missing (?:features|data|events)|stale|staleness|"
+    r"outage|goes down|go down|"
+    r"distribution shift|base rate|holiday|feedback loop|cold[- ]start|"
+    r"late (?:labels|data|events)|duplicate|backfill|upstream|spike|timeouts?|silently|"
+    r"bot traffic|bot farm|adversar\w+|attackers?|poison\w*|overload\w*|falls? over|"
+    r"hot keys?|lag(?:s|ging)?|quietly decays?|crash\w*|inflat\w+|delayed|"
+    r"broken|bugs?|corrupt\w*|bad (?:snapshot|model|deploy|push|batch|data|release))\b"
+)
+_INTRO = re.compile(
+    r"\b(?:anticipated (?:problems|failures|risks)|things (?:that )?(?:will|would|could|can|"
+    r"i'd expect to) (?:break|go wrong|fail)|what (?:could|would|can|will) (?:go wrong|break|fail)"
+    r"|failure modes?|failures:|risks:|(?:go|goes) wrong in production)"
+)
+INTRO_REACH = 3
+"""Sentences after "what could go wrong" that are read as the failure modes it announces."""
+_DETECT = re.compile(
+    r"\b(?:alert\w*|monitor\w*|dashboard|page[sd]?|paging|on-call|threshold|track\w*|"
+    r"check\w*|compar\w+|baseline|canary|shadow|guardrail|"
+    r"detect\w*|catch|caught|watch\w*|validat\w+|sla|slo)\b"
+)
+_ACT = re.compile(
+    r"\b(?:roll(?:s|ed)? ?back|rollback|fall(?:s)? ?back|fallback|kill switch|revert\w*|"
+    r"retrain\w*|pause\w*|freeze|block\w*|quarantin\w+|circuit breaker|serve (?:the )?"
+    r"(?:last|previous|cached|default)|switch\w* (?:to|back)|disable\w*|cap\b|throttl\w+|"
+    r"filter\w*|recheck\w*|re-?calibrat\w+|version\w*|immutable|reject\w*|hold\w* back|"
+    r"stop\w* (?:publishing|serving|the)|shed\w*|retr(?:y|ies)|drop\w*|route\w*|gates?)\b"
+)
+_NUMBER = re.compile(r"\d|\b(?:percent|twice|double|hundred|thousand|million)\b")
+
+
+@dataclass(frozen=True)
+class Anticipated:
+    """A post-launch score from anticipated failures, and the sentences behind it."""
+
+    score: int
+    evidence: tuple[str, ...]
+    found: str
+    missing: str
+
+
+def read_anticipated(transcript: str) -> Anticipated:
+    """Score the failure modes an answer anticipates, as RUBRIC.md reads design answers."""
+    view = View(transcript)
+    named: list[str] = []
+    handled: list[str] = []
+    sized = 0
+    sentences = [s for s in view.sentences if not s.listy]
+    announced_until = -1
+    for position, sentence in enumerate(sentences):
+        lower = sentence.text.lower()
+        if _INTRO.search(lower):
+            announced_until = position + INTRO_REACH
+        if position > announced_until and not _FAILURE.search(lower):
+            continue
+        named.append(sentence.text.strip())
+        nearby = " ".join(s.text.lower() for s in sentences[position : position + 2])
+        if _DETECT.search(nearby) and _ACT.search(nearby):
+            handled.append(sentence.text.strip())
+            sized += bool(_NUMBER.search(nearby))
+    return _score(named, handled, sized)
+
+
+def _score(named: list[str], handled: list[str], sized: int) -> Anticipated:
+    if len(handled) >= 2 and sized >= 1:
+        return Anticipated(
+            4,
+            tuple(handled[:3]),
+            "several anticipated failure modes, each with its detection and response, "
+            "with thresholds",
+            "",
+        )
+    if handled:
+        return Anticipated(
+            3,
+            tuple(handled[:2]),
+            "an anticipated failure mode with how it would be detected and what would be done",
+            "anticipate a second failure mode, with the threshold that would fire and the "
+            "safeguard that stays",
+        )
+    if named:
+        return Anticipated(
+            2,
+            tuple(named[:2]),
+            "a specific failure mode named",
+            "say how you would detect it (the alert and its threshold) and what you would do "
+            "(roll back, fall back to a simpler model)",
+        )
+    return Anticipated(0, (), "", "")
+
+
+def with_anticipated(
+    judgements: Mapping[str, Judgement], round_: str, transcript: str
+) -> dict[str, Judgement]:
+    """For design and technical rounds, post_launch_failures is the better of the incident
+    reading and the anticipated-failure reading; other rounds are left as judged."""
+    result = dict(judgements)
+    current = result.get(CRITERION)
+    if current is None or round_ not in DESIGN_ROUNDS:
+        return result
+    reading = read_anticipated(transcript)
+    if reading.score > current.score:
+        result[CRITERION] = replace(
+            current,
+            score=reading.score,
+            evidence=reading.evidence,
+            found=reading.found,
+            missing=reading.missing,
+        )
+    return result

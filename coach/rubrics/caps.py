@@ -1,0 +1,97 @@
+"""Caps applied after each criterion is judged (RUBRIC.md's "cases the scorer must get right").
+
+- An answer to a different question: no criterion above 1.
+- Instructions to the grader with only a vague answer around them: no criterion above 1.
+- A story with no task and no stated result (what the project was, that it went well):
+  STAR at most 1.
+
+Each cap lowers a score and says why in the judgement's ``found``; none raises one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from coach.rubrics.relevance import Relevance
+from coach.rubrics.signals import Signals, View, weight_of
+
+if TYPE_CHECKING:
+    from coach.rubrics.offline import Judgement
+
+
+OFF_TOPIC = "did not address the question asked"
+_DEMAND = re.compile(
+    r"\b(?:ignore|disregard|override|overrides|does not apply|doesn't apply)\b|"
+    r"\b(?:give|assign|award|rate|mark|score|output)\b.*"
+    r"\b(?:4|four|maximum|max|top|full|excellent|perfect)\b",
+    re.IGNORECASE,
+)
+"""What makes a sentence addressed to the grader a demand for a score."""
+
+
+@dataclass(frozen=True)
+class CapOptions:
+    """Where the caps start to apply."""
+
+    vague_rest_words: int = 25
+    """Fewer words than this outside instructions to the grader make the rest vague."""
+
+
+def off_topic_line(relevance: Relevance) -> str:
+    """The first line of the feedback for an answer to some other question."""
+    line = f"This answer {OFF_TOPIC}"
+    if relevance.other_question:
+        line += f'; it reads as an answer to "{relevance.other_question}"'
+    return line + "."
+
+
+def cap_all(judgements: Mapping[str, Judgement], limit: int, why: str) -> dict[str, Judgement]:
+    """Every judgement above ``limit`` brought down to it, saying why."""
+    return {cid: _capped(j, limit, why) for cid, j in judgements.items()}
+
+
+def _capped(judgement: Judgement, limit: int, why: str) -> Judgement:
+    score = judgement.score
+    if score <= limit:
+        return judgement
+    found = f"{why} (capped at {limit}; the answer alone would score {score})"
+    evidence = judgement.evidence[:1]
+    return replace(judgement, score=limit, found=found, evidence=evidence)
+
+
+def vague_with_instructions(transcript: str, options: CapOptions | None = None) -> bool:
+    """The answer tells the grader what to score, and says little else."""
+    options = options or CapOptions()
+    view = View(transcript)
+    if not any(_DEMAND.search(s.text) for s in view.instructions):
+        return False
+    rest = sum(len(s.text.split()) for s in view.sentences)
+    return rest < options.vague_rest_words
+
+
+def story_without_shape(signals: Signals) -> bool:
+    """No task, no stated result, not one figure and at most one thing done: a narrative
+    (what the project was, that it went well), not a STAR story."""
+    stated = signals.of("star", "result", "measurable_result")
+    figures = [q for q in signals.quantities if weight_of(q) > 0]
+    actions = {s.start for s in signals.of("star", "action")}
+    return not signals.of("star", "task") and not stated and not figures and len(actions) < 2
+
+
+def apply_caps(
+    judgements: Mapping[str, Judgement], transcript: str, signals: Signals, relevance: Relevance
+) -> dict[str, Judgement]:
+    """The judgements with every cap that applies to this answer."""
+    capped = dict(judgements)
+    if not relevance.addressed:
+        capped = cap_all(capped, 1, "the answer " + OFF_TOPIC)
+    if vague_with_instructions(transcript):
+        capped = cap_all(capped, 1, "instructions to the grader around a vague answer")
+    if "star_structure" in capped and story_without_shape(signals):
+        capped["star_structure"] = _capped(
+            capped["star_structure"], 1, "a narrative with no task and no stated result"
+        )
+    return capped

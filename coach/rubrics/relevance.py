@@ -1,0 +1,195 @@
+"""Did the answer address the question asked?
+
+The answer's content words are compared with the question's (its text, and the
+follow-up probes the bank lists for it) and with every other question in the
+built-in bank. An answer is off-topic when it is long enough to judge, clearly
+matches some other, unrelated bank question, and shares next to nothing with the
+one asked. Words are weighted by how rare they are across the bank's questions,
+so "model" or "data" count for little and "churn" or "feed" for a lot.
+
+A follow-up answer is compared with the probe it answers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from coach.rounds import STORY_ROUNDS
+
+
+@dataclass(frozen=True)
+class RelevanceOptions:
+    """Thresholds of the off-topic test (chosen on the corpus's train part, checked on dev)."""
+
+    min_question_words: int = 6
+    """Distinct content words a question needs to be compared word by word ("What broke
+    after it launched?" has too few: its answers are not judged off-topic)."""
+    min_words: int = 50
+    """Content words an answer needs before it is judged off-topic at all."""
+    min_other: float = 0.16
+    """Similarity to some other bank question that marks it as that question's answer."""
+    max_ratio: float = 0.12
+    """The asked question's similarity must be at most this share of the other's."""
+    round_weight: float = 0.2
+    """In story rounds, how much the round's vocabulary (every bank question of the round)
+    counts beside the question's own words: a story is told in its own domain's words, so
+    one in the round's terms is not judged off-topic as easily. Design and technical
+    questions name their topic, so there the question's words alone count."""
+    sibling: float = 0.3
+    """Bank questions this similar to the asked one are the same topic, not rivals."""
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """How the answer compares with the question asked and with the bank's others."""
+
+    addressed: bool
+    asked: float
+    """Similarity of the answer to the question asked (0 to 1)."""
+    other: float
+    """Highest similarity to an unrelated bank question."""
+    other_question: str | None
+    """That question's text, when the answer is off-topic."""
+
+
+_STOP_WORDS = """a an the and or but if of to in on for with at by from as is are was were
+    be been being it its this that these those you your yours i me my we our us they them their
+    he she his her
+    what which who whom how why when where do does did done have has had having would could
+    should can will may might must shall not no so than then there here about into over under up
+    down out just also very really more most some any each all both one two tell give walk talk
+    through describe explain let say think like get got make made take use used way thing things
+    time something someone"""
+_STOP = frozenset(_STOP_WORDS.split())
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ers", "er", "ies", "es", "s", "ed", "ly")
+
+
+def stem(word: str) -> str:
+    """A crude stem: "rankers", "ranking" and "ranked" all become "rank"."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """Stems of the words that carry content (no stop words, three letters or more)."""
+    words = re.findall(r"[a-z][a-z0-9']+", text.lower().replace("'s", ""))
+    return [stem(w) for w in words if w not in _STOP and len(w) > 2]
+
+
+@lru_cache(maxsize=1)
+def _bank() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each built-in question's text and the content words of it and its probes."""
+    from coach.questions import builtin_questions
+
+    return tuple(
+        (q.text, frozenset(content_words(" ".join((q.text, *q.follow_ups)))))
+        for q in builtin_questions()
+    )
+
+
+@lru_cache(maxsize=1)
+def _rarity() -> dict[str, float]:
+    counts = Counter(word for _, words in _bank() for word in words)
+    total = len(_bank())
+    return {word: math.log((total + 1) / (n + 1)) + 1 for word, n in counts.items()}
+
+
+@lru_cache(maxsize=1)
+def _unseen_weight() -> float:
+    """The weight of a word no bank question uses (the rarest there is)."""
+    return math.log(len(_bank()) + 1) + 1
+
+
+def _weight(word: str) -> float:
+    return _rarity().get(word) or _unseen_weight()
+
+
+def _squared_norm(words: Iterable[str]) -> float:
+    return sum(_weight(w) ** 2 for w in words)
+
+
+@lru_cache(maxsize=512)
+def _fixed_norm(words: frozenset[str]) -> float:
+    """The squared norm of a question's words (the same on every call)."""
+    return _squared_norm(words)
+
+
+def similarity(first: Iterable[str], second: Iterable[str]) -> float:
+    """Cosine of two sets of words, each word weighted by its rarity in the bank."""
+    one, two = frozenset(first), frozenset(second)
+    return _cosine(one, two, _fixed_norm(one), _squared_norm(two))
+
+
+def _cosine(one: frozenset[str], two: frozenset[str], norm_one: float, norm_two: float) -> float:
+    norm = math.sqrt(norm_one * norm_two)
+    return _squared_norm(one & two) / norm if norm else 0.0
+
+
+@lru_cache(maxsize=16)
+def round_words(round_: str) -> frozenset[str]:
+    """The words of every built-in question (and its probes) of one round."""
+    from coach.questions import builtin_questions
+
+    texts = [" ".join((q.text, *q.follow_ups)) for q in builtin_questions() if q.round == round_]
+    return frozenset(content_words(" ".join(texts)))
+
+
+def question_words(question_text: str) -> frozenset[str]:
+    """The asked question's words, with its bank probes when it is a bank question."""
+    for text, words in _bank():
+        if text == question_text:
+            return words
+    return frozenset(content_words(question_text))
+
+
+@lru_cache(maxsize=256)
+def _rivals(question_text: str, sibling: float) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The bank questions on other topics than ``question_text``."""
+    asked_words = question_words(question_text)
+    return tuple(
+        (text, words)
+        for text, words in _bank()
+        if text != question_text and similarity(words, asked_words) < sibling
+    )
+
+
+def assess(
+    question_text: str,
+    transcript: str,
+    round_: str | None = None,
+    options: RelevanceOptions | None = None,
+) -> Relevance:
+    """Whether ``transcript`` answers ``question_text`` (asked in ``round_``) rather than
+    another question."""
+    options = options or RelevanceOptions()
+    asked_words = question_words(question_text)
+    answer = content_words(transcript)
+    asked = similarity(asked_words, answer)
+    if round_ in STORY_ROUNDS:
+        asked = max(asked, options.round_weight * similarity(round_words(round_), answer))
+    answer_words = frozenset(answer)
+    answer_norm = _squared_norm(answer_words)
+    rivals = [
+        (_cosine(words, answer_words, _fixed_norm(words), answer_norm), text)
+        for text, words in _rivals(question_text, options.sibling)
+    ]
+    other, other_text = max(rivals, default=(0.0, ""))
+    off_topic = (
+        len(asked_words) >= options.min_question_words
+        and len(answer) >= options.min_words
+        and other >= options.min_other
+        and asked <= options.max_ratio * other
+    )
+    return Relevance(
+        addressed=not off_topic,
+        asked=asked,
+        other=other,
+        other_question=other_text if off_topic else None,
+    )

@@ -1,0 +1,58 @@
+"""The sentences that tell a story's Situation, Task, Action, Result and Reflection.
+
+Each part is a different sentence, and each comes after the one before it, so
+the quotes read as the story was told. The Result is the outcome (a measurable
+one first), never the sentence that tells what went wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coach.rubrics.signals import Signal, Signals
+
+PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Situation", ("situation",)),
+    ("Task", ("task",)),
+    ("Action", ("action",)),
+    ("Result", ("measurable_result", "result")),
+    ("Reflection", ("reflection",)),
+)
+_FAILURE = re.compile(
+    r"\b(?:broke|broken|failed|failing|fails|outage|crash\w*|went wrong|incident|bug|"
+    r"tanked|regress\w*|degraded|mistake)\b"
+)
+
+
+def star_parts(signals: Signals) -> dict[str, Signal | None]:
+    """Each STAR part's sentence (None when the story does not tell it)."""
+    chosen: dict[str, Signal | None] = {}
+    after = -1
+    for label, details in PARTS:
+        candidates = [s for s in signals.of("star", *details) if s.start > after]
+        if label == "Result":
+            candidates = _outcomes(candidates, signals)
+        part = candidates[0] if candidates else None
+        chosen[label] = part
+        if part is not None:
+            after = part.end - 1
+    return chosen
+
+
+def _outcomes(candidates: list[Signal], signals: Signals) -> list[Signal]:
+    """Result candidates that tell an outcome, measurable ones first, in story order."""
+    events = {(s.start, s.end) for s in signals.of("post_launch", "event")}
+    kept = [
+        s
+        for s in candidates
+        if (s.start, s.end) not in events and not _FAILURE.search(s.span.lower())
+    ]
+    return sorted(kept, key=lambda s: (s.detail.split("|")[0] != "measurable_result", s.start))
+
+
+def star_evidence(signals: Signals, limit: int) -> tuple[str, ...]:
+    """The told parts' sentences, in order, each once."""
+    spans = [part.span for part in star_parts(signals).values() if part is not None]
+    return tuple(spans[:limit])
