@@ -196,8 +196,9 @@ def plan() -> list[Clip]:
                 voice = voices[(index + turn) % len(voices)]
                 condition = CONDITIONS[(CLIPS_PER_ANSWER * index + turn) % len(CONDITIONS)]
                 clips.append(_clip(source, voice, condition))
-    for source in librivox_sources():
-        clips.extend(_clip(source, LIBRIVOX_VOICE, c) for c in CONDITIONS)
+        for source in librivox_sources():
+            if source.split == split:
+                clips.extend(_clip(source, LIBRIVOX_VOICE, c) for c in CONDITIONS)
     return clips
 
 
@@ -358,12 +359,15 @@ def main() -> None:
     folder = args.out or default_dir()
     builder = Builder(folder, clips)
     rows = []
-    for index, clip in enumerate(clips, 1):
-        rows.append(manifest_row(clip, builder.build(clip)))
-        if index % 20 == 0:
-            print(f"{index}/{len(clips)} clips", file=sys.stderr, flush=True)
     manifest = folder / "manifest.jsonl"
-    manifest.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    for split in SPLITS:  # the manifest lists dev as soon as dev is built
+        for clip in (c for c in clips if c.split == split):
+            rows.append(manifest_row(clip, builder.build(clip)))
+            if len(rows) % 20 == 0:
+                print(f"{len(rows)}/{len(clips)} clips", file=sys.stderr, flush=True)
+        partial = manifest.with_suffix(".part")
+        partial.write_text("".join(json.dumps(row) + "\n" for row in rows))
+        partial.replace(manifest)
     hours = sum(float(str(r["duration_s"])) for r in rows) / 3600
     print(f"{len(rows)} clips, {hours:.2f} h of audio; manifest: {manifest}", file=sys.stderr)
 
