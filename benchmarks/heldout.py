@@ -121,6 +121,7 @@ def stream_system() -> Decode:
         for start in range(0, audio.size, block):
             stream.feed(audio[start : start + block])
             if not stream.wait_caught_up(600):
+                stream.stop()  # a worker left decoding crashes the interpreter at exit
                 raise RuntimeError("the streaming worker did not catch up within 600 s")
         heard = stream.finish()
         return heard.text, heard.raw_text
