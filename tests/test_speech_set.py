@@ -45,7 +45,7 @@ def test_every_clip_of_an_answer_is_in_one_part_and_each_condition_has_20_per_pa
     speech_set: ModuleType,
 ) -> None:
     clips = speech_set.plan()
-    parts_of = {}
+    parts_of: dict[str, str] = {}
     for clip in clips:
         assert parts_of.setdefault(clip.answer_id, clip.split) == clip.split
     counts = Counter((c.split, c.condition) for c in clips)
