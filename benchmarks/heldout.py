@@ -321,6 +321,10 @@ def _ratio(value: float, base: float) -> str:
     return f"{value / base:.2f}" if base else "-"
 
 
+def _share(value: float) -> str:
+    return "-" if value != value else f"{value:.0%}"  # nan: no clip to count on
+
+
 def report(summary: dict[str, Any], systems: list[str]) -> str:
     overall = {"all": {"clips": summary["clips"],
                        **{s: summary["overall"][s]["wer"] for s in systems},
@@ -335,7 +339,7 @@ def report(summary: dict[str, Any], systems: list[str]) -> str:
     for s in systems:
         fill, speed = summary["fillers"][s], summary["overall"][s]["decode_s_per_audio_s"]
         lost = sum(1 for item in summary["lost"] if item["system"] == s)
-        lines.append(f"| {s} | {speed:.3f} | {fill['recall']:.0%} | {fill['fillers_spoken']} "
+        lines.append(f"| {s} | {speed:.3f} | {_share(fill['recall'])} | {fill['fillers_spoken']} "
                      f"| {fill['false_fillers']} ({fill['clips_with_false_fillers']} of "
                      f"{fill['clips_without_fillers']}) | {lost if s != 'raw' else '-'} |")
     lines += ["", f"lost clips (deletions > {LOST_DELETIONS:.0%} of the words, raw's not):"]
