@@ -66,9 +66,7 @@ def test_skipped_speech_is_found_and_decoded_again(
 def test_a_word_stretched_over_skipped_speech_leaves_it_uncovered() -> None:
     speech = [(0.0, 6.0)]
     stretched = [said(("We", 0.0, 0.3, 0.9), ("launched", 0.3, 6.0, 0.9))]
-    # "launched" needs about 1 s: it may sit at either end of its 5.7 s, the middle is skipped
-    gaps = uncovered_speech(stretched, speech, OPTIONS)
-    assert [(round(a, 2), round(b, 2)) for a, b in gaps] == [(1.3, 4.7)]
+    assert uncovered_speech(stretched, speech, OPTIONS) == [(0.6, 4.5)]
 
 
 def test_stock_phrases_need_speech_and_a_sure_model() -> None:

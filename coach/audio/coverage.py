@@ -30,13 +30,9 @@ class CoverageOptions:
 
     slack_s: float = 0.3
     """Word times are often 0.2-0.3 s off: a word covers this much either side of it."""
-    letter_s: float = 0.075
-    """About how long a letter takes to say ..."""
-    stretched_s: float = 0.4
-    """... and a word longer than its letters need by this much has been stretched over
-    speech the model skipped. Whether the word itself sits at the start or the end of
-    its time, it covers only what its letters need at each end; the middle is decoded
-    again."""
+    longest_word_s: float = 1.2
+    """A word longer than this has been stretched over speech the model skipped; it
+    covers only its last ``longest_word_s``."""
     min_uncovered_s: float = 1.0
     """Speech left uncovered for less than this is not decoded again."""
     join_s: float = 1.0
@@ -56,11 +52,8 @@ Redecode = Callable[[np.ndarray], list[Heard]]
 def covered_spans(segments: list[Heard], options: CoverageOptions) -> list[Span]:
     """The seconds the decoded words account for, merged."""
     spans: list[Span] = []
-    for word, start, end, _p in (w for s in segments for w in s.words):
-        need = options.letter_s * len(word.strip(" ,.?!")) + options.stretched_s
-        if end - start > need:  # stretched: the word at one end, skipped speech between
-            spans.append((start - options.slack_s, start + need))
-            start = end - need
+    for _word, start, end, _p in (w for s in segments for w in s.words):
+        start = max(start, end - options.longest_word_s)
         spans.append((start - options.slack_s, end + options.slack_s))
     return merge(sorted(spans), 0.0)
 
