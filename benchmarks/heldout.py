@@ -168,7 +168,7 @@ def run_systems(systems: list[str], tag: str, clips: list[dict[str, Any]]
     """System -> clip id -> {text, raw_text, decode_s, duration_s}, computing only what is
     not cached, clip by clip (every system on one clip before the next clip), so that a
     run stopped part way leaves whole clips behind."""
-    from coach.audio.wav import read_wav
+    from coach.audio.decode import read_audio
 
     caches = {s: cache_for(s, tag) for s in systems}
     results: dict[str, dict[str, dict[str, Any]]] = {s: {} for s in systems}
@@ -187,7 +187,7 @@ def run_systems(systems: list[str], tag: str, clips: list[dict[str, Any]]
     for index, (system, clip) in enumerate(missing, 1):
         if system not in decoders:
             decoders[system] = MAKERS[system]()
-        audio = read_wav(clip["path"])
+        audio = read_audio(clip["path"])
         start = time.perf_counter()
         text, raw_text = decoders[system](audio)
         result = {"text": text, "raw_text": raw_text, "duration_s": clip["duration_s"],

@@ -47,7 +47,8 @@ sys.path.insert(0, str(ROOT / "tests"))  # the test-speech helpers
 
 from speech import espeak_wav, piper_wav  # noqa: E402
 
-from coach.audio.wav import SAMPLE_RATE, read_wav, write_wav  # noqa: E402
+from coach.audio.decode import read_audio  # noqa: E402
+from coach.audio.wav import SAMPLE_RATE, write_wav  # noqa: E402
 
 ANSWERS = ROOT / "benchmarks" / "data" / "speech_answers.jsonl"
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
@@ -252,7 +253,7 @@ class Builder:
         if path.exists():
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
-        speech = read_wav(self.voiced(clip.answer_id, clip.voice))
+        speech = read_audio(self.voiced(clip.answer_id, clip.voice))
         audio = self.condition(clip, speech)
         partial = path.with_suffix(".part.wav")
         write_wav(partial, audio)
@@ -278,7 +279,7 @@ class Builder:
         chosen = random.Random(clip.clip_id).sample(talkers, BABBLE_TALKERS)
         mixed = np.zeros(samples, np.float64)
         for answer_id, voice in chosen:
-            talker = read_wav(self.voiced(answer_id, voice)).astype(np.float64)
+            talker = read_audio(self.voiced(answer_id, voice)).astype(np.float64)
             mixed += np.resize(talker, samples) / max(_rms(talker), 1e-9)
         return mixed.astype(np.float32)
 
@@ -295,7 +296,7 @@ def _sox_effect(audio: np.ndarray, effect: list[str]) -> np.ndarray:
         source, out = Path(scratch) / "in.wav", Path(scratch) / "out.wav"
         write_wav(source, audio)
         _run(["sox", "-R", "-D", str(source), str(out), *effect])
-        return read_wav(out)
+        return read_audio(out)
 
 
 def _sox_noise(kind: str, samples: int) -> np.ndarray:
@@ -303,7 +304,7 @@ def _sox_noise(kind: str, samples: int) -> np.ndarray:
         out = Path(scratch) / "noise.wav"
         _run(["sox", "-R", "-D", "-r", str(SAMPLE_RATE), "-c", "1", "-n", "-b", "16", str(out),
               "synth", f"{samples}s", kind, "vol", "0.5"])
-        return read_wav(out)[:samples]
+        return read_audio(out)[:samples]
 
 
 def _rms(audio: np.ndarray) -> float:
@@ -326,7 +327,7 @@ def mix_at_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarr
 
 def manifest_row(clip: Clip, path: Path) -> dict[str, object]:
     row: dict[str, object] = asdict(clip)
-    seconds = read_wav(path).size / SAMPLE_RATE
+    seconds = read_audio(path).size / SAMPLE_RATE
     row.update(path=str(path), duration_s=round(seconds, 3))
     return row
 
