@@ -19,7 +19,7 @@ from dataclasses import astuple, dataclass, fields
 import numpy as np
 
 from coach.rounds import STORY_ROUNDS
-from coach.rubrics.signals import Signal, Signals, View, value_key, weight_of
+from coach.rubrics.signals import Signal, Signals, View, star_parts, value_key, weight_of
 
 _TECHNICAL_ROUNDS = frozenset({"technical", "ml_fundamentals"})
 _FIRST_PERSON = re.compile(r"\b(?:i|i'd|i'm|i've|i'll|my|me|myself)\b")
@@ -189,18 +189,7 @@ def _first_start(signals: list[Signal]) -> int | None:
 
 
 def _star_features(signals: Signals) -> dict[str, float]:
-    part = {
-        name: signals.of("star", name)
-        for name in (
-            "situation",
-            "task",
-            "action",
-            "result",
-            "measurable_result",
-            "vague_result",
-            "reflection",
-        )
-    }
+    part = star_parts(signals)
     stated = part["result"] + part["measurable_result"]
     order = [_first_start(part["situation"]), _first_start(part["action"]), _first_start(stated)]
     endings = sorted(stated + part["vague_result"], key=lambda s: s.start)

@@ -21,6 +21,7 @@ from coach.rubrics.signals import (
     Signal,
     Signals,
     extract_signals,
+    star_parts,
     value_key,
     weight_of,
 )
@@ -313,18 +314,7 @@ def _one_sentence(situations: list[Signal], actions: list[Signal]) -> bool:
 
 
 def judge_star(signals: Signals) -> Judgement:
-    part = {
-        name: signals.of("star", name)
-        for name in (
-            "situation",
-            "task",
-            "action",
-            "result",
-            "measurable_result",
-            "vague_result",
-            "reflection",
-        )
-    }
+    part = star_parts(signals)
     situation, action = bool(part["situation"]), bool(part["action"])
     if situation and action and _one_sentence(part["situation"], part["action"]):
         situation = False  # "we had a model that did worse and we fixed it": one line, no scene

@@ -107,6 +107,16 @@ class Signals:
         }
 
 
+STAR_PARTS = (
+    "situation", "task", "action", "result", "measurable_result", "vague_result", "reflection",
+)
+
+
+def star_parts(signals: Signals) -> dict[str, list[Signal]]:
+    """The story's signals by STAR part (and result kind, reflection)."""
+    return {name: signals.of("star", name) for name in STAR_PARTS}
+
+
 def _unique_spans(signals: list[Signal], limit: int = 8) -> list[str]:
     seen: list[str] = []
     for signal in signals:
