@@ -22,6 +22,11 @@ A cut leaves Whisper less audio around the words near it than it gets when the
 whole answer is transcribed after the fact, and it hears those words worse. So
 once the next chunk is closed, the worker, while the speaker is talking, decodes
 each chunk again with the audio on both sides and keeps that version.
+
+Fillers ("um", "uh") take one more decode (:mod:`coach.audio.fillers`), so they
+are counted once per stretch of finished chunks rather than once per decode:
+every ``fill_every_s`` of revised audio while the speaker talks, ahead of time
+at a pause long enough to be the end, and whatever is left at the end.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import queue
 import threading
 import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -70,6 +75,14 @@ class ChunkOptions:
     vad_filter: bool = False
     """faster-whisper's VAD filter on each decode. The stream's own VAD already cuts
     chunks at pauses, and the filter costs about 0.1 s per 10 s of audio."""
+    fill_ahead_after_s: float = 0.6
+    """Silence after a decode ahead of time that starts counting its fillers (and those of
+    the finished chunks before it) ahead of time too, so that an answer that ends there
+    needs no more decoding."""
+    fill_every_s: float = 20.0
+    """Fillers are counted by one more decode per stretch of finished chunks (revised, or
+    past revising) once this much audio awaits it, while the speaker talks; what is left
+    is counted at the end."""
     behind_s: float | None = 2.0
     """When this much audio arrived while the worker was busy with one step, it is
     behind the speaker (a busy machine): until it catches up it skips revisions and
@@ -88,6 +101,10 @@ class Guess:
     segments: list[Heard]
     decoded_at: float
     """``time.monotonic()`` when the decode finished."""
+    filled: list[Heard] | None = None
+    """The words from stream sample ``filled_from`` to ``end``, fillers in (or None)."""
+    filled_from: int = 0
+    filled_at: float = 0.0
 
 
 _END = None
@@ -143,6 +160,8 @@ class StreamingTranscriber:
         """... and that version kept."""
         self.steps_shed = 0
         """Steps in which the worker was behind and skipped revising and decoding ahead."""
+        self.filler_passes = 0
+        """Decodes that counted the fillers of a stretch of finished chunks."""
         self.ready_at: float | None = None
         self._blocks: queue.SimpleQueue[np.ndarray | None] = queue.SimpleQueue()
         self._vad: Endpointer | None = None
@@ -151,6 +170,7 @@ class StreamingTranscriber:
         self._pending_start = 0  # first sample not yet in a closed chunk
         self._cuts = [0]  # where each closed chunk starts, then where the pending audio does
         self._revised = 0  # chunks (from the first) revised or past revising
+        self._filled = 0  # stream sample up to which the fillers are in
         self._unchecked = 0  # samples added since the last search for a pause
         self._guess: Guess | None = None
         self._segments: list[Heard] = []
@@ -243,8 +263,14 @@ class StreamingTranscriber:
             self.steps_shed += 1
             return
         self._guess_ahead()
-        if self._blocks.empty() and self._guess is None:
-            self._revise()
+        if not self._blocks.empty():
+            return
+        if self._guess is not None:
+            self._fill_guess()
+            return
+        self._revise()
+        if self._finished_end() - self._filled >= self.options.fill_every_s * SAMPLE_RATE:
+            self._fill(self._finished_end())
 
     def _behind(self) -> bool:
         """True when more audio came in during the last step than ``behind_s``."""
@@ -269,10 +295,16 @@ class StreamingTranscriber:
         guess = self._guess
         if guess is not None and self._guess_covers_speech():
             self._keep_guess(guess)
+            if guess.filled is not None:
+                self._splice(guess.filled_from, guess.end, guess.filled)
+                self._filled = guess.end
+                self._heard_at = max(self._heard_at or 0.0, guess.filled_at)
         else:
             self._close_chunks(merge=self._behind())
             self._decode(self._pending.size)
         self.ready_at = self._heard_at or time.monotonic()
+        if self._fill(self._total):
+            self.ready_at = time.monotonic()
 
     # decoding ahead of time
 
@@ -370,8 +402,10 @@ class StreamingTranscriber:
         self._forget_old_audio()
 
     def _forget_old_audio(self) -> None:
-        """Drop the audio that no context or revision needs any more (keep a minute at most)."""
-        keep_from = self._pending_start - int(self.options.left_context_s * SAMPLE_RATE)
+        """Drop the audio that no context, revision or filler pass needs any more (keep a
+        minute at most)."""
+        keep_from = min(self._filled,
+                        self._pending_start - int(self.options.left_context_s * SAMPLE_RATE))
         if self.options.revise_left_s is not None:
             oldest = self._cuts[self._revised] - int(self.options.revise_left_s * SAMPLE_RATE)
             keep_from = min(keep_from, oldest)
@@ -429,6 +463,48 @@ class StreamingTranscriber:
             return None
         return left_over(audio, start, heard, self.options.left_over_s)
 
+    # fillers
+
+    def _finished_end(self) -> int:
+        """The stream sample up to which the chunks are final (revised or past revising)."""
+        if self.options.revise_left_s is None:
+            return self._pending_start
+        return self._cuts[self._revised]
+
+    def _fill(self, end: int) -> bool:
+        """Put in the fillers of the words up to stream sample ``end`` not yet filled (as
+        far back as the audio is kept); True when a filler pass ran."""
+        start = max(self._filled, self._audio_start)
+        self._filled = max(self._filled, end)
+        words = words_between(self._segments, start, end)
+        if not words:
+            return False
+        self._splice(start, end, self._with_fillers(words, start, end))
+        return True
+
+    def _fill_guess(self) -> None:
+        """Count the fillers up to the end of the decode ahead of time, once the speaker has
+        been quiet for ``fill_ahead_after_s`` (kept only if the answer ends there)."""
+        guess = self._guess
+        quiet_s = self._vad.trailing_silence_s if self._vad is not None else 0.0
+        if guess is None or guess.filled is not None or quiet_s < self.options.fill_ahead_after_s:
+            return
+        start = max(self._filled, self._audio_start)
+        words = [*words_between(self._segments, start, guess.end), *guess.segments]
+        filled = self._with_fillers(words, start, guess.end) if words else []
+        self._guess = replace(guess, filled=filled, filled_from=start, filled_at=time.monotonic())
+
+    def _with_fillers(self, words: list[Heard], start: int, end: int) -> list[Heard]:
+        if self._stopping.is_set():
+            raise _Stopped()
+        self.filler_passes += 1
+        return self.transcriber.add_fillers(words, self._stream(start, end), start / SAMPLE_RATE)
+
+    def _splice(self, start: int, end: int, segments: list[Heard]) -> None:
+        """Put ``segments`` in place of the words between two stream samples."""
+        self._segments = [*words_between(self._segments, 0, start), *segments,
+                          *words_between(self._segments, end, self._total)]
+
     # revising
 
     def _revise(self) -> None:
@@ -453,12 +529,11 @@ class StreamingTranscriber:
             if start + rest[0] < chunk_end:
                 return  # the model skipped part of the chunk: keep the first version
             heard = drop_words_after(heard, rest[1])
-        before = words_between(self._segments, 0, chunk_start)
         first_version = words_between(self._segments, chunk_start, chunk_end)
         again = words_between(heard, chunk_start, chunk_end)
         if first_version and not again:
             return
-        self._segments = [*before, *again, *words_between(self._segments, chunk_end, self._total)]
+        self._splice(chunk_start, chunk_end, again)
         self.revisions += 1
 
 

@@ -217,9 +217,10 @@ class WhisperTranscriber:
     # decoding
 
     def transcribe(self, audio: np.ndarray) -> Transcript:
-        """The whole recording after the fact."""
+        """The whole recording after the fact: its words, then its fillers."""
         audio = np.asarray(audio, dtype=np.float32)
-        return build_transcript(self.decode(audio), audio.size / SAMPLE_RATE)
+        heard = self.add_fillers(self.decode(audio), audio)
+        return build_transcript(heard, audio.size / SAMPLE_RATE)
 
     def decode(
         self, audio: np.ndarray, offset_s: float = 0.0, context: str = "",
@@ -246,22 +247,35 @@ class WhisperTranscriber:
     def _check(
         self, model: Any, audio: np.ndarray, heard: list[Heard], windows: int | None
     ) -> list[Heard]:
-        """The decode held against the speech in the audio, with the fillers put in."""
-        coverage, fillers = self.options.coverage, self.options.fillers
-        if coverage is None and fillers is None:
+        """The decode held against the speech in the audio (see :mod:`coach.audio.coverage`)."""
+        coverage = self.options.coverage
+        if coverage is None:
             return heard
         speech = speech_spans(audio)
-        if coverage is not None:
-            reach = _within_windows(speech, windows)
-            plain = partial(self._run, model, prompt=None, windows=None, vad_filter=False,
-                            hotwords=None)
-            heard = fill_uncovered(heard, reach, audio, plain, coverage)
-            heard = drop_unsupported(heard, speech, coverage)
-        if fillers is not None:
+        reach = _within_windows(speech, windows)
+        plain = partial(self._run, model, prompt=None, windows=None, vad_filter=False,
+                        hotwords=None)
+        heard = fill_uncovered(heard, reach, audio, plain, coverage)
+        return drop_unsupported(heard, speech, coverage)
+
+    def add_fillers(
+        self, segments: list[Heard], audio: np.ndarray, offset_s: float = 0.0
+    ) -> list[Heard]:
+        """``segments`` (decoded from ``audio``, times shifted by ``offset_s``) with the
+        fillers heard between their words put in: one more decode, run once per answer
+        (or, when streaming, once per stretch of finished chunks), not once per decode."""
+        options = self.options.fillers
+        if options is None or not segments or is_silent(audio):
+            return segments
+        model = self.model()
+        with self._decode_lock:
+            if self._model is None:
+                raise ModelError("the Whisper model was released", "the program is exiting")
             prompted = partial(self._run, model, prompt=FILLER_PROMPT, windows=None,
                                vad_filter=False, hotwords=None)
-            heard = add_fillers(heard, speech, audio, prompted, fillers)
-        return heard
+            local = [shift(segment, -offset_s) for segment in segments]
+            heard = add_fillers(local, speech_spans(audio), audio, prompted, options)
+        return [shift(segment, offset_s) for segment in heard]
 
     @staticmethod
     def _prompt(context: str, prompt: str | None) -> str | None:
