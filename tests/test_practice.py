@@ -237,7 +237,7 @@ def test_review_writes_markdown(
 
 
 def test_replay_schedule_uses_spaced_intervals(coach_home: Path) -> None:
-    from coach.sessions.replay import INTERVAL_DAYS, update_queue
+    from coach.sessions.schedule import INTERVAL_DAYS, update_queue
 
     card = {"level": "L5", "criteria": [{"id": "numbers_sized", "score": 1}]}
     strong = {"level": "L5", "criteria": [{"id": "numbers_sized", "score": 4}]}

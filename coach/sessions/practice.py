@@ -22,6 +22,7 @@ from coach.config import Settings
 from coach.errors import InputError, home_error
 from coach.questions import Question, find_question, load_questions, select_questions
 from coach.sessions.review import scorecard_block
+from coach.sessions.schedule import update_queue
 from coach.sessions.store import Store, open_store
 
 if TYPE_CHECKING:
@@ -305,8 +306,6 @@ class Practice:
 
     def schedule(self, store: Store, answer_id: int, card: dict[str, Any]) -> None:
         """Queue a weak round for replay, or move it between boxes (not for follow-ups)."""
-        from coach.sessions.replay import update_queue
-
         record = store.answer(answer_id)
         if record is not None and record.follow_up_of is None:
             move = update_queue(store, record, card, self.settings.weak_below)
