@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from coach.audio.words import Delivery  # re-exported: the scorecard holds the figures
 from coach.rounds import Level, Round
 
 Score = Literal[0, 1, 2, 3, 4]
@@ -60,26 +61,6 @@ class CriterionScore(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     """Verbatim spans of the transcript that support the score."""
     feedback: str = ""
-
-
-class Delivery(BaseModel):
-    """Delivery figures computed from word timestamps (reported beside the scores)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    wpm: float = 0.0
-    filler_count: int = 0
-    fillers_per_min: float = 0.0
-    longest_pause_s: float = 0.0
-    talk_time_s: float = 0.0
-    pauses_over_1_2s: int = 0
-    """Pauses longer than 1.2 s between words."""
-    budget_s: float | None = None
-    """The question's time budget, to compare talk time with."""
-    word_count: int = 0
-    """Words spoken, fillers not counted."""
-    bands: dict[str, str] = Field(default_factory=dict)
-    """Each figure against its reference band, e.g. ``{"wpm": "152 wpm: comfortable"}``."""
 
 
 class Scorecard(BaseModel):

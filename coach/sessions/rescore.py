@@ -8,9 +8,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from coach.audio.words import Delivery
 from coach.config import Settings
 from coach.questions import Question, load_questions
-from coach.rubrics.models import Delivery
 from coach.sessions.practice import FOLLOW_UP_SUFFIX, follow_up_question
 from coach.sessions.review import resolve_session
 from coach.sessions.store import AnswerRecord, Store, open_store
