@@ -23,6 +23,7 @@ from coach.errors import InputError, home_error
 from coach.questions import Question, find_question, load_questions, select_questions
 from coach.sessions.review import scorecard_block
 from coach.sessions.schedule import update_queue
+from coach.sessions.steps import score_and_store, store_transcript
 from coach.sessions.store import Store, open_store
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from coach.audio.record import Recording, StreamFactory
     from coach.audio.stream import StreamingTranscriber
     from coach.audio.transcribe import Transcript, WhisperTranscriber
+    from coach.audio.words import Delivery
     from coach.sessions.recordings import SpaceReserve
 
 
@@ -264,39 +266,34 @@ class Practice:
             captured = self._spoken_answer(question, audio_path)
             delivery = compute_delivery(captured.transcript.words, question.time_budget_s)
         transcript = captured.transcript
-        store.set_transcript(
-            answer_id,
-            transcript.text,
-            transcript.raw_text,
-            [vars(word) for word in transcript.words],
-            delivery.model_dump() if delivery else None,
-            captured.timings,
-        )
+        store_transcript(store, answer_id, transcript, delivery, captured.timings)
         card = self.score(store, answer_id, question, transcript.text, delivery)
         self.feedback(card, transcript.text)
         self.schedule(store, answer_id, card)
         return Answered(answer_id, card)
 
     def score(
-        self, store: Store, answer_id: int, question: Question, transcript: str, delivery: Any
+        self,
+        store: Store,
+        answer_id: int,
+        question: Question,
+        transcript: str,
+        delivery: Delivery | None,
     ) -> dict[str, Any]:
         """Score and store the scorecard; returns it as stored."""
-        from coach.rubrics.scoring import score_answer
-
         self.progress("Scoring…")
-        started = time.monotonic()
-        result = score_answer(
+        scored = score_and_store(
+            store,
+            self.settings,
+            answer_id,
             question,
             transcript,
-            self.settings,
-            level=question.level,
-            delivery=delivery,
-            offline=self.options.offline,
+            question.level,
+            delivery,
+            self.options.offline,
         )
-        self.notice(result.notice or "")
-        card = result.scorecard.model_dump(mode="json")
-        store.set_scorecard(answer_id, card, {"score_s": round(time.monotonic() - started, 3)})
-        return card
+        self.notice(scored.notice or "")
+        return scored.card
 
     def feedback(self, card: dict[str, Any], transcript: str) -> None:
         self.say()
