@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from coach.audio.words import Delivery  # re-exported: the scorecard holds the figures
 from coach.rounds import Level, Round
@@ -16,6 +16,10 @@ CORE_CRITERIA: tuple[str, ...] = (
     "post_launch_failures",
     "star_structure",
 )
+"""The criteria a weak round is judged on, in the order they are ranked and shown.
+
+This tuple is the one source: a criterion file's ``core`` flag must agree with it.
+"""
 
 
 class Anchor(BaseModel):
@@ -53,6 +57,17 @@ class Criterion(BaseModel):
         if set(bar) != {"L4", "L5"}:
             raise ValueError("bar needs a score for L4 and for L5")
         return bar
+
+    @model_validator(mode="after")
+    def _core_as_listed(self) -> Criterion:
+        listed = self.id in CORE_CRITERIA
+        if self.core != listed:
+            raise ValueError(
+                f"core = {str(self.core).lower()} but {self.id} is "
+                f"{'' if listed else 'not '}in CORE_CRITERIA (coach/rubrics/models.py), "
+                "which decides the core criteria"
+            )
+        return self
 
 
 class CriterionScore(BaseModel):
