@@ -183,6 +183,7 @@ def test_history_keeps_delivery_apart_from_scores(spoken: Path) -> None:
     assert all(not line.startswith("wpm") for line in lines)
 
 
+@pytest.mark.model
 def test_a_one_word_clip_has_no_pace_figure(tmp_path: Path) -> None:
     clip = espeak_wav("Hello.", tmp_path / "hello.wav")
     code, _, err = run(["transcribe", str(clip)])

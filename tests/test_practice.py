@@ -259,6 +259,7 @@ def test_replay_schedule_uses_spaced_intervals(coach_home: Path) -> None:
     assert boxes == [1, 2, 3, 4, 5, None]
 
 
+@pytest.mark.model
 def test_a_file_fed_session_runs_the_real_recorder_and_transcriber(
     coach_home: Path,
     tmp_path: Path,
