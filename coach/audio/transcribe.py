@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -57,10 +57,6 @@ class Transcript:
 
 ML_HOTWORDS = "QPS p99 AUC NDCG FSDP skew drift feature store embedding"
 """ML vocabulary tiny.en often mishears (an option; off by default, see docs/benchmarks.md)."""
-
-
-class Transcriber(Protocol):
-    def transcribe(self, audio: np.ndarray) -> Transcript: ...
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from coach.config import Settings
 from coach.errors import RubricError, ScorerError
@@ -30,6 +31,28 @@ class ScoreResult:
 
     scorecard: Scorecard
     notice: str | None = None
+
+
+class Scorer(Protocol):
+    """The score stage: a scorecard for one answer, and what to tell the user."""
+
+    def score(
+        self, question: Question, transcript: str, level: str | None, delivery: Delivery | None
+    ) -> ScoreResult: ...
+
+
+@dataclass(frozen=True)
+class ConfiguredScorer:
+    """The real scorer: the LLM judge when one is configured, else the offline scorer."""
+
+    settings: Settings
+    offline: bool = False
+    """Score offline even when an LLM is configured."""
+
+    def score(
+        self, question: Question, transcript: str, level: str | None, delivery: Delivery | None
+    ) -> ScoreResult:
+        return score_answer(question, transcript, self.settings, level, delivery, self.offline)
 
 
 def score_answer(

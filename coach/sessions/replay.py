@@ -7,13 +7,16 @@ Which rounds are queued, and when they are due, is decided in
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.config import Settings
 from coach.questions import Question, load_questions
 from coach.sessions.practice import Answered, Practice, PracticeOptions
 from coach.sessions.schedule import due_items, due_label
 from coach.sessions.store import Store, open_store
+
+if TYPE_CHECKING:
+    from coach.audio.speak import Speaker
 
 
 def queue_report(settings: Settings) -> list[dict[str, Any]]:
@@ -57,7 +60,7 @@ class Replay(Practice):
         store: Store,
         session_id: int,
         question: Question,
-        speaker: Any,
+        speaker: Speaker,
         follow_up_of: int | None = None,
     ) -> Answered | None:
         queued = store.replay_item(question.id)

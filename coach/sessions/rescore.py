@@ -10,6 +10,7 @@ from pathlib import Path
 from coach.audio.words import Delivery
 from coach.config import Settings
 from coach.questions import Question, load_questions
+from coach.rubrics.scoring import ConfiguredScorer
 from coach.sessions.practice import FOLLOW_UP_SUFFIX, follow_up_question
 from coach.sessions.review import resolve_session
 from coach.sessions.steps import score_and_store, store_transcript
@@ -19,6 +20,7 @@ from coach.sessions.store import AnswerRecord, Store, open_store
 def rescore(settings: Settings, reference: str = "last", offline: bool = False) -> Iterator[str]:
     """Rescore the answers of one session (or ``all``); yields a line per answer."""
     bank = {q.id: q for q in load_questions(settings.home)}
+    scorer = ConfiguredScorer(settings, offline)
     with open_store(settings.home) as store:
         session = None if reference == "all" else resolve_session(store, reference).id
         for answer in store.answers(session):
@@ -34,7 +36,7 @@ def rescore(settings: Settings, reference: str = "last", offline: bool = False) 
                     continue
             delivery = Delivery.model_validate(answer.delivery) if answer.delivery else None
             card, notice = score_and_store(
-                store, settings, answer.id, question, transcript, answer.level, delivery, offline
+                store, scorer, answer.id, question, transcript, answer.level, delivery
             )
             note = f" ({notice})" if notice else ""
             score = f"{card['overall']:.1f}/4 by {card['scorer']}"

@@ -6,13 +6,13 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from coach.config import Settings
 from coach.questions import Question
 from coach.sessions.store import Store
 
 if TYPE_CHECKING:
     from coach.audio.transcribe import Transcript
     from coach.audio.words import Delivery
+    from coach.rubrics.scoring import Scorer
 
 
 class Scored(NamedTuple):
@@ -41,21 +41,16 @@ def store_transcript(
 
 def score_and_store(
     store: Store,
-    settings: Settings,
+    scorer: Scorer,
     answer_id: int,
     question: Question,
     transcript: str,
     level: str,
     delivery: Delivery | None,
-    offline: bool,
 ) -> Scored:
-    """Score one answer with the configured scorer and store its scorecard and timing."""
-    from coach.rubrics.scoring import score_answer
-
+    """Score one answer and store its scorecard and how long scoring took."""
     started = time.monotonic()
-    result = score_answer(
-        question, transcript, settings, level=level, delivery=delivery, offline=offline
-    )
+    result = scorer.score(question, transcript, level, delivery)
     card = result.scorecard.model_dump(mode="json")
     store.set_scorecard(answer_id, card, {"score_s": round(time.monotonic() - started, 3)})
     return Scored(card, result.notice)
