@@ -55,12 +55,9 @@ def cmd_questions(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from coach.rubrics.scoring import (
-        format_scorecard,
-        question_to_score,
-        read_answer,
-        score_answer,
-    )
+    from coach.answers import question_to_score, read_answer
+    from coach.rubrics.scoring import score_answer
+    from coach.sessions.review import format_scorecard
 
     settings = settings_from(args)
     question = question_to_score(

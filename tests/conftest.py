@@ -1,4 +1,8 @@
-"""Shared fixtures: every test runs against a temporary COACH_HOME and no real LLM."""
+"""Shared fixtures: every test runs against a temporary COACH_HOME and no real LLM.
+
+Tests that need a slow real component are marked (see ``markers`` in pyproject.toml):
+those asking for a fixture below by fixture, the others where they are defined.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,20 @@ from coach.audio.transcribe import WhisperTranscriber, load_transcriber
 from coach.config import Settings
 
 DATA = Path(__file__).parent / "data"
+MARKER_OF_FIXTURE = {
+    "transcriber": "model",
+    "spoken_session": "model",
+    "whisper": "model",
+    "llama_server": "llm_server",
+}
+"""A test that asks for one of these fixtures (directly or through another) gets the marker."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        for marker in sorted({m for f, m in MARKER_OF_FIXTURE.items() if f in fixtures}):
+            item.add_marker(marker)
 
 
 @pytest.fixture(autouse=True)

@@ -232,6 +232,7 @@ def truncated_wav(folder: Path) -> Path:
     return cut
 
 
+@pytest.mark.model
 def test_8_a_wav_cut_off_inside_its_data_is_read_up_to_the_cut(
     coach_home: Path, tmp_path: Path
 ) -> None:
@@ -308,6 +309,7 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.model
 def test_11_the_home_its_folders_and_files_are_private(coach_home: Path, tmp_path: Path) -> None:
     run = coach(coach_home, *audio_practice(spoken_wav(tmp_path)))
     assert run.code == 0, run.err
@@ -318,6 +320,7 @@ def test_11_the_home_its_folders_and_files_are_private(coach_home: Path, tmp_pat
     assert {str(p): mode(p) for p in files} == {str(p): 0o600 for p in files}
 
 
+@pytest.mark.model
 def test_12_a_symlink_planted_at_the_next_recording_is_not_followed(
     coach_home: Path, tmp_path: Path
 ) -> None:
@@ -339,6 +342,7 @@ def test_12_a_symlink_planted_at_the_next_recording_is_not_followed(
     assert recording.stem.endswith(f"{QUESTION}-1")
 
 
+@pytest.mark.model
 def test_12_a_symlinked_session_folder_is_refused(coach_home: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -350,6 +354,7 @@ def test_12_a_symlinked_session_folder_is_refused(coach_home: Path, tmp_path: Pa
     assert rows(coach_home, "SELECT * FROM sessions") == []
 
 
+@pytest.mark.model
 def test_13_a_moved_home_keeps_its_recordings(coach_home: Path, tmp_path: Path) -> None:
     assert coach(coach_home, *audio_practice(spoken_wav(tmp_path))).code == 0
     ((stored,),) = rows(coach_home, "SELECT audio_path FROM answers")
@@ -367,6 +372,7 @@ def test_13_a_moved_home_keeps_its_recordings(coach_home: Path, tmp_path: Path) 
     assert "fifty thousand" in answer["transcript"].lower() or "50,000" in answer["transcript"]
 
 
+@pytest.mark.model
 def test_13_the_migration_makes_stored_absolute_paths_relative(
     coach_home: Path, tmp_path: Path
 ) -> None:
@@ -407,6 +413,7 @@ def practice_until(
     return Run(process.returncode, out, err + rest)
 
 
+@pytest.mark.model
 @pytest.mark.parametrize("delay_s", [0.0, 0.3, 0.8])
 def test_5_ctrl_c_while_transcribing_exits_130_without_a_native_crash(
     tmp_path: Path, delay_s: float
@@ -422,6 +429,7 @@ def test_5_ctrl_c_while_transcribing_exits_130_without_a_native_crash(
     assert ended is not None and (home / audio).stat().st_size > 44
 
 
+@pytest.mark.model
 def test_5_whole_sessions_on_silence_exit_0(tmp_path: Path) -> None:
     quiet = save(silence(6.0), tmp_path / "quiet.wav")
     for attempt in range(3):
@@ -434,6 +442,7 @@ def test_5_whole_sessions_on_silence_exit_0(tmp_path: Path) -> None:
         assert transcript == "" and ended is not None
 
 
+@pytest.mark.model
 def test_14_sigterm_ends_the_session_like_ctrl_c(coach_home: Path, tmp_path: Path) -> None:
     wav = spoken_wav(tmp_path)
     home = tmp_path / "terminated"
@@ -475,6 +484,7 @@ def test_15_control_sequences_in_an_answer_are_not_sent_to_the_terminal(
         assert "We served about 50,000 QPS" in run.out
 
 
+@pytest.mark.model
 def test_forget_removes_a_sessions_recordings_and_rows(coach_home: Path, tmp_path: Path) -> None:
     assert coach(coach_home, *audio_practice(spoken_wav(tmp_path))).code == 0
     assert coach(coach_home, *typed("--offline"), stdin=ANSWER + "\n\n").code == 0
@@ -529,6 +539,7 @@ def remount_read_only(mount: Path) -> None:
     subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
 
 
+@pytest.mark.model
 def test_6_a_full_disk_is_one_line_and_keeps_what_was_saved(
     small_disk: Path, tmp_path: Path
 ) -> None:

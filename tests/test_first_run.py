@@ -141,7 +141,7 @@ def test_sessions_says_when_there_are_none_and_has_a_header(coach_home: Path) ->
 
 
 def test_the_due_label_agrees_a_moment_later() -> None:
-    from coach.sessions.replay import due_label
+    from coach.sessions.schedule import due_label
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     due = (now + timedelta(days=1)).isoformat()
@@ -183,6 +183,7 @@ def test_history_keeps_delivery_apart_from_scores(spoken: Path) -> None:
     assert all(not line.startswith("wpm") for line in lines)
 
 
+@pytest.mark.model
 def test_a_one_word_clip_has_no_pace_figure(tmp_path: Path) -> None:
     clip = espeak_wav("Hello.", tmp_path / "hello.wav")
     code, _, err = run(["transcribe", str(clip)])

@@ -20,9 +20,13 @@ from review_session import PAUSE_S, run, system_design_question
 from coach.sessions.html_page import esc
 from coach.sessions.html_review import Token, find_quote
 
-needs_chromium = pytest.mark.skipif(
-    not available(), reason="needs chromium and chromium-driver (apt-get install them)"
-)
+
+def needs_chromium(test: Any) -> Any:
+    """Marks a test that drives chromium; skipped where chromium is not installed."""
+    skip = pytest.mark.skipif(
+        not available(), reason="needs chromium and chromium-driver (apt-get install them)"
+    )
+    return pytest.mark.browser(skip(test))
 WEAK = "I would use a neural network and it would be good."
 
 

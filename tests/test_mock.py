@@ -237,6 +237,7 @@ def test_a_mock_loop_follows_a_plan(coach_home: Path) -> None:
     assert all(r["question_id"] in plan["questions"] for r in report["rounds"])
 
 
+@pytest.mark.model
 def test_an_audio_fed_mock_loop_runs_the_recorder_and_transcriber(
     coach_home: Path, tmp_path: Path
 ) -> None:

@@ -7,7 +7,10 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.packaging
 
 
 def test_the_wheel_carries_every_data_file(tmp_path: Path) -> None:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_run import STRONG_STORY, run_cli
 
-from coach.questions import load_questions
+from coach.config import Settings
+from coach.questions import find_question, load_questions
+from coach.sessions.practice import Practice, PracticeOptions
+from coach.sessions.stages import production_stages
 from coach.sessions.store import open_store
 
 WEAK = "I would use a neural network and it would be good."
@@ -69,6 +75,40 @@ def test_a_typed_session_is_stored_scored_and_reviewed(
     assert "score_s" in answer["timings"]
     for item in card["criteria"]:
         assert all(quote.lower() in STRONG_STORY.lower() for quote in item["evidence"])
+
+
+def test_a_session_runs_through_the_stages_it_is_given(coach_home: Path) -> None:
+    """The speaker comes from the bundle (here one that keeps what it is asked to say, in
+    place of the sound card); a typed session builds no microphone and no decoder."""
+    said: list[str] = []
+
+    class KeptSpeaker:
+        def say(self, text: str) -> None:
+            said.append(text)
+
+    def not_for_typed_answers(settings: Settings) -> Any:
+        raise AssertionError("a typed session opened a microphone or loaded Whisper")
+
+    stages = replace(
+        production_stages(),
+        speaker=lambda settings, enabled: KeptSpeaker(),
+        microphone=not_for_typed_answers,
+        decoder=not_for_typed_answers,
+    )
+    question = find_question(load_questions(), story_question_id())
+    options = PracticeOptions(
+        question_ids=(question.id,), typed=True, offline=True, follow_ups=False
+    )
+    practice = Practice(
+        Settings(home=coach_home), options, io.StringIO(STRONG_STORY + "\n\n"), io.StringIO(),
+        stages,
+    )
+    summary = practice.run()
+    assert said == [question.text]
+    assert summary["criteria"]["star_structure"] >= 3
+    with open_store(coach_home) as store:
+        (answer,) = store.answers(summary["session"])
+    assert answer.scorer == "offline" and answer.transcript == STRONG_STORY
 
 
 def test_typed_answers_end_when_stdin_ends(
@@ -237,7 +277,7 @@ def test_review_writes_markdown(
 
 
 def test_replay_schedule_uses_spaced_intervals(coach_home: Path) -> None:
-    from coach.sessions.replay import INTERVAL_DAYS, update_queue
+    from coach.sessions.schedule import INTERVAL_DAYS, update_queue
 
     card = {"level": "L5", "criteria": [{"id": "numbers_sized", "score": 1}]}
     strong = {"level": "L5", "criteria": [{"id": "numbers_sized", "score": 4}]}
@@ -259,6 +299,7 @@ def test_replay_schedule_uses_spaced_intervals(coach_home: Path) -> None:
     assert boxes == [1, 2, 3, 4, 5, None]
 
 
+@pytest.mark.model
 def test_a_file_fed_session_runs_the_real_recorder_and_transcriber(
     coach_home: Path,
     tmp_path: Path,

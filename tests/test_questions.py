@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from coach.errors import QuestionBankError
 from coach.questions import (
@@ -16,7 +17,7 @@ from coach.questions import (
 )
 from coach.rounds import LEVELS, ROUNDS, STORY_ROUNDS
 from coach.rubrics import load_rubrics
-from coach.rubrics.models import CORE_CRITERIA
+from coach.rubrics.models import CORE_CRITERIA, Criterion
 
 GOOD_ENTRY = """
 [[question]]
@@ -47,6 +48,18 @@ def test_every_criterion_exists_and_applies_to_its_round() -> None:
             assert question.round in rubrics[criterion].rounds, (question.id, criterion)
         if question.round not in STORY_ROUNDS:
             assert "star_structure" not in question.criteria
+
+
+def test_a_criterion_file_cannot_disagree_with_core_criteria() -> None:
+    """CORE_CRITERIA decides which criteria are core; a file's ``core`` flag must match."""
+    shipped = load_rubrics()
+    assert {cid for cid, criterion in shipped.items() if criterion.core} == set(CORE_CRITERIA)
+    claims_core = shipped["partner_named"].model_dump() | {"core": True}
+    with pytest.raises(ValidationError, match="not in CORE_CRITERIA"):
+        Criterion.model_validate(claims_core)
+    drops_core = shipped["numbers_sized"].model_dump() | {"core": False}
+    with pytest.raises(ValidationError, match="is in CORE_CRITERIA"):
+        Criterion.model_validate(drops_core)
 
 
 def test_user_questions_are_added(coach_home: Path) -> None:

@@ -18,7 +18,7 @@ from coach.rubrics.relevance import assess
 from coach.rubrics.signals import extract_signals, weight_of
 from coach.rubrics.story import star_parts
 from coach.sessions.practice import follow_up_question
-from coach.sessions.replay import assess as assess_round
+from coach.sessions.schedule import assess as assess_round
 from coach.sessions.store import open_store
 
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")

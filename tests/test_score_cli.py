@@ -146,6 +146,7 @@ def test_judge_failure_shows_the_fallback_reason(
     assert "scored offline instead" in err
 
 
+@pytest.mark.model
 def test_spoken_answer_is_transcribed_and_has_delivery(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -159,6 +160,7 @@ def test_spoken_answer_is_transcribed_and_has_delivery(
     assert isinstance(delivery, dict) and delivery["wpm"] > 60 and delivery["talk_time_s"] > 3
 
 
+@pytest.mark.model
 def test_a_silent_recording_scores_no_answer_without_a_request(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

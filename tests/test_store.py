@@ -25,6 +25,26 @@ def test_migrations_apply_to_an_empty_database_and_are_idempotent(tmp_path: Path
     assert {"sessions", "answers", "replay_queue"} <= tables
 
 
+def test_the_unused_session_scorer_column_is_dropped_and_sessions_are_kept(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "coach.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for name, script in [m for m in MIGRATIONS if m[0] < "0006"]:  # made before 0006
+        connection.executescript(script)
+        connection.execute("INSERT INTO migrations VALUES (?, '2026-01-01')", (name,))
+    connection.execute(
+        "INSERT INTO sessions (started_at, mode, scorer) VALUES ('2026-01-01', 'text', NULL)"
+    )
+    assert apply_migrations(connection) == ["0006_drop_session_scorer"]
+    columns = [row[1] for row in connection.execute("PRAGMA table_info(sessions)")]
+    assert columns == ["id", "started_at", "ended_at", "mode"]
+    connection.close()
+    with Store.open(path) as store:
+        assert [(s.id, s.mode, s.answer_count) for s in store.sessions()] == [(1, "text", 0)]
+
+
 def test_store_uses_wal_and_foreign_keys(coach_home: Path) -> None:
     with open_store(coach_home) as store:
         (mode,) = store.connection.execute("PRAGMA journal_mode").fetchone()

@@ -169,6 +169,7 @@ def test_size_names_may_download_and_folders_do_not() -> None:
     assert resolve_model(bundled.path_or_size).local_files_only is True
 
 
+@pytest.mark.model
 def test_background_loading_overlaps_and_the_first_call_waits() -> None:
     fresh = WhisperTranscriber(resolve_model(None))
     fresh.start_loading()
@@ -184,6 +185,7 @@ def test_the_model_loads_once_per_process(transcriber: WhisperTranscriber, tmp_p
 # the command
 
 
+@pytest.mark.model
 def test_cli_transcribes_to_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     import json
 

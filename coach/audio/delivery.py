@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coach.audio.words import Word, is_filler
-from coach.rubrics.models import Delivery
+from coach.audio.words import Delivery, Word, is_filler
 
 LONG_PAUSE_S = 1.2
 MIN_PACE_S = 10.0

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -31,12 +31,11 @@ from coach.audio.guards import (
 )
 from coach.audio.vad import Span, speech_spans
 from coach.audio.wav import SAMPLE_RATE
-from coach.audio.words import FILLERS, Word, is_filler
+from coach.audio.words import FILLERS, Delivery, Word, is_filler
 from coach.errors import ModelError
 
 if TYPE_CHECKING:
     from coach.config import Settings
-    from coach.rubrics.models import Delivery
 
 BUNDLED = "tiny.en (bundled)"
 __all__ = ["FILLERS", "Word", "is_filler", "Transcript", "WhisperOptions", "WhisperTranscriber"]
@@ -58,10 +57,6 @@ class Transcript:
 
 ML_HOTWORDS = "QPS p99 AUC NDCG FSDP skew drift feature store embedding"
 """ML vocabulary tiny.en often mishears (an option; off by default, see docs/benchmarks.md)."""
-
-
-class Transcriber(Protocol):
-    def transcribe(self, audio: np.ndarray) -> Transcript: ...
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""Timed words and fillers: the leaf types every audio module shares."""
+"""Timed words, fillers and delivery figures: the leaf types every audio module shares."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
 
 FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm"})
 """Vocal hesitations counted as fillers (ambiguous words such as "like" are not)."""
@@ -20,3 +22,23 @@ class Word:
 
 def is_filler(word: str) -> bool:
     return re.sub(r"[^a-z]", "", word.lower()) in FILLERS
+
+
+class Delivery(BaseModel):
+    """Delivery figures computed from word timestamps (reported beside the scores)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    wpm: float = 0.0
+    filler_count: int = 0
+    fillers_per_min: float = 0.0
+    longest_pause_s: float = 0.0
+    talk_time_s: float = 0.0
+    pauses_over_1_2s: int = 0
+    """Pauses longer than 1.2 s between words."""
+    budget_s: float | None = None
+    """The question's time budget, to compare talk time with."""
+    word_count: int = 0
+    """Words spoken, fillers not counted."""
+    bands: dict[str, str] = Field(default_factory=dict)
+    """Each figure against its reference band, e.g. ``{"wpm": "152 wpm: comfortable"}``."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from coach.audio.words import Delivery  # re-exported: the scorecard holds the figures
 from coach.rounds import Level, Round
 
 Score = Literal[0, 1, 2, 3, 4]
@@ -15,6 +16,10 @@ CORE_CRITERIA: tuple[str, ...] = (
     "post_launch_failures",
     "star_structure",
 )
+"""The criteria a weak round is judged on, in the order they are ranked and shown.
+
+This tuple is the one source: a criterion file's ``core`` flag must agree with it.
+"""
 
 
 class Anchor(BaseModel):
@@ -53,6 +58,17 @@ class Criterion(BaseModel):
             raise ValueError("bar needs a score for L4 and for L5")
         return bar
 
+    @model_validator(mode="after")
+    def _core_as_listed(self) -> Criterion:
+        listed = self.id in CORE_CRITERIA
+        if self.core != listed:
+            raise ValueError(
+                f"core = {str(self.core).lower()} but {self.id} is "
+                f"{'' if listed else 'not '}in CORE_CRITERIA (coach/rubrics/models.py), "
+                "which decides the core criteria"
+            )
+        return self
+
 
 class CriterionScore(BaseModel):
     id: str
@@ -60,26 +76,6 @@ class CriterionScore(BaseModel):
     evidence: list[str] = Field(default_factory=list)
     """Verbatim spans of the transcript that support the score."""
     feedback: str = ""
-
-
-class Delivery(BaseModel):
-    """Delivery figures computed from word timestamps (reported beside the scores)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    wpm: float = 0.0
-    filler_count: int = 0
-    fillers_per_min: float = 0.0
-    longest_pause_s: float = 0.0
-    talk_time_s: float = 0.0
-    pauses_over_1_2s: int = 0
-    """Pauses longer than 1.2 s between words."""
-    budget_s: float | None = None
-    """The question's time budget, to compare talk time with."""
-    word_count: int = 0
-    """Words spoken, fillers not counted."""
-    bands: dict[str, str] = Field(default_factory=dict)
-    """Each figure against its reference band, e.g. ``{"wpm": "152 wpm: comfortable"}``."""
 
 
 class Scorecard(BaseModel):

@@ -157,7 +157,7 @@ def rounds_table(rounds: dict[str, int]) -> str:
 
 
 def queue_section(queue: list[ReplayItem], store: Store | None) -> str:
-    from coach.sessions.replay import due_label
+    from coach.sessions.schedule import due_label
 
     if not queue:
         return (

@@ -150,7 +150,7 @@ def summary_table(
 
 
 def queue_table(queue: list[ReplayItem], answers: list[dict[str, Any]]) -> str:
-    from coach.sessions.replay import due_label
+    from coach.sessions.schedule import due_label
 
     if not queue:
         return '<p class="note">Nothing queued: no weak rounds.</p>'

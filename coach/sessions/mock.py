@@ -14,7 +14,7 @@ import json
 import random
 import sys
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coach.config import Settings
 from coach.errors import InputError
@@ -23,6 +23,9 @@ from coach.questions import Question, find_question, load_questions
 from coach.sessions import readiness
 from coach.sessions.practice import Practice, PracticeOptions
 from coach.sessions.store import Store, now, open_store
+
+if TYPE_CHECKING:
+    from coach.audio.speak import Speaker
 
 MOCK_MODE = "mock"
 
@@ -209,7 +212,7 @@ class MockLoop(Practice):
         state: MockState,
         todo: list[dict[str, Any]],
         bank: list[Question],
-        speaker: Any,
+        speaker: Speaker,
         breaks: bool,
     ) -> bool:
         total = len(state.items)

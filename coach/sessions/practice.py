@@ -16,20 +16,26 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
 
 from coach.config import Settings
 from coach.errors import InputError, home_error
 from coach.questions import Question, find_question, load_questions, select_questions
 from coach.sessions.review import scorecard_block
+from coach.sessions.schedule import update_queue
+from coach.sessions.stages import Stages, production_stages
+from coach.sessions.steps import score_and_store, store_transcript
 from coach.sessions.store import Store, open_store
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from coach.audio.decoder import Decoder
     from coach.audio.record import Recording, StreamFactory
+    from coach.audio.speak import Speaker
     from coach.audio.stream import StreamingTranscriber
     from coach.audio.transcribe import Transcript, WhisperTranscriber
+    from coach.audio.words import Delivery
     from coach.sessions.recordings import SpaceReserve
 
 
@@ -155,15 +161,18 @@ class Practice:
         options: PracticeOptions,
         stdin: TextIO | None = None,
         out: TextIO | None = None,
+        stages: Stages | None = None,
     ) -> None:
         self.settings = settings
         self.options = options
+        self.stages = stages or production_stages()
+        self.scorer = self.stages.scorer(settings, options.offline)
         self.out = out or sys.stdout
         self.reader = LineReader(stdin or sys.stdin)
         self.notices_shown: set[str] = set()
         self.quitting = False
         self._answer_samples: Iterator[np.ndarray] = iter(())  # the --answer-audio files, read
-        self._transcriber: WhisperTranscriber | None = None
+        self._decoder: Decoder | None = None
         self._microphone: StreamFactory | None = None
 
     def say(self, text: str = "") -> None:
@@ -210,7 +219,7 @@ class Practice:
         store: Store,
         session_id: int,
         question: Question,
-        speaker: Any,
+        speaker: Speaker,
         follow_up_of: int | None = None,
     ) -> Answered | None:
         """Ask one question and its follow-up; returns the answer (None at end of input)."""
@@ -263,39 +272,27 @@ class Practice:
             captured = self._spoken_answer(question, audio_path)
             delivery = compute_delivery(captured.transcript.words, question.time_budget_s)
         transcript = captured.transcript
-        store.set_transcript(
-            answer_id,
-            transcript.text,
-            transcript.raw_text,
-            [vars(word) for word in transcript.words],
-            delivery.model_dump() if delivery else None,
-            captured.timings,
-        )
+        store_transcript(store, answer_id, transcript, delivery, captured.timings)
         card = self.score(store, answer_id, question, transcript.text, delivery)
         self.feedback(card, transcript.text)
         self.schedule(store, answer_id, card)
         return Answered(answer_id, card)
 
     def score(
-        self, store: Store, answer_id: int, question: Question, transcript: str, delivery: Any
+        self,
+        store: Store,
+        answer_id: int,
+        question: Question,
+        transcript: str,
+        delivery: Delivery | None,
     ) -> dict[str, Any]:
         """Score and store the scorecard; returns it as stored."""
-        from coach.rubrics.scoring import score_answer
-
         self.progress("Scoring…")
-        started = time.monotonic()
-        result = score_answer(
-            question,
-            transcript,
-            self.settings,
-            level=question.level,
-            delivery=delivery,
-            offline=self.options.offline,
+        scored = score_and_store(
+            store, self.scorer, answer_id, question, transcript, question.level, delivery
         )
-        self.notice(result.notice or "")
-        card = result.scorecard.model_dump(mode="json")
-        store.set_scorecard(answer_id, card, {"score_s": round(time.monotonic() - started, 3)})
-        return card
+        self.notice(scored.notice or "")
+        return scored.card
 
     def feedback(self, card: dict[str, Any], transcript: str) -> None:
         self.say()
@@ -305,8 +302,6 @@ class Practice:
 
     def schedule(self, store: Store, answer_id: int, card: dict[str, Any]) -> None:
         """Queue a weak round for replay, or move it between boxes (not for follow-ups)."""
-        from coach.sessions.replay import update_queue
-
         record = store.answer(answer_id)
         if record is not None and record.follow_up_of is None:
             move = update_queue(store, record, card, self.settings.weak_below)
@@ -365,13 +360,14 @@ class Practice:
         from coach.audio.record import Recorder, RecorderOptions, samples_stream
         from coach.audio.stream import StreamingTranscriber
 
-        assert self._transcriber is not None
+        assert self._decoder is not None
         source = next(self._answer_samples, None)
         factory = (
             self._microphone if source is None else samples_stream(source, self.options.realtime)
         )
         recorder = Recorder(RecorderOptions.from_settings(self.settings), factory)
-        streaming = StreamingTranscriber(self._transcriber)
+        # stream.py names WhisperTranscriber, but calls nothing of it beyond Decoder.decode
+        streaming = StreamingTranscriber(cast("WhisperTranscriber", self._decoder))
         done = threading.Event()
         if source is None:
             self.say("Answer out loud; press Enter when you are done.")
@@ -436,22 +432,19 @@ class Practice:
         """Open the microphone (or fail early) and start loading Whisper in the background."""
         if self.options.typed:
             return
-        from coach.audio.transcribe import load_transcriber
-
         if not self.options.answer_audio:
             self._microphone = self._open_microphone()
             if self._microphone is None:
                 return
         self.progress("Loading the Whisper model in the background…")
-        self._transcriber = load_transcriber(self.settings, background=True)
+        self._decoder = self.stages.decoder(self.settings)
 
     def _open_microphone(self) -> StreamFactory | None:
         """The microphone; without one, at a terminal, offer typed answers (None if taken)."""
-        from coach.audio.record import microphone
         from coach.errors import DeviceError
 
         try:
-            return microphone(self.settings)
+            return self.stages.microphone(self.settings)
         except DeviceError as error:
             if not self.reader.interactive:
                 raise
@@ -475,10 +468,8 @@ class Practice:
             raise home_error(error, self.settings.home) from error
         return reserve
 
-    def _speaker(self) -> Any:
-        from coach.audio.speak import make_speaker
-
-        return make_speaker(self.settings, enabled=self.options.speak)
+    def _speaker(self) -> Speaker:
+        return self.stages.speaker(self.settings, self.options.speak)
 
     def _audio_path(self, session_id: int, question: Question) -> Path:
         from coach.sessions.recordings import claim_recording

@@ -4,23 +4,23 @@ transcribed first."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from coach.audio.words import Delivery
 from coach.config import Settings
 from coach.questions import Question, load_questions
-from coach.rubrics.models import Delivery
+from coach.rubrics.scoring import ConfiguredScorer
 from coach.sessions.practice import FOLLOW_UP_SUFFIX, follow_up_question
 from coach.sessions.review import resolve_session
+from coach.sessions.steps import score_and_store, store_transcript
 from coach.sessions.store import AnswerRecord, Store, open_store
 
 
 def rescore(settings: Settings, reference: str = "last", offline: bool = False) -> Iterator[str]:
     """Rescore the answers of one session (or ``all``); yields a line per answer."""
-    from coach.rubrics.scoring import score_answer
-
     bank = {q.id: q for q in load_questions(settings.home)}
+    scorer = ConfiguredScorer(settings, offline)
     with open_store(settings.home) as store:
         session = None if reference == "all" else resolve_session(store, reference).id
         for answer in store.answers(session):
@@ -34,19 +34,11 @@ def rescore(settings: Settings, reference: str = "last", offline: bool = False) 
                 if transcript is None:
                     yield f"answer {answer.id}: no transcript and no recording; skipped"
                     continue
-            started = time.monotonic()
             delivery = Delivery.model_validate(answer.delivery) if answer.delivery else None
-            result = score_answer(
-                question,
-                transcript,
-                settings,
-                level=answer.level,
-                delivery=delivery,
-                offline=offline,
+            card, notice = score_and_store(
+                store, scorer, answer.id, question, transcript, answer.level, delivery
             )
-            card = result.scorecard.model_dump(mode="json")
-            store.set_scorecard(answer.id, card, {"score_s": round(time.monotonic() - started, 3)})
-            note = f" ({result.notice})" if result.notice else ""
+            note = f" ({notice})" if notice else ""
             score = f"{card['overall']:.1f}/4 by {card['scorer']}"
             yield f"answer {answer.id} [{answer.question_id}]: {score}{note}"
 
@@ -74,11 +66,5 @@ def transcribe_stored(
         transcript, delivery = transcribe_file(settings, answer.audio_path, question.time_budget_s)
     except AudioFileError:  # claimed but never written (the microphone failed to open)
         return None
-    store.set_transcript(
-        answer.id,
-        transcript.text,
-        transcript.raw_text,
-        [vars(w) for w in transcript.words],
-        delivery.model_dump(),
-    )
+    store_transcript(store, answer.id, transcript, delivery)
     return transcript.text

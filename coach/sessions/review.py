@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from coach.audio.words import Delivery
 from coach.errors import DeviceError, InputError
+from coach.rubrics.models import Scorecard
 from coach.sessions.store import AnswerRecord, SessionRecord, Store
 
 
@@ -100,13 +102,46 @@ def render(report: dict[str, Any], markdown: bool = False) -> str:
 
 def scorecard_block(card: dict[str, Any], markdown: bool) -> list[str]:
     """The scorecard as text (fenced in Markdown), or a hint when it was never scored."""
-    from coach.rubrics.models import Scorecard
-    from coach.rubrics.scoring import format_scorecard
-
     if not card:
         return ["Not scored yet: run `coach rescore`."]
     text = format_scorecard(Scorecard.model_validate(card))
     return ["```text", text, "```"] if markdown else [text]
+
+
+def format_scorecard(card: Scorecard) -> str:
+    """A scorecard as plain text for the terminal."""
+    lines = [f"{card.question_id}  ({card.round}, {card.level})  scored by {card.scorer}"]
+    if card.fallback_reason:
+        lines.append(f"  fallback: {card.fallback_reason}")
+    lines.append("")
+    for item in card.criteria:
+        lines.append(f"{item.id:<24} {item.score}/4")
+        lines += [f'    "{quote}"' for quote in item.evidence]
+        if item.feedback:
+            lines.append(f"    {item.feedback}")
+    lines += ["", f"overall     {card.overall:.2f}/4", f"summary     {card.summary}"]
+    lines.append(f"next step   {card.next_step}")
+    if card.follow_up:
+        lines.append(f"follow-up   {card.follow_up}")
+    if card.stronger_version:
+        lines += ["", "a stronger version:", *_indent(card.stronger_version)]
+    if card.delivery is not None and card.delivery.talk_time_s:
+        lines += ["", f"delivery    {delivery_text(card.delivery)}"]
+    return "\n".join(lines)
+
+
+def delivery_text(d: Delivery) -> str:
+    """Delivery figures, each against its reference band where known."""
+    if d.bands:
+        return "; ".join(d.bands.values())
+    return (
+        f"{d.wpm:.0f} wpm, {d.filler_count} fillers ({d.fillers_per_min:.1f}/min), "
+        f"longest pause {d.longest_pause_s:.1f} s, talk time {d.talk_time_s:.0f} s"
+    )
+
+
+def _indent(text: str) -> list[str]:
+    return [f"    {line}" for line in text.splitlines() if line.strip()]
 
 
 def play_answer(report: dict[str, Any], number: int) -> None:

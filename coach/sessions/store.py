@@ -119,6 +119,12 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        # never written: each answer keeps the scorer that scored it, which a session-wide
+        # value would contradict after `coach rescore` or a fallback to the offline scorer
+        "0006_drop_session_scorer",
+        "ALTER TABLE sessions DROP COLUMN scorer",
+    ),
 )
 
 
@@ -166,7 +172,6 @@ class SessionRecord:
     started_at: str
     ended_at: str | None
     mode: str
-    scorer: str | None
     answer_count: int
 
 
@@ -239,11 +244,10 @@ class Store:
 
     # sessions
 
-    def start_session(self, mode: str, scorer: str | None = None) -> int:
+    def start_session(self, mode: str) -> int:
         with self._transaction() as db:
             cursor = db.execute(
-                "INSERT INTO sessions (started_at, mode, scorer) VALUES (?, ?, ?)",
-                (now(), mode, scorer),
+                "INSERT INTO sessions (started_at, mode) VALUES (?, ?)", (now(), mode)
             )
         return int(cursor.lastrowid or 0)
 
@@ -300,7 +304,8 @@ class Store:
         """Every session (or just ``session_id``) with its answer count, oldest first."""
         where = "" if session_id is None else "WHERE s.id = ?"
         rows = self.connection.execute(
-            f"""SELECT s.*, COUNT(a.id) AS answer_count FROM sessions s
+            f"""SELECT s.id, s.started_at, s.ended_at, s.mode, COUNT(a.id) AS answer_count
+               FROM sessions s
                LEFT JOIN answers a ON a.session_id = s.id {where} GROUP BY s.id ORDER BY s.id""",
             () if session_id is None else (session_id,),
         ).fetchall()
@@ -344,9 +349,6 @@ class Store:
                 ),
             )
         return int(cursor.lastrowid or 0)
-
-    def set_audio(self, answer_id: int, audio_path: Path) -> None:
-        self._update(answer_id, audio_path=stored_path(self.home, audio_path))
 
     def set_transcript(
         self,
