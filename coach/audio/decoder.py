@@ -26,3 +26,9 @@ class Decoder(Protocol):
         """Segments of ``audio`` with times shifted by ``offset_s``; ``context`` is the text
         said just before, ``windows`` caps the 30 s windows decoded."""
         ...
+
+    def add_fillers(
+        self, segments: list[Heard], audio: np.ndarray, offset_s: float = 0.0
+    ) -> list[Heard]:
+        """``segments`` decoded from ``audio`` with the fillers between their words put in."""
+        ...

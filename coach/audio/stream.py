@@ -39,9 +39,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from coach.audio.decoder import Decoder
 from coach.audio.endpoint import Endpointer
 from coach.audio.guards import Heard
-from coach.audio.transcribe import Transcript, WhisperTranscriber, build_transcript
+from coach.audio.transcribe import Transcript, build_transcript
 from coach.audio.vad import first_speech, has_speech
 from coach.audio.wav import SAMPLE_RATE
 
@@ -147,7 +148,7 @@ class StreamingTranscriber:
     """
 
     def __init__(
-        self, transcriber: WhisperTranscriber, options: ChunkOptions | None = None
+        self, transcriber: Decoder, options: ChunkOptions | None = None
     ) -> None:
         self.transcriber = transcriber
         self.options = options or ChunkOptions()

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, TextIO, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from coach.config import Settings
 from coach.errors import InputError, home_error
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from coach.audio.record import Recording, StreamFactory
     from coach.audio.speak import Speaker
     from coach.audio.stream import StreamingTranscriber
-    from coach.audio.transcribe import Transcript, WhisperTranscriber
+    from coach.audio.transcribe import Transcript
     from coach.audio.words import Delivery
     from coach.sessions.recordings import SpaceReserve
 
@@ -366,8 +366,7 @@ class Practice:
             self._microphone if source is None else samples_stream(source, self.options.realtime)
         )
         recorder = Recorder(RecorderOptions.from_settings(self.settings), factory)
-        # stream.py names WhisperTranscriber, but calls nothing of it beyond Decoder.decode
-        streaming = StreamingTranscriber(cast("WhisperTranscriber", self._decoder))
+        streaming = StreamingTranscriber(self._decoder)
         done = threading.Event()
         if source is None:
             self.say("Answer out loud; press Enter when you are done.")
