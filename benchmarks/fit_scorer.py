@@ -7,8 +7,11 @@ and prints its dev figures beside the rules' on the same answers. With ``--write
 chosen models to ``coach/rubrics/scorer_model.json``; a criterion is switched to the model
 only where it beats the rules on dev by more than resampling dev could explain (the 95%
 bootstrap interval of the kappa gain is above zero). The ``test`` part is never read here.
+``--words`` instead lists how many train answers use each word of the sentence-structure
+classes (:mod:`coach.rubrics.structure`) and fails when one is used by fewer than two.
 
     python benchmarks/fit_scorer.py [--write]
+    python benchmarks/fit_scorer.py --words
 
 Needs scikit-learn (the ``test`` extra); the shipped scorer reads the JSON with numpy only.
 """
