@@ -7,8 +7,11 @@ and prints its dev figures beside the rules' on the same answers. With ``--write
 chosen models to ``coach/rubrics/scorer_model.json``; a criterion is switched to the model
 only where it beats the rules on dev by more than resampling dev could explain (the 95%
 bootstrap interval of the kappa gain is above zero). The ``test`` part is never read here.
+``--words`` instead lists how many train answers use each word of the sentence-structure
+classes (:mod:`coach.rubrics.structure`) and fails when one is used by fewer than two.
 
     python benchmarks/fit_scorer.py [--write]
+    python benchmarks/fit_scorer.py --words
 
 Needs scikit-learn (the ``test`` extra); the shipped scorer reads the JSON with numpy only.
 """
@@ -21,7 +24,7 @@ import json
 import re
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parent)]
@@ -35,14 +38,22 @@ from coach.rubrics.fitted import MODEL_FILE, CriterionModel  # noqa: E402
 from coach.rubrics.models import CORE_CRITERIA  # noqa: E402
 from coach.rubrics.offline import fitted_judgement, is_no_answer, judge, stuffed  # noqa: E402
 from coach.rubrics.signals import extract_signals  # noqa: E402
+from coach.rubrics.structure import WORD_CLASSES, StructureFeatures  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "coach" / "rubrics" / MODEL_FILE
 COMMAND = "python benchmarks/fit_scorer.py"
-LINKS = ("softmax", "cumulative")
-DECODES = ("mode", "mean")
-FEATURE_SETS = ("signals", "signals+rules")
-"""The features only, or with the rules' own levels as four more features."""
+SHAPES = (("softmax", "mode"), ("softmax", "mean"), ("cumulative", "mode"))
+"""Link and decoding tried. A cumulative model is read by its median only: summing its
+threshold chances lets unlikely thresholds add up to a point the answer has no evidence for
+(0.31 + 0.17 + 0.04 rounds to 1 for a design answer that says nothing about production)."""
+FEATURE_SETS = ("signals-structure", "signals-structure+rules", "signals", "signals+rules")
+"""The features without or with the sentence-structure ones (:mod:`coach.rubrics.structure`
+and the design reading), each without or with the rules' own levels as four more features."""
+STRUCTURE_MARGIN = 0.01
+"""How much higher a model using the sentence-structure features must score on dev (kappa,
+alone) than the best one without them to be chosen: a criterion they do not help keeps its
+simpler model."""
 STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 """Inverse L2 regularisation strengths tried (scikit-learn's ``C``)."""
 BOOTSTRAP = 2000
@@ -118,7 +129,14 @@ def fit_one(x: np.ndarray, y: np.ndarray, link: str, strength: float) -> tuple[l
 
 def used_columns(feature_set: str) -> np.ndarray:
     names = AnswerFeatures.names()
-    return np.array([feature_set == "signals+rules" or not n.startswith("rule_") for n in names])
+    structure = {f.name for f in fields(StructureFeatures)} | {"anticipated_reading"}
+    return np.array(
+        [
+            (feature_set.endswith("+rules") or not n.startswith("rule_"))
+            and ("-structure" not in feature_set or n not in structure)
+            for n in names
+        ]
+    )
 
 
 def entry_for(
@@ -176,17 +194,25 @@ def evaluate(
 
 def choose(train: list[Answer], dev: list[Answer], criterion: str) -> dict:
     """The candidate whose own scores have the highest dev kappa (ties: the stronger
-    regularisation). It is chosen alone, not as held near the rules, so that the choice
-    cannot fall on a near-constant model that only shifts the rules' levels."""
-    best: dict | None = None
-    shapes = [(link, decode, kind) for link in LINKS for decode in DECODES for kind in FEATURE_SETS]
+    regularisation; the sentence-structure features only past ``STRUCTURE_MARGIN``). It is
+    chosen alone, not as held near the rules, so that the choice cannot fall on a
+    near-constant model that only shifts the rules' levels."""
+    best: dict[bool, dict] = {}
+    shapes = [(link, decode, kind) for link, decode in SHAPES for kind in FEATURE_SETS]
     for shape in shapes:
         for strength in STRENGTHS:
             entry = entry_for(train, criterion, shape, strength)
             entry["dev_alone"] = evaluate(entry, dev, criterion, alone=True)
-            if best is None or entry["dev_alone"]["kappa"] > best["dev_alone"]["kappa"]:
-                best = entry
-    assert best is not None
+            structured = "-structure" not in shape[2]
+            held = best.get(structured)
+            if held is None or entry["dev_alone"]["kappa"] > held["dev_alone"]["kappa"]:
+                best[structured] = entry
+    margin = best[True]["dev_alone"]["kappa"] - best[False]["dev_alone"]["kappa"]
+    return settle(best[margin > STRUCTURE_MARGIN], train, dev, criterion)
+
+
+def settle(best: dict, train: list[Answer], dev: list[Answer], criterion: str) -> dict:
+    """The chosen candidate with its figures and whether it replaces the rules."""
     best["dev"] = evaluate(best, dev, criterion)
     best["train"] = evaluate(best, train, criterion)
     rows = [a for a in dev if criterion in a.labels]
@@ -231,10 +257,34 @@ def report(criterion: str, entry: dict) -> str:
     )
 
 
+def word_report(rows: list[dict]) -> int:
+    """Train answers using each word of the sentence-structure classes; a word used by fewer
+    than two would key on one answer's wording, so the report fails on it."""
+    texts = [row["answer"].lower() for row in rows]
+    rare = []
+    for name, words in WORD_CLASSES.items():
+        for word in words:
+            pattern = re.compile(rf"\b(?:{word})\b")
+            used = sum(bool(pattern.search(text)) for text in texts)
+            print(f"{name:<13} {used:>4}  {word}")
+            if used < 2:
+                rare.append(f"{name}: {word}")
+    print(
+        f"{len(rare)} words used by fewer than two train answers"
+        + "".join(f"\n    {r}" for r in rare)
+    )
+    return 1 if rare else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"save the models to {OUTPUT.name}")
+    parser.add_argument(
+        "--words", action="store_true", help="how many train answers use each structure word"
+    )
     args = parser.parse_args(argv)
+    if args.words:
+        return word_report(load_rows(CORPUS, "train"))
     started = time.perf_counter()
     train = prepare(load_rows(CORPUS, "train"))
     dev = prepare(load_rows(CORPUS, "dev"))

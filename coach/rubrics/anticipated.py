@@ -29,14 +29,14 @@ _FAILURE = re.compile(
     r"outage|goes down|go down|"
     r"distribution shift|base rate|holiday|feedback loop|cold[- ]start|"
     r"late (?:labels|data|events)|duplicate|backfill|upstream|spike|timeouts?|silently|"
-    r"bot traffic|bot farm|adversar\w+|attackers?|poison\w*|overload\w*|falls? over|"
-    r"hot keys?|lag(?:s|ging)?|quietly decays?|crash\w*|inflat\w+|delayed|"
+    r"bot traffic|adversar\w+|attackers?|poison\w*|overload\w*|falls? over|"
+    r"hot keys?|lag(?:s|ging)?|crash\w*|inflat\w+|delayed|"
     r"broken|bugs?|corrupt\w*|bad (?:snapshot|model|deploy|push|batch|data|release))\b"
 )
 _INTRO = re.compile(
     r"\b(?:anticipated (?:problems|failures|risks)|things (?:that )?(?:will|would|could|can|"
     r"i'd expect to) (?:break|go wrong|fail)|what (?:could|would|can|will) (?:go wrong|break|fail)"
-    r"|failure modes?|failures:|risks:|(?:go|goes) wrong in production)"
+    r"|failure modes?|failures:|risks:|(?:go|goes) wrong)"
 )
 INTRO_REACH = 3
 """Sentences after "what could go wrong" that are read as the failure modes it announces."""

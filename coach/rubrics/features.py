@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import astuple, dataclass, fields
+from dataclasses import asdict, astuple, dataclass, fields
 
 import numpy as np
 
 from coach.rounds import STORY_ROUNDS
 from coach.rubrics.signals import Signal, Signals, View, star_parts, value_key, weight_of
+from coach.rubrics.structure import structure_features
 
 _TECHNICAL_ROUNDS = frozenset({"technical", "ml_fundamentals"})
 _FIRST_PERSON = re.compile(r"\b(?:i|i'd|i'm|i've|i'll|my|me|myself)\b")
@@ -91,6 +92,19 @@ class AnswerFeatures:
     """Share of the words in bare keyword lists."""
     listed_cues: float
     """Rubric cues found inside keyword lists, per ten words (keyword stuffing)."""
+    weighed_decisions: float
+    """Sentence structure (:mod:`coach.rubrics.structure`): a decision beside an alternative,
+    a comparison or a condition."""
+    costed_choices: float
+    quantified_choice_costs: float
+    reasoned_decisions: float
+    narrated_problems: float
+    anchored_problems: float
+    problem_followups: float
+    anticipated_problems: float
+    first_person_past: float
+    anticipated_reading: float
+    """The design-question reading of post-launch failures (0-4), 0 in other rounds."""
     rule_numbers: float
     """The score the hand-written rules give each core criterion (0-4), before any cap."""
     rule_tradeoffs: float
@@ -233,9 +247,18 @@ def _rule_features(signals: Signals) -> dict[str, float]:
     }
 
 
+def _design_features(transcript: str, round_name: str) -> dict[str, float]:
+    from coach.rubrics.anticipated import DESIGN_ROUNDS, read_anticipated
+
+    anticipated = read_anticipated(transcript).score if round_name in DESIGN_ROUNDS else 0
+    return {"anticipated_reading": float(anticipated)}
+
+
 def answer_features(transcript: str, signals: Signals, round_name: str) -> AnswerFeatures:
     """The features of one answer, from its transcript, its signals and the round asked."""
     return AnswerFeatures(
+        **asdict(structure_features(transcript)),
+        **_design_features(transcript, round_name),
         **_number_features(signals),
         **_tradeoff_features(signals),
         **_launch_features(signals),

@@ -548,7 +548,7 @@ _COMPUTED = re.compile(
 )
 _DECISION = re.compile(
     r"\b(?:is why|that's why|which is why|changed the approach|drives|drove|rules? out|is out|"
-    r"doesn't fit|won't fit|don't fit|pushes (?:me|us)|pushed (?:me|us)|so i'd|so i would|so we'd|"
+    r"doesn't fit|won't fit|don't fit|so i'd|so i would|so we'd|"
     r"i'd (?:use|pick|go|switch|choose|do|take|run|stay|shard|cap|split|put)|i would|we needed|"
     r"so we (?:needed|need|went|chose|picked|use|used)|i chose|we chose|i decided|we decided|"
     r"wouldn't|so it has to|means we|i'll)\b"
@@ -1062,7 +1062,7 @@ _LIFECYCLE = re.compile(
 )
 _STRONG_PROBLEM = re.compile(
     r"\b(?:went wrong|gone wrong|broke(?! down)|bit us|failing|failed|outage|"
-    r"crash\w*|leaks?|leaking|stale|null|defaulting|(?:got|getting) (?:\w+ )?worse|degraded|"
+    r"crash\w*|leaks?|leaking|stale|null|(?:got|getting) (?:\w+ )?worse|degraded|"
     r"attack|corrupt\w*|regressed|a regression in|timing out|timed out|stopped (?:updating|working"
     r"|(?!being\b)\w+ing))\b"
 )
@@ -1083,7 +1083,7 @@ _WEAK_PROBLEM = re.compile(
     r"(?:was|were|came in|ran|running) (?:[\w%.$-]+ ){0,3}(?:under|over|above|below) (?:the )?"
     r"(?:forecast|target|expectations?|plan|baseline)|"
     r"(?:forecasts?|predictions?|estimates?|scores?) (?:were|was) (?:way |far |well )?"
-    r"(?:under|over|off|low|high)\b|repetitive|miscalibrated|overconfident|"
+    r"(?:under|over|off|low|high)\b|miscalibrated|overconfident|"
     r"slid(?:ing)?|slipp(?:ed|ing)|creep(?:ing)?|crept|backing up|backed up|piling up|piled up|"
     r"tanked|cratered|dipped|sagg(?:ed|ing)|blew up|went sideways|misbehav\w*|flaky|lagging|"
     r"slowed down|paged|alert (?:fired|went off)|incident|(?:latency|p9\d|errors?|error rate"
@@ -1307,8 +1307,8 @@ _TASK = re.compile(
     r"\b(?:my (?:task|job|role|goal|responsibility|concern|worry|mandate|brief)(?: as [\w ]{1,20})?"
     r" (?:was|is)|i took (?:the|this|that|it) (?:\w+ )?(?:myself|on)|i (?:\w+ and )?(?:led|owned)|"
     r"i was (?:responsible|asked|tasked|the|on-?call|tech lead)|i had to|i needed to|i owned|"
-    r"i led|i was the|the goal was|the task was|as (?:the )?[\w-]+ lead|i took (?:it|this|that) on|"
-    r"i proposed and led)\b"
+    r"i led|i was the|the goal was|the task was|as (?:the )?[\w-]+ lead"
+    r"|i took (?:it|this|that) on)\b"
 )
 _ACTION = re.compile(
     r"\b(?:i|we)\b(?: \w+ly| just| then| also| first| quickly)?(?:,)? (?!learned|realized|realised|"
