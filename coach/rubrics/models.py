@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from coach.audio.words import Delivery  # re-exported: the scorecard holds the figures
 from coach.rounds import Level, Round
@@ -41,7 +41,6 @@ class Criterion(BaseModel):
     name: str
     asks: str
     """The question the criterion answers about a transcript."""
-    core: bool = False
     rounds: tuple[Round, ...] = Field(min_length=1)
     sources: tuple[str, ...] = Field(min_length=1)
     """Guides (file names in the seeds) the criterion is drawn from."""
@@ -58,16 +57,10 @@ class Criterion(BaseModel):
             raise ValueError("bar needs a score for L4 and for L5")
         return bar
 
-    @model_validator(mode="after")
-    def _core_as_listed(self) -> Criterion:
-        listed = self.id in CORE_CRITERIA
-        if self.core != listed:
-            raise ValueError(
-                f"core = {str(self.core).lower()} but {self.id} is "
-                f"{'' if listed else 'not '}in CORE_CRITERIA (coach/rubrics/models.py), "
-                "which decides the core criteria"
-            )
-        return self
+    @property
+    def core(self) -> bool:
+        """A core criterion: one a weak round is judged on (``CORE_CRITERIA`` decides)."""
+        return self.id in CORE_CRITERIA
 
 
 class CriterionScore(BaseModel):
