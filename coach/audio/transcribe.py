@@ -267,7 +267,7 @@ class WhisperTranscriber:
             if self._model is None:
                 raise ModelError("the Whisper model was released", "the program is exiting")
             prompted = partial(self._run, model, prompt=FILLER_PROMPT, windows=None,
-                               vad_filter=False, hotwords=None)
+                               vad_filter=False, hotwords=None, low_logprob_fallback=False)
             local = [shift(segment, -offset_s) for segment in segments]
             heard = add_fillers(local, speech_spans(audio), audio, prompted, options)
         return [shift(segment, offset_s) for segment in heard]
@@ -280,8 +280,12 @@ class WhisperTranscriber:
 
     def _run(
         self, model: Any, audio: np.ndarray, prompt: str | None, windows: int | None,
-        vad_filter: bool, hotwords: str | None,
+        vad_filter: bool, hotwords: str | None, low_logprob_fallback: bool = True,
     ) -> list[Heard]:
+        """Decode with faster-whisper. With ``low_logprob_fallback=False`` a window is decoded
+        again at a higher temperature only when it repeats itself, not when the model is
+        unsure: the filler pass, whose short gaps strung with silence are always unsure,
+        was decoded six times over (1.35 s against 0.44 s on a 1 s clip's gap)."""
         kwargs: dict[str, Any] = {
             "language": "en",
             "beam_size": self.options.beam_size,
@@ -291,6 +295,8 @@ class WhisperTranscriber:
             "hotwords": hotwords,
             "condition_on_previous_text": False,
         }
+        if not low_logprob_fallback:
+            kwargs["log_prob_threshold"] = None
         model.windows_left = windows
         heard: list[Heard] = []
         try:
