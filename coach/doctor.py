@@ -71,7 +71,8 @@ def llm_endpoint(settings: Settings) -> str:
 
     where = settings.openai_base_url or "api.openai.com"
     try:
-        served = [model.id for model in make_client(settings, timeout=5.0).models.list()]
+        with make_client(settings, timeout=5.0) as client:
+            served = [model.id for model in client.models.list()]
     except APIStatusError as error:
         raise ConfigError(
             f"the LLM endpoint {where} answered HTTP {error.status_code}",

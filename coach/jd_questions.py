@@ -108,11 +108,17 @@ def ask_llm(settings: Settings, messages: list[dict[str, str]]) -> GeneratedRepl
 
 def complete(settings: Settings, messages: list[dict[str, str]], deadline: float) -> str:
     """One reply (json_object asked for, then the prompt alone), before ``deadline``."""
-    import openai
-
     from coach.rubrics.llm import make_client
 
-    client = make_client(settings, settings.llm_timeout)
+    with make_client(settings, settings.llm_timeout) as client:  # closes its connections
+        return _complete(client, settings, messages, deadline)
+
+
+def _complete(
+    client: Any, settings: Settings, messages: list[dict[str, str]], deadline: float
+) -> str:
+    import openai
+
     formats: list[dict[str, Any] | None] = [{"type": "json_object"}, None]
     for response_format in formats:
         extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
@@ -122,7 +128,7 @@ def complete(settings: Settings, messages: list[dict[str, str]], deadline: float
         try:
             completion = client.chat.completions.create(
                 model=settings.llm_model,
-                messages=messages,  # type: ignore[arg-type]
+                messages=messages,
                 temperature=0,
                 timeout=remaining,
                 **extra,

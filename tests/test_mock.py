@@ -31,9 +31,12 @@ TEAM_PLAYER = (
     "I am a team player and we collaborated well with the data science team on the model. "
     "Communication is key."
 )
-SOME_NUMBERS = (
-    "Our ranking service handled 5,000 requests per second. I built the candidate generation "
-    "stage with a two tower model."
+SOME_NUMBERS = (  # sized, with a choice but not what it cost: short of the L5 bar
+    "The feed has about 20 million daily users, and at peak we serve around 5,000 requests per "
+    "second. The ranking budget is 80 milliseconds at p99, so the candidate stage has to return "
+    "500 items in about 20 milliseconds. For candidate generation I would use a two tower model "
+    "rather than matrix factorization. Then a gradient boosted ranker scores the 500 candidates "
+    "with user and item features from the feature store."
 )
 
 

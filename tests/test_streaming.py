@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -133,12 +134,13 @@ AHEAD = ChunkOptions(speculate_after_s=0.3, pause_s=1.0, check_every_s=1000, beh
 
 def test_an_answer_decoded_ahead_is_ready_before_finish(transcriber: WhisperTranscriber) -> None:
     stream = StreamingTranscriber(transcriber, AHEAD)
-    feed_all(stream, join(piper_audio(SENTENCES[0]), silence(1.0)))
+    feed_all(stream, join(piper_audio(SENTENCES[0]), silence(1.5)))  # past fill_ahead_after_s
     wait_until(lambda: stream.guesses_decoded == 1)
     decodes = stream.chunks_decoded
     finished_at = time.monotonic()
     transcript = stream.finish()
     assert stream.chunks_decoded == decodes  # nothing left to decode
+    assert stream.filler_passes == 1  # the fillers were counted ahead of time too
     assert stream.guesses_kept == 1
     assert stream.ready_at is not None and stream.ready_at <= finished_at
     assert word_error(SENTENCES[0], transcript.text) <= 0.25
@@ -195,6 +197,25 @@ def test_a_chunk_is_decoded_again_once_the_next_one_is_closed(
     transcript = stream.finish()
     assert stream.guesses_kept == 2 and stream.revisions_tried == 1
     assert word_error(" ".join(SENTENCES[:3]), transcript.text) <= 0.15
+    starts = [w.start for w in transcript.words]
+    assert starts == sorted(starts)
+
+
+FILLED = [
+    "So, um, the first thing I would do is, uh, look at how the labels were collected.",
+    "Then, uh, I would check the class balance before, um, choosing a metric.",
+]
+
+
+def test_streamed_fillers_are_counted_once_per_stretch(transcriber: WhisperTranscriber) -> None:
+    audio = join(silence(0.3), piper_audio(FILLED[0]), silence(1.0), piper_audio(FILLED[1]))
+    options = ChunkOptions(behind_s=None, fill_every_s=0.0)  # count each chunk once revised
+    stream, transcript = stream_file(transcriber, audio, options=options)
+    heard = re.findall(r"[a-z]+", transcript.raw_text.lower())
+    assert {"um", "uh"} & set(heard), transcript.raw_text
+    assert not {"um", "uh"} & set(re.findall(r"[a-z]+", transcript.text.lower()))
+    assert 1 <= stream.filler_passes <= stream.chunks_decoded
+    assert word_error(" ".join(FILLED), transcript.text) <= 0.2
     starts = [w.start for w in transcript.words]
     assert starts == sorted(starts)
 

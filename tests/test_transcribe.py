@@ -27,6 +27,7 @@ from coach.audio.transcribe import (
     load_transcriber,
     resolve_model,
 )
+from coach.audio.words import is_filler
 from coach.cli import main
 from coach.config import Settings
 from coach.errors import ModelError
@@ -198,7 +199,9 @@ def test_cli_transcribes_to_json(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert {"wpm", "filler_count", "fillers_per_min", "longest_pause_s", "talk_time_s"} <= set(
         delivery
     )
-    assert delivery["filler_count"] >= 1
+    # the count is of the fillers among the words (whether "um" and "uh" are heard in one
+    # synthesis of this clip varies: test_fillers_stay_in_the_raw_text_only covers hearing them)
+    assert delivery["filler_count"] == sum(is_filler(w["word"]) for w in printed["words"])
     # under 10 s of speech is too short for a pace figure
     assert delivery["wpm"] == 0.0 and delivery["bands"]["wpm"].startswith("no pace figure")
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coach.audio.words import is_silence_phrase
+
 SILENCE_RMS = 0.002
 """Audio quieter than this (RMS of the loudest 0.5 s, about -54 dBFS) is treated as silence."""
 
@@ -30,30 +32,6 @@ IMPROBABLE_RUN = 3
 """... is dropped when this many such words come in a row: the model is echoing its prompt
 or hotwords into a silent tail (seen as "QPS p99 AUC NDCG FSDP" after the last sentence)."""
 
-HALLUCINATIONS = frozenset(
-    {
-        "you",
-        "thank you",
-        "thanks",
-        "thank you for watching",
-        "thanks for watching",
-        "thank you so much for watching",
-        "thank you very much",
-        "please subscribe",
-        "subscribe to my channel",
-        "like and subscribe",
-        "bye",
-        "bye bye",
-        "okay",
-        "oh",
-        "so",
-        "the end",
-        "music",
-        "applause",
-        "silence",
-    }
-)
-"""Stock phrases Whisper emits on silence or noise (compared after :func:`fold`)."""
 
 STOCK_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     tuple(phrase.split())
@@ -109,13 +87,13 @@ def keep_segment(segment: Heard) -> bool:
     if few_words and segment.no_speech_prob >= NO_SPEECH_PROB:
         return False
     # a stock phrase that the model was not sure was speech
-    return not (text in HALLUCINATIONS and segment.no_speech_prob >= 0.2)
+    return not (is_silence_phrase(text) and segment.no_speech_prob >= 0.2)
 
 
 def only_hallucination(segments: Sequence[Heard]) -> bool:
     """True when everything heard is one stock phrase such as "Thank you." """
     text = fold(" ".join(word for s in segments for word, *_ in s.words))
-    return not text or text in HALLUCINATIONS
+    return not text or is_silence_phrase(text)
 
 
 TimedWord = tuple[str, float, float, float]

@@ -45,6 +45,7 @@ from coach.audio.guards import Heard
 from coach.audio.transcribe import Transcript, build_transcript
 from coach.audio.vad import first_speech, has_speech
 from coach.audio.wav import SAMPLE_RATE
+from coach.audio.words import is_filler
 
 
 @dataclass(frozen=True)
@@ -478,8 +479,8 @@ class StreamingTranscriber:
         start = max(self._filled, self._audio_start)
         self._filled = max(self._filled, end)
         words = words_between(self._segments, start, end)
-        if not words:
-            return False
+        if all(is_filler(w[0]) for segment in words for w in segment.words):
+            return False  # nothing said, or only a filler put in at the edge of the last pass
         self._splice(start, end, self._with_fillers(words, start, end))
         return True
 

@@ -24,6 +24,33 @@ def is_filler(word: str) -> bool:
     return re.sub(r"[^a-z]", "", word.lower()) in FILLERS
 
 
+SILENCE_PHRASES = frozenset(
+    {
+        "you", "thank you", "thanks", "thank you very much", "thank you so much",
+        "thank you for watching", "thanks for watching", "thank you so much for watching",
+        "thank you for watching and dont forget to subscribe",
+        "thanks for watching and dont forget to subscribe", "dont forget to subscribe",
+        "please subscribe", "subscribe to my channel", "like and subscribe", "subscribe",
+        "bye", "bye bye", "okay", "oh", "so", "the end", "im sorry",
+        "subtitles by the amaraorg community", "transcribed by",
+        "music", "applause", "silence", "blank audio", "no speech",
+    }
+)
+"""What Whisper writes on silence or noise as a whole segment or transcript, in :func:`plain`
+form: the one list of the transcript guards and the offline scorer."""
+
+
+def plain(text: str) -> str:
+    """Lower case, apostrophes dropped, other punctuation (and ``_``) folded to single spaces."""
+    text = re.sub(r"['’`]", "", text.lower())
+    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
+
+
+def is_silence_phrase(text: str) -> bool:
+    """True when ``text`` is only one of Whisper's stock outputs on silence."""
+    return plain(text) in SILENCE_PHRASES
+
+
 class Delivery(BaseModel):
     """Delivery figures computed from word timestamps (reported beside the scores)."""
 

@@ -192,8 +192,19 @@ class LLMJudge:
         level = level or question.level
         criteria = rubric_for(question)
         reply_model = reply_model_for([c.id for c in criteria])
-        reply = self._ask(build_messages(question, level, criteria, transcript), reply_model)
+        try:
+            reply = self._ask(build_messages(question, level, criteria, transcript), reply_model)
+        finally:
+            self.close()
         return self._scorecard(question, level, criteria, transcript, reply, delivery)
+
+    def close(self) -> None:
+        """Close the client's connections (a later call opens new ones): an answer is
+        scored every minute or two, and a pooled connection left open would only be
+        closed by the garbage collector, whenever it runs."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     # the call
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from coach.audio.words import SILENCE_PHRASES, plain
 from coach.questions import Question
 from coach.rubrics.adjust import after_judging
 from coach.rubrics.caps import off_topic_line
@@ -31,36 +32,6 @@ MAX_EVIDENCE = 4
 STUFFED_SHARE = 0.75
 """Share of the answer's words in bare keyword lists above which nothing scores over 1."""
 
-KNOWN_HALLUCINATIONS: frozenset[str] = frozenset(
-    {
-        "you",
-        "thank you",
-        "thanks",
-        "thank you very much",
-        "thank you so much",
-        "thank you for watching",
-        "thanks for watching",
-        "thank you so much for watching",
-        "thank you for watching and dont forget to subscribe",
-        "thanks for watching and dont forget to subscribe",
-        "dont forget to subscribe",
-        "please subscribe",
-        "like and subscribe",
-        "subscribe",
-        "bye",
-        "bye bye",
-        "the end",
-        "im sorry",
-        "subtitles by the amaraorg community",
-        "transcribed by",
-        "music",
-        "silence",
-        "applause",
-        "blank_audio",
-        "no speech",
-    }
-)
-"""What Whisper writes on silence or noise, normalised (lower case, no punctuation)."""
 _FILLER_WORDS = frozenset(
     re.findall(
         r"\w+",
@@ -70,23 +41,17 @@ _FILLER_WORDS = frozenset(
 )
 
 
-def normalise(text: str) -> str:
-    """Lower case, apostrophes dropped, punctuation folded to single spaces."""
-    text = re.sub(r"['’`]", "", text.lower())
-    return " ".join(re.sub(r"[^\w\s]|_", " ", text).split())
-
-
 def is_no_answer(transcript: str) -> bool:
     """Nothing was said: empty, punctuation, fillers, or a stock hallucination on silence."""
-    text = normalise(transcript)
+    text = plain(transcript)
     if not text:
         return True
     if all(word in _FILLER_WORDS for word in text.split()):
         return True
-    if text in KNOWN_HALLUCINATIONS:
+    if text in SILENCE_PHRASES:
         return True
-    parts = [normalise(p) for p in re.split(r"[.!?]+", transcript) if normalise(p)]
-    return all(p in KNOWN_HALLUCINATIONS or p in _FILLER_WORDS for p in parts)
+    parts = [plain(p) for p in re.split(r"[.!?]+", transcript) if plain(p)]
+    return all(p in SILENCE_PHRASES or p in _FILLER_WORDS for p in parts)
 
 
 # ---------------------------------------------------------------- judgements
