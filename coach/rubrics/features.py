@@ -20,7 +20,7 @@ import numpy as np
 
 from coach.rounds import STORY_ROUNDS
 from coach.rubrics.signals import Signal, Signals, View, star_parts, value_key, weight_of
-from coach.rubrics.structure import structure_features
+from coach.rubrics.structure import StructureFeatures, structure_features
 
 _TECHNICAL_ROUNDS = frozenset({"technical", "ml_fundamentals"})
 _FIRST_PERSON = re.compile(r"\b(?:i|i'd|i'm|i've|i'll|my|me|myself)\b")
@@ -28,9 +28,10 @@ _WE = re.compile(r"\b(?:we|we'd|we're|we've|we'll|our|us)\b")
 
 
 @dataclass(frozen=True)
-class AnswerFeatures:
-    """What the fitted scorer sees of one answer. Counts are ``log1p`` of distinct items;
-    flags are 0 or 1; shares are between 0 and 1."""
+class AnswerFeatures(StructureFeatures):
+    """What the fitted scorer sees of one answer: the sentence structure
+    (:class:`~coach.rubrics.structure.StructureFeatures`) and the fields below. Counts are
+    ``log1p`` of distinct items; flags are 0 or 1; shares are between 0 and 1."""
 
     sized_quantities: float
     """Distinct quantities with a unit, weighted as the rules weigh them (durations ½)."""
@@ -92,17 +93,6 @@ class AnswerFeatures:
     """Share of the words in bare keyword lists."""
     listed_cues: float
     """Rubric cues found inside keyword lists, per ten words (keyword stuffing)."""
-    weighed_decisions: float
-    """Sentence structure (:mod:`coach.rubrics.structure`): a decision beside an alternative,
-    a comparison or a condition."""
-    costed_choices: float
-    quantified_choice_costs: float
-    reasoned_decisions: float
-    narrated_problems: float
-    anchored_problems: float
-    problem_followups: float
-    anticipated_problems: float
-    first_person_past: float
     anticipated_reading: float
     """The design-question reading of post-launch failures (0-4), 0 in other rounds."""
     rule_numbers: float
