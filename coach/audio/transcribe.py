@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -214,39 +215,50 @@ class WhisperTranscriber:
     def transcribe(self, audio: np.ndarray) -> Transcript:
         """The whole recording after the fact: its words, then its fillers."""
         audio = np.asarray(audio, dtype=np.float32)
-        heard = self.add_fillers(self.decode(audio), audio)
+        speech = None if is_silent(audio) else speech_spans(audio)  # found once, used twice
+        heard = self.add_fillers(self.decode(audio, speech=speech), audio, speech=speech)
         return build_transcript(heard, audio.size / SAMPLE_RATE)
 
     def decode(
         self, audio: np.ndarray, offset_s: float = 0.0, context: str = "",
-        windows: int | None = None, vad_filter: bool | None = None,
+        windows: int | None = None, vad_filter: bool | None = None, *,
+        speech: list[Span] | None = None,
     ) -> list[Heard]:
         """Guarded segments of one stretch of audio; times shifted by ``offset_s``.
 
         ``context`` is the text said just before (streaming), given as the prompt.
         ``windows`` caps the 30 s windows decoded (None: as many as the audio needs).
         ``vad_filter`` overrides the option of that name (streaming has its own VAD).
+        ``speech`` is where the VAD hears speech in ``audio``, if already known.
         """
         if is_silent(audio):
             return []
+        with self._model_held() as model:
+            prompt = self._prompt(context, self.options.initial_prompt)
+            vad = self.options.vad_filter if vad_filter is None else vad_filter
+            heard = self._run(model, audio, prompt, windows, vad, self.options.hotwords)
+            kept = [s for s in heard if keep_segment(s)]
+            heard = self._check(model, audio, kept, windows, speech)
+        return [shift(segment, offset_s) for segment in heard]
+
+    @contextmanager
+    def _model_held(self) -> Iterator[Any]:
+        """The loaded model, with the decode lock held: one decode at a time."""
         model = self.model()
         with self._decode_lock:
             if self._model is None:
                 raise ModelError("the Whisper model was released", "the program is exiting")
-            prompt = self._prompt(context, self.options.initial_prompt)
-            vad = self.options.vad_filter if vad_filter is None else vad_filter
-            heard = self._run(model, audio, prompt, windows, vad, self.options.hotwords)
-            heard = self._check(model, audio, [s for s in heard if keep_segment(s)], windows)
-        return [shift(segment, offset_s) for segment in heard]
+            yield model
 
     def _check(
-        self, model: Any, audio: np.ndarray, heard: list[Heard], windows: int | None
+        self, model: Any, audio: np.ndarray, heard: list[Heard], windows: int | None,
+        speech: list[Span] | None,
     ) -> list[Heard]:
         """The decode held against the speech in the audio (see :mod:`coach.audio.coverage`)."""
         coverage = self.options.coverage
         if coverage is None:
             return heard
-        speech = speech_spans(audio)
+        speech = speech_spans(audio) if speech is None else speech
         reach = _within_windows(speech, windows)
         plain = partial(self._run, model, prompt=None, windows=None, vad_filter=False,
                         hotwords=None)
@@ -254,7 +266,8 @@ class WhisperTranscriber:
         return drop_unsupported(heard, speech, coverage)
 
     def add_fillers(
-        self, segments: list[Heard], audio: np.ndarray, offset_s: float = 0.0
+        self, segments: list[Heard], audio: np.ndarray, offset_s: float = 0.0, *,
+        speech: list[Span] | None = None,
     ) -> list[Heard]:
         """``segments`` (decoded from ``audio``, times shifted by ``offset_s``) with the
         fillers heard between their words put in: one more decode, run once per answer
@@ -262,14 +275,12 @@ class WhisperTranscriber:
         options = self.options.fillers
         if options is None or not segments or is_silent(audio):
             return segments
-        model = self.model()
-        with self._decode_lock:
-            if self._model is None:
-                raise ModelError("the Whisper model was released", "the program is exiting")
+        speech = speech_spans(audio) if speech is None else speech
+        with self._model_held() as model:
             prompted = partial(self._run, model, prompt=FILLER_PROMPT, windows=None,
                                vad_filter=False, hotwords=None, low_logprob_fallback=False)
             local = [shift(segment, -offset_s) for segment in segments]
-            heard = add_fillers(local, speech_spans(audio), audio, prompted, options)
+            heard = add_fillers(local, speech, audio, prompted, options)
         return [shift(segment, offset_s) for segment in heard]
 
     @staticmethod
