@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+from coach.rubrics.signals import View
 from coach.rubrics.structure import WORD_CLASSES, structure_features
 
 CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "scoring_corpus.jsonl"
@@ -26,17 +27,17 @@ HYPOTHETICAL = (
 
 
 def test_a_loosely_told_trade_off_is_a_costed_choice_and_one_path_is_not() -> None:
-    loose = structure_features(LOOSE_TRADE_OFF)
+    loose = structure_features(View(LOOSE_TRADE_OFF))
     assert loose.costed_choices > 0 and loose.quantified_choice_costs > 0
-    plain = structure_features(ONE_PATH)
+    plain = structure_features(View(ONE_PATH))
     assert plain.costed_choices == 0 and plain.weighed_decisions == 0
 
 
 def test_a_told_incident_is_narrated_and_followed_up_and_a_hypothetical_is_not() -> None:
-    told = structure_features(TOLD_INCIDENT)
+    told = structure_features(View(TOLD_INCIDENT))
     assert told.narrated_problems > 0 and told.anchored_problems > 0
     assert told.problem_followups > 0
-    imagined = structure_features(HYPOTHETICAL)
+    imagined = structure_features(View(HYPOTHETICAL))
     assert imagined.narrated_problems == 0 and imagined.anticipated_problems > 0
 
 

@@ -209,8 +209,7 @@ def _star_features(signals: Signals) -> dict[str, float]:
     }
 
 
-def _text_features(transcript: str, signals: Signals, round_name: str) -> dict[str, float]:
-    view = View(transcript)
+def _text_features(view: View, signals: Signals, round_name: str) -> dict[str, float]:
     words = sum(len(s.text.split()) for s in view.sentences)
     listed = sum(len(s.text.split()) for s in view.sentences if s.listy)
     singular = sum(bool(_FIRST_PERSON.search(s.text.lower())) for s in view.sentences)
@@ -246,13 +245,14 @@ def _design_features(transcript: str, round_name: str) -> dict[str, float]:
 
 def answer_features(transcript: str, signals: Signals, round_name: str) -> AnswerFeatures:
     """The features of one answer, from its transcript, its signals and the round asked."""
+    view = View(transcript)  # split into sentences once, for the structure and the text
     return AnswerFeatures(
-        **asdict(structure_features(transcript)),
+        **asdict(structure_features(view)),
         **_design_features(transcript, round_name),
         **_number_features(signals),
         **_tradeoff_features(signals),
         **_launch_features(signals),
         **_star_features(signals),
         **_rule_features(signals),
-        **_text_features(transcript, signals, round_name),
+        **_text_features(view, signals, round_name),
     )

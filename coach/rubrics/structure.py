@@ -283,9 +283,9 @@ def _count(flags: list[bool]) -> float:
     return math.log1p(sum(flags))
 
 
-def structure_features(transcript: str) -> StructureFeatures:
+def structure_features(view: View) -> StructureFeatures:
     """The sentence-structure features of one answer (sentences to the grader left out)."""
-    tags = _tags(View(transcript))
+    tags = _tags(view)
     positions = range(len(tags))
     decided = [("decision" in t) for t in tags]
     costed = [
