@@ -35,8 +35,9 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from coach.rubrics.features import AnswerFeatures, answer_features  # noqa: E402
 from coach.rubrics.fitted import MODEL_FILE, CriterionModel  # noqa: E402
+from coach.rubrics.judges import judge, stuffed  # noqa: E402
 from coach.rubrics.models import CORE_CRITERIA  # noqa: E402
-from coach.rubrics.offline import fitted_judgement, is_no_answer, judge, stuffed  # noqa: E402
+from coach.rubrics.offline import fitted_judgement, is_no_answer  # noqa: E402
 from coach.rubrics.signals import extract_signals  # noqa: E402
 from coach.rubrics.structure import WORD_CLASSES, StructureFeatures  # noqa: E402
 

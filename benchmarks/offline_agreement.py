@@ -170,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
 def off_topic_detection(rows: list[dict]) -> str:
     """Precision and recall of the scorer's own off-topic finding against the annotators'
     ``addresses_question``: the relevance test alone, and with the keyword-list cap."""
-    from coach.rubrics.offline import is_no_answer, stuffed
+    from coach.rubrics.judges import stuffed
+    from coach.rubrics.offline import is_no_answer
     from coach.rubrics.relevance import assess
     from coach.rubrics.signals import extract_signals
 

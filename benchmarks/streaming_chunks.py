@@ -39,7 +39,7 @@ from coach.audio.stream import ChunkOptions, StreamingTranscriber  # noqa: E402
 from coach.audio.transcribe import WhisperOptions, WhisperTranscriber, resolve_model  # noqa: E402
 from coach.audio.wav import SAMPLE_RATE  # noqa: E402
 
-LAST = ChunkOptions(left_context_s=0, revise_left_s=None, vad_filter=True)
+LAST = ChunkOptions(revise_left_s=None, vad_filter=True)
 BEFORE = replace(LAST, speculate_after_s=None, one_window=False)
 ONE_THREAD = WhisperOptions(cpu_threads=1)
 RUNS: dict[str, tuple[ChunkOptions, WhisperOptions]] = {
@@ -48,7 +48,6 @@ RUNS: dict[str, tuple[ChunkOptions, WhisperOptions]] = {
     "+ no VAD filter on chunks": (replace(LAST, vad_filter=False), WhisperOptions()),
     "coach default: + each chunk revised with 8 s before it and the next chunk after": (
         ChunkOptions(), WhisperOptions()),
-    "+ 4 s of audio before each chunk": (ChunkOptions(left_context_s=4.0), WhisperOptions()),
 }
 ENDINGS = {"on the last word": 0.0, "0.5 s after": 0.5}
 

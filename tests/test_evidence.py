@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coach.rubrics.evidence import cap_without_evidence, find_span, fold, verify_quotes
+from coach.rubrics.evidence import cap_without_evidence, find_span, tokenize, verify_quotes
 
 TRANSCRIPT = (
     "So, um, at my previous job we served about 50,000 QPS with a p99 budget of "
@@ -15,8 +15,9 @@ TRANSCRIPT = (
 )
 
 
-def test_fold_lowercases_and_folds_punctuation_and_space() -> None:
-    assert fold("  We served\n50,000 QPS!  ") == "we served 50 000 qps"
+def test_tokenize_lowercases_and_folds_punctuation_and_space() -> None:
+    words = [token.text for token in tokenize("  We served\n50,000 QPS!  ")]
+    assert words == ["we", "served", "50", "000", "qps"]
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,9 @@ import pytest
 from coach.errors import RubricError
 from coach.rubrics.features import AnswerFeatures, answer_features
 from coach.rubrics.fitted import MODEL_FILE, ScorerModel, load_model
+from coach.rubrics.judgement import Judgement
 from coach.rubrics.models import CORE_CRITERIA
-from coach.rubrics.offline import Judgement, fitted_judgement
+from coach.rubrics.offline import fitted_judgement
 from coach.rubrics.signals import extract_signals
 
 QUESTION = "Design the fraud scoring service for a payments company."

@@ -17,7 +17,8 @@ from types import ModuleType
 import pytest
 
 from coach.questions import Question
-from coach.rubrics.offline import is_no_answer, judge, no_answer_scorecard, score_offline, stuffed
+from coach.rubrics.judges import judge, stuffed
+from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 from coach.rubrics.signals import extract_signals
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -452,7 +453,7 @@ def test_round_specific_criteria_rank_weak_below_strong(
 
 
 def test_every_known_criterion_gets_a_score_and_feedback() -> None:
-    from coach.rubrics.offline import JUDGES
+    from coach.rubrics.judges import JUDGES
 
     q = question("system_design", tuple(JUDGES))
     card = score_offline(q, STRONG_DESIGN)

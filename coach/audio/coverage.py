@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coach.audio.guards import STOCK_PHRASES, Heard, TimedWord, fold, keep_segment
+from coach.audio.guards import STOCK_PHRASES, Heard, TimedWord, keep_segment
 from coach.audio.vad import Span, overlap_s, subtract
 from coach.audio.wav import SAMPLE_RATE
+from coach.audio.words import plain
 
 log = logging.getLogger("coach.transcribe")
 
@@ -146,7 +147,7 @@ def _without_stock_phrases(
     words: tuple[TimedWord, ...], speech: list[Span], options: CoverageOptions
 ) -> list[TimedWord]:
     """The words with every stock phrase removed unless it is sure and spoken."""
-    keys = [fold(w[0]) for w in words]
+    keys = [plain(w[0]) for w in words]
     drop: set[int] = set()
     for phrase in STOCK_PHRASES:
         size = len(phrase)

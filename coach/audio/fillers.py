@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from coach.audio.coverage import insert_words, merge
-from coach.audio.guards import Heard, TimedWord, fold
+from coach.audio.guards import Heard, TimedWord
 from coach.audio.vad import Span, overlap_s
 from coach.audio.wav import SAMPLE_RATE
-from coach.audio.words import is_filler
+from coach.audio.words import is_filler, plain
 
 FILLER_PROMPT = "Um, uh, so, hmm."
 """The prompt of the filler pass: a short run of fillers."""
@@ -122,7 +122,7 @@ def _fillers_in(
              for w in heard]
     found: list[TimedWord] = []
     for index, (word, start, end, probability) in enumerate(heard):
-        if fold(word) not in HEARD_FILLERS or probability < options.min_probability:
+        if plain(word) not in HEARD_FILLERS or probability < options.min_probability:
             continue
         place = places[owner[index]]
         offset = place[2] - place[0]
@@ -151,6 +151,6 @@ def _placed(
 
 def _same_word(heard: tuple[str, float, float], words: list[TimedWord]) -> TimedWord | None:
     """The word of the transcript with the same text closest in time (within 1 s)."""
-    text, middle = fold(heard[0]), (heard[1] + heard[2]) / 2
-    near = [w for w in words if fold(w[0]) == text and abs((w[1] + w[2]) / 2 - middle) < 1.0]
+    text, middle = plain(heard[0]), (heard[1] + heard[2]) / 2
+    near = [w for w in words if plain(w[0]) == text and abs((w[1] + w[2]) / 2 - middle) < 1.0]
     return min(near, key=lambda w: abs((w[1] + w[2]) / 2 - middle), default=None)

@@ -7,13 +7,12 @@ in batch and in streaming alike, so the scorer only ever sees what was said.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from coach.audio.words import is_silence_phrase
+from coach.audio.words import is_silence_phrase, plain
 
 SILENCE_RMS = 0.002
 """Audio quieter than this (RMS of the loudest 0.5 s, about -54 dBFS) is treated as silence."""
@@ -34,7 +33,7 @@ or hotwords into a silent tail (seen as "QPS p99 AUC NDCG FSDP" after the last s
 
 
 STOCK_PHRASES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(phrase.split())
+    tuple(plain(phrase).split())
     for phrase in (
         "thank you for watching",
         "thank you so much for watching",
@@ -62,11 +61,6 @@ class Heard:
     avg_logprob: float
 
 
-def fold(text: str) -> str:
-    """Lower case, punctuation removed, white space collapsed."""
-    return " ".join(re.sub(r"[^\w\s']", " ", text.lower()).split())
-
-
 def is_silent(audio: np.ndarray, rate: int = 16_000) -> bool:
     """True when no half second of the audio is louder than :data:`SILENCE_RMS`."""
     if audio.size == 0:
@@ -80,7 +74,7 @@ def is_silent(audio: np.ndarray, rate: int = 16_000) -> bool:
 
 def keep_segment(segment: Heard) -> bool:
     """False for a segment that is most likely not speech."""
-    text = fold(" ".join(word for word, *_ in segment.words))
+    text = plain(" ".join(word for word, *_ in segment.words))
     if not text:
         return False
     few_words = len(text.split()) <= FEW_WORDS
@@ -92,7 +86,7 @@ def keep_segment(segment: Heard) -> bool:
 
 def only_hallucination(segments: Sequence[Heard]) -> bool:
     """True when everything heard is one stock phrase such as "Thank you." """
-    text = fold(" ".join(word for s in segments for word, *_ in s.words))
+    text = plain(" ".join(word for s in segments for word, *_ in s.words))
     return not text or is_silence_phrase(text)
 
 
@@ -102,7 +96,7 @@ TimedWord = tuple[str, float, float, float]
 
 def cut_repeats(words: list[TimedWord]) -> list[TimedWord]:
     """Collapse a phrase (1 to 8 words) repeated more than MAX_REPEATS times in a row."""
-    keys = [fold(w[0]) for w in words]
+    keys = [plain(w[0]) for w in words]
     out: list[TimedWord] = []
     out_keys: list[str] = []
     i = 0

@@ -67,10 +67,6 @@ class ChunkOptions:
     """Decode each chunk in a single 30 s window (see ``transcribe.BudgetedModel``)."""
     left_over_s: float = 0.5
     """Speech the window did not reach (by VAD) that is sent back for another decode."""
-    left_context_s: float = 0.0
-    """Audio before a chunk, already transcribed, that is decoded with it so that the
-    model hears the words before the cut; the words heard in it are dropped. 4 s made
-    the last chunk slower and, once chunks are revised, no more accurate."""
     revise_left_s: float | None = 8.0
     """Decode each chunk again once the next one is closed, with this much audio
     before it and the next chunk after it, and keep that version; None never to."""
@@ -406,8 +402,7 @@ class StreamingTranscriber:
     def _forget_old_audio(self) -> None:
         """Drop the audio that no context, revision or filler pass needs any more (keep a
         minute at most)."""
-        keep_from = min(self._filled,
-                        self._pending_start - int(self.options.left_context_s * SAMPLE_RATE))
+        keep_from = min(self._filled, self._pending_start)
         if self.options.revise_left_s is not None:
             oldest = self._cuts[self._revised] - int(self.options.revise_left_s * SAMPLE_RATE)
             keep_from = min(keep_from, oldest)
@@ -419,31 +414,21 @@ class StreamingTranscriber:
     def _decode_audio(self, audio: np.ndarray, start: int) -> list[Heard]:
         """Segments of ``audio`` (stream samples from ``start``).
 
-        ``left_context_s`` of the audio before it is decoded with it, its words dropped.
-        With ``one_window``, speech the decode did not reach is decoded again, with
-        what was just heard added to the context (see :func:`left_over`).
+        With ``one_window``, speech the decode did not reach is decoded again, with what
+        was just heard added to the context (see :func:`left_over`).
         """
         segments: list[Heard] = []
-        left_from = start - int(self.options.left_context_s * SAMPLE_RATE)
         while audio.size:
-            left = self._stream(left_from, start)
-            left_from = start - left.size
-            both = np.concatenate([left, audio])
-            heard = self._decode_window(both, left_from, segments)
-            rest = self._left_over(both, left_from, heard)
-            if rest is not None and left_from + rest[0] <= start:
-                if rest[0] == 0 and not left.size:
-                    rest = None  # skipped from the very start: nothing better to try
-                else:  # decode again with less of the audio before, or none
-                    left_from = left_from + rest[0] if rest[0] else start
-                    continue
+            heard = self._decode_window(audio, start, segments)
+            rest = self._left_over(audio, start, heard)
+            if rest is not None and rest[0] == 0:
+                rest = None  # skipped from the very start: nothing better to try
             if rest is not None:
                 heard = drop_words_after(heard, rest[1])
             segments.extend(words_between(heard, start, self._total))
             if rest is None:
                 break
-            resume = left_from + rest[0]
-            audio, start, left_from = audio[resume - start :], resume, resume
+            audio, start = audio[rest[0] :], start + rest[0]
         return segments
 
     def _decode_window(self, audio: np.ndarray, start: int, said: list[Heard]) -> list[Heard]:

@@ -32,14 +32,14 @@ from coach.audio.guards import (
 )
 from coach.audio.vad import Span, speech_spans
 from coach.audio.wav import SAMPLE_RATE
-from coach.audio.words import FILLERS, Delivery, Word, is_filler
+from coach.audio.words import Delivery, Word, is_filler
 from coach.errors import ModelError
 
 if TYPE_CHECKING:
     from coach.config import Settings
 
 BUNDLED = "tiny.en (bundled)"
-__all__ = ["FILLERS", "Word", "is_filler", "Transcript", "WhisperOptions", "WhisperTranscriber"]
+__all__ = ["Word", "is_filler", "Transcript", "WhisperOptions", "WhisperTranscriber"]
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm"})
-"""Vocal hesitations counted as fillers (ambiguous words such as "like" are not)."""
+FILLER_FORM = r"u+[mh]+|erm?|a+h+|h+m+|m{2,}"
+"""The one definition of a filler: a vocal hesitation ("um", "uhh", "uhm", "er", "erm", "ah",
+"hmm", "mm"), however long it is drawn out. Ambiguous words such as "like" are not fillers.
+Used for the delivery count here and, as a pattern, by the scorer's text view."""
+
+_FILLER_WORD = re.compile(FILLER_FORM)
 
 
 @dataclass(frozen=True)
@@ -21,7 +25,7 @@ class Word:
 
 
 def is_filler(word: str) -> bool:
-    return re.sub(r"[^a-z]", "", word.lower()) in FILLERS
+    return _FILLER_WORD.fullmatch(re.sub(r"[^a-z]", "", word.lower())) is not None
 
 
 SILENCE_PHRASES = frozenset(

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from coach.questions import Question
 from coach.rubrics.anticipated import with_anticipated
 from coach.rubrics.caps import apply_caps
+from coach.rubrics.judgement import Judgement
 from coach.rubrics.relevance import Relevance, assess
 from coach.rubrics.signals import Signals
 from coach.rubrics.story import star_evidence
-
-if TYPE_CHECKING:
-    from coach.rubrics.offline import Judgement
 
 STAR = "star_structure"
 MAX_STAR_QUOTES = 5

@@ -12,12 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
+from coach.rubrics.judgement import Judgement
 from coach.rubrics.signals import View
-
-if TYPE_CHECKING:
-    from coach.rubrics.offline import Judgement
 
 CRITERION = "post_launch_failures"
 DESIGN_ROUNDS = frozenset({"system_design", "technical", "ml_fundamentals"})

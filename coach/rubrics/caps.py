@@ -13,14 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
+from coach.rubrics.judgement import Judgement
 from coach.rubrics.relevance import Relevance
 from coach.rubrics.signals import Signals, View, weight_of
-
-if TYPE_CHECKING:
-    from coach.rubrics.offline import Judgement
-
 
 OFF_TOPIC = "did not address the question asked"
 _DEMAND = re.compile(

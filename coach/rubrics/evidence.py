@@ -44,11 +44,6 @@ def tokenize(text: str) -> list[Token]:
     return [Token(m.group().lower(), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
-def fold(text: str) -> str:
-    """``text`` lower-cased with punctuation and white space folded to single spaces."""
-    return " ".join(token.text for token in tokenize(text))
-
-
 def find_span(quote: str, transcript: str) -> str | None:
     """The exact span of ``transcript`` that ``quote`` stands for, or None."""
     words = [token.text for token in tokenize(quote)]

@@ -19,6 +19,14 @@ from dataclasses import asdict, astuple, dataclass, fields
 import numpy as np
 
 from coach.rounds import STORY_ROUNDS
+from coach.rubrics.anticipated import DESIGN_ROUNDS, read_anticipated
+from coach.rubrics.judges import (
+    costed_decisions,
+    judge_numbers,
+    judge_post_launch,
+    judge_star,
+    judge_tradeoffs,
+)
 from coach.rubrics.signals import Signal, Signals, View, star_parts, value_key, weight_of
 from coach.rubrics.structure import StructureFeatures, structure_features
 
@@ -147,8 +155,6 @@ def _number_features(signals: Signals) -> dict[str, float]:
 
 
 def _tradeoff_features(signals: Signals) -> dict[str, float]:
-    from coach.rubrics.offline import costed_decisions
-
     def tags(*details: str) -> float:
         return _count(_distinct(signals.of("tradeoffs", *details)))
 
@@ -226,8 +232,6 @@ def _text_features(view: View, signals: Signals, round_name: str) -> dict[str, f
 
 
 def _rule_features(signals: Signals) -> dict[str, float]:
-    from coach.rubrics.offline import judge_numbers, judge_post_launch, judge_star, judge_tradeoffs
-
     return {
         "rule_numbers": float(judge_numbers(signals).score),
         "rule_tradeoffs": float(judge_tradeoffs(signals).score),
@@ -237,8 +241,6 @@ def _rule_features(signals: Signals) -> dict[str, float]:
 
 
 def _design_features(transcript: str, round_name: str) -> dict[str, float]:
-    from coach.rubrics.anticipated import DESIGN_ROUNDS, read_anticipated
-
     anticipated = read_anticipated(transcript).score if round_name in DESIGN_ROUNDS else 0
     return {"anticipated_reading": float(anticipated)}
 

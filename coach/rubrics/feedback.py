@@ -8,30 +8,19 @@ Nothing here invents facts: the outline quotes what the user said and puts
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
 
+from coach.errors import RubricError
 from coach.questions import Question
 from coach.rounds import STORY_ROUNDS
+from coach.rubrics import load_rubrics
+from coach.rubrics.anticipated import DESIGN_ROUNDS
+from coach.rubrics.judgement import Judgement
 from coach.rubrics.models import CORE_CRITERIA, Criterion
-
-if TYPE_CHECKING:
-    from coach.rubrics.signals import Signal, Signals
+from coach.rubrics.signals import Signal, Signals, weight_of
+from coach.rubrics.story import star_parts
 
 DEFAULT_BAR = {"L4": 2, "L5": 3}
 MAX_QUOTE = 160
-
-
-class JudgementLike(Protocol):
-    """What feedback needs from a criterion's judgement."""
-
-    @property
-    def score(self) -> int: ...
-    @property
-    def evidence(self) -> tuple[str, ...]: ...
-    @property
-    def found(self) -> str: ...
-    @property
-    def missing(self) -> str: ...
 
 
 PROBES: dict[str, str] = {
@@ -68,9 +57,6 @@ NAMES: dict[str, str] = {
 
 def rubrics_for(criteria: tuple[str, ...]) -> dict[str, Criterion]:
     """The rubric of each criterion that has one (missing or unreadable ones are skipped)."""
-    from coach.errors import RubricError
-    from coach.rubrics import load_rubrics
-
     try:
         rubrics = load_rubrics()
     except RubricError:
@@ -102,7 +88,7 @@ def _quote(span: str) -> str:
 
 
 def criterion_feedback(
-    criterion_id: str, judgement: JudgementLike, criterion: Criterion | None, level: str
+    criterion_id: str, judgement: Judgement, criterion: Criterion | None, level: str
 ) -> str:
     """What was there, what was missing, and the level verdict, in two or three sentences."""
     there = judgement.found[:1].upper() + judgement.found[1:]
@@ -117,14 +103,14 @@ def criterion_feedback(
     return " ".join(sentences)
 
 
-def _gap(cid: str, judgement: JudgementLike, rubrics: Mapping[str, Criterion], level: str) -> tuple:
+def _gap(cid: str, judgement: Judgement, rubrics: Mapping[str, Criterion], level: str) -> tuple:
     bar = bar_of(rubrics.get(cid)).get(level, 3)
     core_rank = CORE_CRITERIA.index(cid) if cid in CORE_CRITERIA else len(CORE_CRITERIA)
     return (bar - judgement.score, -core_rank)
 
 
 def weakest(
-    judgements: Mapping[str, JudgementLike], rubrics: Mapping[str, Criterion], level: str
+    judgements: Mapping[str, Judgement], rubrics: Mapping[str, Criterion], level: str
 ) -> str | None:
     """The criterion furthest below the level's bar (core criteria first on ties)."""
     if not judgements:
@@ -133,7 +119,7 @@ def weakest(
 
 
 def summary(
-    judgements: Mapping[str, JudgementLike], rubrics: Mapping[str, Criterion], level: str
+    judgements: Mapping[str, Judgement], rubrics: Mapping[str, Criterion], level: str
 ) -> str:
     """One or two sentences: strongest, weakest, how many criteria meet the level's bar."""
     if not judgements:
@@ -155,7 +141,7 @@ def summary(
 
 
 def next_step(
-    judgements: Mapping[str, JudgementLike], rubrics: Mapping[str, Criterion], level: str
+    judgements: Mapping[str, Judgement], rubrics: Mapping[str, Criterion], level: str
 ) -> str:
     """The single change that would raise the weakest criterion most."""
     cid = weakest(judgements, rubrics, level)
@@ -169,7 +155,7 @@ def next_step(
 
 def follow_up(
     question: Question,
-    judgements: Mapping[str, JudgementLike],
+    judgements: Mapping[str, Judgement],
     rubrics: Mapping[str, Criterion],
     level: str,
 ) -> str | None:
@@ -190,7 +176,7 @@ STRONG = 3
 
 
 def stronger_version(
-    question: Question, signals: Signals, judgements: Mapping[str, JudgementLike]
+    question: Question, signals: Signals, judgements: Mapping[str, Judgement]
 ) -> str:
     """An outline of the user's own answer, with placeholders where facts are missing.
 
@@ -238,8 +224,6 @@ def _line(label: str, quote: str | None, placeholder: str, addition: str = "") -
 
 
 def _story_outline(signals: Signals, scores: Mapping[str, int], quoted: set[str]) -> list[str]:
-    from coach.rubrics.story import star_parts
-
     if scores.get("star_structure", 0) >= 4:
         return []
     parts = star_parts(signals)
@@ -268,8 +252,6 @@ def _sizing_lines(
     signals: Signals, scores: Mapping[str, int], quoted: set[str], story: bool
 ) -> list[str]:
     """Scale and napkin-math lines, only while numbers_sized has room to grow."""
-    from coach.rubrics.signals import weight_of
-
     score = scores.get("numbers_sized")
     if score is None or score >= 4:
         return []
@@ -294,8 +276,6 @@ def _sizing_lines(
 
 
 def _after_launch(question: Question, signals: Signals, quoted: set[str]) -> str:
-    from coach.rubrics.anticipated import DESIGN_ROUNDS
-
     if question.round in DESIGN_ROUNDS:
         return (
             "- What could go wrong: [a failure you expect once it is live], caught by "

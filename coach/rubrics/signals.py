@@ -35,6 +35,8 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from coach.audio.words import FILLER_FORM
+
 # ---------------------------------------------------------------- the models
 
 
@@ -149,7 +151,7 @@ def value_key(quantity: Signal) -> str:
 # ---------------------------------------------------------------- the text
 
 _FILLER = re.compile(
-    r",?\s*\b(?:u+m+|u+h+|erm|er|hmm+|mm+|ah)\b,?(?=[\s.!?]|$)"
+    rf",?\s*\b(?:{FILLER_FORM})\b,?(?=[\s.!?]|$)"
     r"|,\s*(?:like|you know|i mean|i don't know|i dunno|i guess|i think|kind of|sort of),(?=\s)",
     re.IGNORECASE,
 )

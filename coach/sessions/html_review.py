@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from coach.audio.words import is_filler, plain
 from coach.sessions.html_page import Band, colours, esc, gauge, page
 from coach.sessions.store import ReplayItem, Store
 
@@ -231,7 +231,6 @@ def audio_source(path: Path, page_dir: Path, embed: bool) -> str:
 
 def tokens_of(entry: dict[str, Any], timed_words: list[dict[str, Any]] | None) -> list[Token]:
     """The answer's words: timed from the recording, else the typed transcript's words."""
-    from coach.audio.words import is_filler
 
     if timed_words:
         return [
@@ -244,12 +243,12 @@ def tokens_of(entry: dict[str, Any], timed_words: list[dict[str, Any]] | None) -
 
 
 def folded(text: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+    """Letters and digits only, lower case: how a quote's words are matched to the words."""
+    return "".join(plain(text).split())
 
 
 def find_quote(tokens: list[Token], quote_text: str) -> range | None:
     """The tokens a quote covers: matched on letters and digits alone, fillers skipped."""
-    from coach.audio.words import is_filler
 
     wanted = "".join(folded(w) for w in quote_text.split() if not is_filler(w))
     if not wanted:
