@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 from cli_run import STRONG_STORY, run_cli
+from speech import espeak_audio, join, save, silence
+from stages import FixedScorer, KeptSpeaker, TimelineDecoder, timeline
 
 from coach.config import Settings
 from coach.questions import find_question, load_questions
@@ -80,18 +82,14 @@ def test_a_typed_session_is_stored_scored_and_reviewed(
 def test_a_session_runs_through_the_stages_it_is_given(coach_home: Path) -> None:
     """The speaker comes from the bundle (here one that keeps what it is asked to say, in
     place of the sound card); a typed session builds no microphone and no decoder."""
-    said: list[str] = []
-
-    class KeptSpeaker:
-        def say(self, text: str) -> None:
-            said.append(text)
+    speaker = KeptSpeaker()
 
     def not_for_typed_answers(settings: Settings) -> Any:
         raise AssertionError("a typed session opened a microphone or loaded Whisper")
 
     stages = replace(
         production_stages(),
-        speaker=lambda settings, enabled: KeptSpeaker(),
+        speaker=lambda settings, enabled: speaker,
         microphone=not_for_typed_answers,
         decoder=not_for_typed_answers,
     )
@@ -104,11 +102,55 @@ def test_a_session_runs_through_the_stages_it_is_given(coach_home: Path) -> None
         stages,
     )
     summary = practice.run()
-    assert said == [question.text]
+    assert speaker.said == [question.text]
     assert summary["criteria"]["star_structure"] >= 3
     with open_store(coach_home) as store:
         (answer,) = store.answers(summary["session"])
     assert answer.scorer == "offline" and answer.transcript == STRONG_STORY
+
+
+def test_a_spoken_answer_runs_through_a_substitute_decoder_and_scorer(
+    coach_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real recorder, endpointing, streaming transcriber and store, with Whisper and the
+    scorer swapped for the substitutes in tests/stages.py: what the decoder heard is what
+    is stored and scored, and the scorecard names the scorer that made it."""
+    said = (
+        "We sized the feature store at two thousand reads per second, so we chose Redis "
+        "over Postgres and gave up strong consistency for latency."
+    )
+    voice = espeak_audio(said)
+    answer = save(join(silence(0.5), voice, silence(4.0)), tmp_path / "answer.wav")
+    decoder = TimelineDecoder(timeline(said, 0.5, 0.5 + voice.size / 16_000))
+    scorer = FixedScorer(2)
+
+    def no_microphone_for_files(settings: Settings) -> Any:
+        raise AssertionError("an answer from a file opened the microphone")
+
+    stages = replace(
+        production_stages(),
+        microphone=no_microphone_for_files,
+        decoder=lambda settings: decoder,
+        scorer=lambda settings, offline: scorer,
+    )
+    question = find_question(load_questions(), story_question_id())
+    options = PracticeOptions(
+        question_ids=(question.id,), answer_audio=(answer,), speak=False, follow_ups=False
+    )
+    summary = Practice(
+        Settings(home=coach_home), options, io.StringIO(), io.StringIO(), stages
+    ).run()
+    assert decoder.decodes >= 1
+    ((question_id, transcript, delivery),) = scorer.given
+    assert (question_id, transcript) == (question.id, said)
+    assert delivery is not None and delivery.word_count == len(said.split())
+    assert "note: scored by the fixed scorer" in capsys.readouterr().err
+    with open_store(coach_home) as store:
+        (stored,) = store.answers(summary["session"])
+    assert stored.transcript == said and stored.scorer == "fixed"
+    assert stored.scorecard is not None
+    assert {c["id"]: c["score"] for c in stored.scorecard["criteria"]}["star_structure"] == 2
+    assert stored.audio_path is not None and (coach_home / stored.audio_path).is_file()
 
 
 def test_typed_answers_end_when_stdin_ends(
