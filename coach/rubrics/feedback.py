@@ -227,9 +227,7 @@ def _story_outline(signals: Signals, scores: Mapping[str, int], quoted: set[str]
     if scores.get("star_structure", 0) >= 4:
         return []
     parts = star_parts(signals)
-    measured = parts["Result"] is not None and parts["Result"].detail.startswith(
-        "measurable_result"
-    )
+    measured = parts["Result"] is not None and parts["Result"].tag == "measurable_result"
     placeholders = {
         "Situation": "[where you were: team, product, system, its scale in numbers]",
         "Task": "[what you personally owned or had to decide]",

@@ -30,7 +30,7 @@ def judge_numbers(signals: Signals) -> Judgement:
     total = sum(weight_of(q) for q in sizing)
     deciding = signals.of("derivations", "decides")
     weak = [
-        q for q in signals.quantities if weight_of(q) == 0 and not q.detail.startswith("question")
+        q for q in signals.quantities if weight_of(q) == 0 and q.tag != "question"
     ]
     if total >= 3 and deciding:
         return Judgement(
@@ -72,7 +72,7 @@ def judge_numbers(signals: Signals) -> Judgement:
 
 
 def _sentence_of(signal: Signal) -> int:
-    return int(signal.detail.split("|")[1]) if "|" in signal.detail else signal.start
+    return signal.sentence if signal.sentence is not None else signal.start
 
 
 def costed_decisions(signals: Signals) -> int:
@@ -227,9 +227,9 @@ def judge_star(signals: Signals) -> Judgement:
         situation = False  # "we had a model that did worse and we fixed it": one line, no scene
     stated = part["result"] + part["measurable_result"]
     endings = sorted(stated + part["vague_result"], key=lambda s: s.start)
-    if endings and not part["measurable_result"] and endings[-1].detail == "vague_result":
+    if endings and not part["measurable_result"] and endings[-1].tag == "vague_result":
         stated = []  # the story ends on "it went fine": the result is vague
-    owned = len({s.detail for s in signals.ownership}) >= 2
+    owned = len({s.tag for s in signals.ownership}) >= 2
     if not situation and not action:
         return Judgement(
             0, (), "no story: opinions or general statements", "tell one specific time it happened"
@@ -278,7 +278,17 @@ def judge_star(signals: Signals) -> Judgement:
 
 
 def _cue(signals: Signals, criterion: str, *groups: str) -> list[Signal]:
-    return [s for s in signals.cues.get(criterion, []) if s.detail in groups]
+    """The criterion's cues of these groups told in sentences (not in keyword lists)."""
+    return [s for s in signals.cues.get(criterion, []) if s.tag in groups and not s.listed]
+
+
+def _loose_monitoring(signals: Signals, parts: tuple[str, ...]) -> list[Signal]:
+    """Generic monitoring words told in sentences, and the loop's parts named only in lists."""
+    return [
+        s
+        for s in signals.cues.get("monitoring_and_rollback", [])
+        if (s.tag == "generic" and not s.listed) or (s.tag in parts and s.listed)
+    ]
 
 
 def _sizes(signals: Signals, spans: list[Signal]) -> bool:
@@ -364,7 +374,7 @@ def judge_monitoring(signals: Signals) -> Judgement:
     present = {g: _cue(signals, "monitoring_and_rollback", g) for g in groups}
     have = [g for g in groups if present[g]]
     spans = [s for g in have for s in present[g][:1]]
-    generic = _cue(signals, "monitoring_and_rollback", "generic", *(f"{g}_listed" for g in groups))
+    generic = _loose_monitoring(signals, groups)
     missing = ", ".join(g for g in groups if g not in have)
     if not have:
         if generic:
