@@ -15,7 +15,8 @@ from coach.rubrics.feedback import PROBES
 from coach.rubrics.offline import score_offline
 from coach.rubrics.probes import probe_targets
 from coach.rubrics.relevance import assess
-from coach.rubrics.signals import extract_signals, weight_of
+from coach.rubrics.signals import extract_signals
+from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.story import star_parts
 from coach.sessions.practice import follow_up_question
 from coach.sessions.schedule import assess as assess_round

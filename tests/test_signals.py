@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from coach.rubrics.signals import Signals, extract_signals, parse_number, weight_of
+from coach.rubrics.signals import Signals, extract_signals
+from coach.rubrics.signals.numbers import parse_number, weight_of
 
 
 def units(text: str, question: str | None = None) -> list[tuple[str, str]]:

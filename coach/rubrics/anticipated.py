@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from coach.rubrics.judgement import Judgement
-from coach.rubrics.signals import View
+from coach.rubrics.signals.text import View
 
 CRITERION = "post_launch_failures"
 DESIGN_ROUNDS = frozenset({"system_design", "technical", "ml_fundamentals"})

@@ -16,7 +16,9 @@ from dataclasses import dataclass, replace
 
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.relevance import Relevance
-from coach.rubrics.signals import Signals, View, weight_of
+from coach.rubrics.signals import Signals
+from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.signals.text import View
 
 OFF_TOPIC = "did not address the question asked"
 _DEMAND = re.compile(

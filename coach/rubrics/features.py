@@ -27,7 +27,9 @@ from coach.rubrics.judges import (
     judge_star,
     judge_tradeoffs,
 )
-from coach.rubrics.signals import Signal, Signals, View, star_parts, value_key, weight_of
+from coach.rubrics.signals import Signal, Signals
+from coach.rubrics.signals.numbers import value_key, weight_of
+from coach.rubrics.signals.text import View
 from coach.rubrics.structure import StructureFeatures, structure_features
 
 _TECHNICAL_ROUNDS = frozenset({"technical", "ml_fundamentals"})
@@ -199,7 +201,7 @@ def _first_start(signals: list[Signal]) -> int | None:
 
 
 def _star_features(signals: Signals) -> dict[str, float]:
-    part = star_parts(signals)
+    part = signals.star_by_tag()
     stated = part["result"] + part["measurable_result"]
     order = [_first_start(part["situation"]), _first_start(part["action"]), _first_start(stated)]
     endings = sorted(stated + part["vague_result"], key=lambda s: s.start)

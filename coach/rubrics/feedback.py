@@ -16,7 +16,8 @@ from coach.rubrics import load_rubrics
 from coach.rubrics.anticipated import DESIGN_ROUNDS
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.models import CORE_CRITERIA, Criterion
-from coach.rubrics.signals import Signal, Signals, weight_of
+from coach.rubrics.signals import Signal, Signals
+from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.story import star_parts
 
 DEFAULT_BAR = {"L4": 2, "L5": 3}

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from coach.rubrics.judgement import Judgement, quotes
-from coach.rubrics.signals import WINDOW, Signal, Signals, View, star_parts, value_key, weight_of
+from coach.rubrics.signals import Signal, Signals
+from coach.rubrics.signals.numbers import value_key, weight_of
+from coach.rubrics.signals.text import WINDOW, View
 
 STUFFED_SHARE = 0.75
 """Share of the answer's words in bare keyword lists above which nothing scores over 1."""
@@ -221,7 +223,7 @@ def _one_sentence(situations: list[Signal], actions: list[Signal]) -> bool:
 
 
 def judge_star(signals: Signals) -> Judgement:
-    part = star_parts(signals)
+    part = signals.star_by_tag()
     situation, action = bool(part["situation"]), bool(part["action"])
     if situation and action and _one_sentence(part["situation"], part["action"]):
         situation = False  # "we had a model that did worse and we fixed it": one line, no scene
