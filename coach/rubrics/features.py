@@ -242,17 +242,18 @@ def _rule_features(signals: Signals) -> dict[str, float]:
     }
 
 
-def _design_features(transcript: str, round_name: str) -> dict[str, float]:
-    anticipated = read_anticipated(transcript).score if round_name in DESIGN_ROUNDS else 0
+def _design_features(view: View, round_name: str) -> dict[str, float]:
+    anticipated = read_anticipated(view).score if round_name in DESIGN_ROUNDS else 0
     return {"anticipated_reading": float(anticipated)}
 
 
-def answer_features(transcript: str, signals: Signals, round_name: str) -> AnswerFeatures:
-    """The features of one answer, from its transcript, its signals and the round asked."""
-    view = View(transcript)  # split into sentences once, for the structure and the text
+def answer_features(signals: Signals, round_name: str) -> AnswerFeatures:
+    """The features of one answer, from its signals (and the text they were read from)
+    and the round asked."""
+    view = signals.view
     return AnswerFeatures(
         **asdict(structure_features(view)),
-        **_design_features(transcript, round_name),
+        **_design_features(view, round_name),
         **_number_features(signals),
         **_tradeoff_features(signals),
         **_launch_features(signals),

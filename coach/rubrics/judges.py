@@ -13,7 +13,7 @@ from collections.abc import Callable
 from coach.rubrics.judgement import Judgement, quotes
 from coach.rubrics.signals import Signal, Signals
 from coach.rubrics.signals.numbers import value_key, weight_of
-from coach.rubrics.signals.text import WINDOW, View
+from coach.rubrics.signals.text import WINDOW
 
 STUFFED_SHARE = 0.75
 """Share of the answer's words in bare keyword lists above which nothing scores over 1."""
@@ -549,10 +549,9 @@ JUDGES: dict[str, Callable[[Signals], Judgement]] = {
 }
 
 
-def stuffed(transcript: str, signals: Signals) -> bool:
+def stuffed(signals: Signals) -> bool:
     """Most of the answer is bare keyword lists."""
-    del signals
-    view = View(transcript)
+    view = signals.view
     words = sum(len(s.text.split()) for s in view.sentences)
     listed = sum(len(s.text.split()) for s in view.sentences if s.listy)
     return words > 0 and listed / words >= STUFFED_SHARE

@@ -41,8 +41,11 @@ __all__ = ["Signal", "Signals", "extract_signals"]
 
 @dataclass(frozen=True)
 class Signals:
-    """Everything the offline scorer counts in one transcript."""
+    """Everything the offline scorer counts in one transcript, and the text it was read from."""
 
+    view: View
+    """The transcript without fillers, in sentences: what every later stage reads the text
+    from, so an answer is split into sentences once."""
     quantities: list[Signal]
     derivations: list[Signal]
     tradeoffs: list[Signal]
@@ -116,6 +119,7 @@ def extract_signals(transcript: str, question: str | None = None) -> Signals:
     quantities = find_quantities(view, question_values(question))
     star, ownership = find_star(view, quantities)
     return Signals(
+        view=view,
         quantities=quantities,
         derivations=find_derivations(view, quantities),
         tradeoffs=find_tradeoffs(view, quantities),
