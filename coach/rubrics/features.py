@@ -20,13 +20,10 @@ import numpy as np
 
 from coach.rounds import STORY_ROUNDS
 from coach.rubrics.anticipated import DESIGN_ROUNDS, read_anticipated
-from coach.rubrics.judges import (
-    costed_decisions,
-    judge_numbers,
-    judge_post_launch,
-    judge_star,
-    judge_tradeoffs,
-)
+from coach.rubrics.judges.numbers import judge_numbers
+from coach.rubrics.judges.post_launch import judge_post_launch
+from coach.rubrics.judges.star import judge_star
+from coach.rubrics.judges.tradeoffs import costed_decisions, judge_tradeoffs
 from coach.rubrics.signals import Signal, Signals
 from coach.rubrics.signals.numbers import value_key, weight_of
 from coach.rubrics.signals.text import View
