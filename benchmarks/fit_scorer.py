@@ -78,12 +78,12 @@ def prepare(rows: list[dict]) -> list[Answer]:
     for row in rows:
         question = question_of(row)
         signals = extract_signals(row["answer"], question.text)
-        capped = stuffed(row["answer"], signals)
+        capped = stuffed(signals)
         silent = is_no_answer(row["answer"])
         answers.append(
             Answer(
                 labels=row["labels"],
-                vector=answer_features(row["answer"], signals, question.round).as_vector(),
+                vector=answer_features(signals, question.round).as_vector(),
                 rules={c: None if silent else judge(c, signals, capped) for c in row["labels"]},
                 capped=capped,
             )

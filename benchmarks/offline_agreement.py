@@ -181,7 +181,7 @@ def off_topic_detection(rows: list[dict]) -> str:
             continue
         off = row.get("addresses_question") is False
         relevance = not assess(row["question"], row["answer"], row["round"]).addressed
-        listed = stuffed(row["answer"], extract_signals(row["answer"], row["question"]))
+        listed = stuffed(extract_signals(row["answer"], row["question"]))
         for name, found in (
             ("relevance test", relevance),
             ("with keyword-list cap", relevance or listed),

@@ -54,7 +54,7 @@ OPINION = "I think communication is key, and I always try to involve partners ea
 
 
 def features_of(transcript: str, round_name: str = "system_design") -> AnswerFeatures:
-    return answer_features(transcript, extract_signals(transcript, QUESTION), round_name)
+    return answer_features(extract_signals(transcript, QUESTION), round_name)
 
 
 def predicted(transcript: str, criterion: str, round_name: str = "system_design") -> int:

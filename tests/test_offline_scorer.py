@@ -20,6 +20,7 @@ from coach.questions import Question
 from coach.rubrics.judges import judge, stuffed
 from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 from coach.rubrics.signals import extract_signals
+from coach.rubrics.signals.text import View
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")
@@ -50,12 +51,25 @@ def question(
     )
 
 
+def test_an_answer_is_split_into_sentences_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
+    split = View.__init__
+
+    def counted(view: View, transcript: str) -> None:
+        built.append(transcript)
+        split(view, transcript)
+
+    monkeypatch.setattr(View, "__init__", counted)
+    score_offline(question(), STRONG_DESIGN)  # a design round: anticipated reading, caps, fit
+    assert built == [STRONG_DESIGN]
+
+
 def rule_level(q: Question, transcript: str, criterion: str) -> int:
     """The level the hand-written rules give, before the fitted model adjusts it."""
     if is_no_answer(transcript):
         return 0
     signals = extract_signals(transcript, q.text)
-    return judge(criterion, signals, stuffed(transcript, signals)).score
+    return judge(criterion, signals, stuffed(signals)).score
 
 
 STRONG_DESIGN = (

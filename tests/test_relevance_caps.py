@@ -15,7 +15,8 @@ from coach.rubrics.feedback import PROBES
 from coach.rubrics.offline import score_offline
 from coach.rubrics.probes import probe_targets
 from coach.rubrics.relevance import assess
-from coach.rubrics.signals import extract_signals, weight_of
+from coach.rubrics.signals import extract_signals
+from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.story import star_parts
 from coach.sessions.practice import follow_up_question
 from coach.sessions.schedule import assess as assess_round
@@ -289,7 +290,7 @@ def test_the_stronger_version_neither_requotes_a_strong_answer_nor_repeats_a_sen
 )
 def test_what_counts_as_a_quantity(text: str, unit: str | None) -> None:
     sized = [q for q in extract_signals(text).quantities if weight_of(q) > 0]
-    assert [q.detail.split("|")[0] for q in sized] == ([unit] if unit else [])
+    assert [q.tag for q in sized] == ([unit] if unit else [])
 
 
 def test_a_rate_worked_out_from_a_volume_and_a_window_is_derived() -> None:

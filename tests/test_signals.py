@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from coach.rubrics.signals import Signals, extract_signals, parse_number, weight_of
+from coach.rubrics.signals import Signals, extract_signals
+from coach.rubrics.signals.numbers import parse_number, weight_of
 
 
 def units(text: str, question: str | None = None) -> list[tuple[str, str]]:
     """(span, unit class) for every quantity found."""
-    return [(q.span, q.detail.split("|")[0]) for q in extract_signals(text, question).quantities]
+    return [(q.span, q.tag) for q in extract_signals(text, question).quantities]
 
 
-def details(signals: Signals, kind: str) -> set[str]:
-    return {s.detail.split("|")[0] for s in getattr(signals, kind)}
+def tags_of(signals: Signals, kind: str) -> set[str]:
+    return {s.tag for s in getattr(signals, kind)}
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,7 @@ def test_quantities_with_units_including_spoken_forms(text: str, expected: tuple
 )
 def test_numbers_that_size_nothing_weigh_nothing(text: str, why: str) -> None:
     quantities = extract_signals(text).quantities
-    assert [q.detail.split("|")[0] for q in quantities] == [why]
+    assert [q.tag for q in quantities] == [why]
     assert all(weight_of(q) == 0 for q in quantities)
 
 
@@ -73,7 +74,7 @@ def test_numbers_repeated_from_the_question_size_nothing() -> None:
 def test_percentiles_are_found_in_written_and_spoken_forms() -> None:
     signals = extract_signals("The p99 must stay under 50 ms, and the p ninety nine of search too.")
     assert [p.span for p in signals.percentiles] == ["p99", "p ninety nine"]
-    assert ("50 ms", "latency") in [(q.span, q.detail.split("|")[0]) for q in signals.quantities]
+    assert ("50 ms", "latency") in [(q.span, q.tag) for q in signals.quantities]
     assert not any("ninety" in q.span for q in signals.quantities)
 
 
@@ -98,7 +99,7 @@ def test_parse_number(text: str, value: float) -> None:
 def test_derivation_out_loud_that_drives_a_decision() -> None:
     text = "100 million users times 20 requests a day is about 23,000 QPS, so I'd shard the ranker."
     derivations = extract_signals(text).derivations
-    assert len(derivations) == 1 and derivations[0].detail == "decides"
+    assert len(derivations) == 1 and derivations[0].tag == "decides"
 
 
 def test_derivation_over_two_sentences() -> None:
@@ -127,7 +128,7 @@ def test_a_list_of_numbers_is_not_a_derivation() -> None:
     ],
 )
 def test_tradeoff_constructions(text: str, expected: str) -> None:
-    assert expected in details(extract_signals(text), "tradeoffs")
+    assert expected in tags_of(extract_signals(text), "tradeoffs")
 
 
 @pytest.mark.parametrize(
@@ -138,17 +139,17 @@ def test_tradeoff_constructions(text: str, expected: str) -> None:
     ],
 )
 def test_negated_tradeoff_talk_names_no_cost(text: str) -> None:
-    found = details(extract_signals(text), "tradeoffs")
+    found = tags_of(extract_signals(text), "tradeoffs")
     assert "negated" in found
     assert not found & {"loss", "loss_quantified", "compromise"}
 
 
 def test_generic_tradeoff_talk_and_options_are_not_decisions() -> None:
-    generic = details(
+    generic = tags_of(
         extract_signals("There are always trade-offs between latency and accuracy."), "tradeoffs"
     )
     assert generic == {"generic"}
-    options = details(
+    options = tags_of(
         extract_signals("You could use SMOTE, class weights, focal loss or undersampling."),
         "tradeoffs",
     )
@@ -157,7 +158,7 @@ def test_generic_tradeoff_talk_and_options_are_not_decisions() -> None:
 
 def test_incident_cost_is_not_a_tradeoff() -> None:
     text = "We estimated the incident cost about sixty thousand dollars in lost orders."
-    assert not details(extract_signals(text), "tradeoffs") & {"loss", "loss_quantified"}
+    assert not tags_of(extract_signals(text), "tradeoffs") & {"loss", "loss_quantified"}
 
 
 def test_post_launch_failure_narrative() -> None:
@@ -167,18 +168,18 @@ def test_post_launch_failure_narrative() -> None:
         "I rolled those stores back the same day and added a validation step. "
         "It cost about sixty thousand dollars, and since then every ranking model has that check."
     )
-    found = details(extract_signals(text), "post_launch")
+    found = tags_of(extract_signals(text), "post_launch")
     assert {"event", "detection", "cause", "fix", "lasting", "impact"} <= found
 
 
 def test_generic_lifecycle_words_are_not_an_event() -> None:
     text = "After launch we'd monitor for drift, add alerts, and retrain periodically."
-    assert details(extract_signals(text), "post_launch") == {"generic"}
+    assert tags_of(extract_signals(text), "post_launch") == {"generic"}
 
 
 def test_a_problem_caught_before_launch_is_not_post_launch() -> None:
     text = "I ran a two-week shadow deployment and saw that prices were stale for new sellers."
-    found = details(extract_signals(text), "post_launch")
+    found = tags_of(extract_signals(text), "post_launch")
     assert "prelaunch_event" in found and "event" not in found
 
 
@@ -191,7 +192,7 @@ def test_star_parts_with_ownership() -> None:
         "What I learned is to check availability data first."
     )
     signals = extract_signals(text)
-    assert {"situation", "task", "action", "measurable_result", "reflection"} <= details(
+    assert {"situation", "task", "action", "measurable_result", "reflection"} <= tags_of(
         signals, "star"
     )
     assert signals.ownership
@@ -199,7 +200,7 @@ def test_star_parts_with_ownership() -> None:
 
 def test_recited_star_words_are_not_a_story() -> None:
     signals = extract_signals("Situation, task, action, result. Ownership. Impact, result, result.")
-    assert details(signals, "star") == set()
+    assert tags_of(signals, "star") == set()
 
 
 def test_fillers_do_not_change_what_is_found() -> None:
@@ -209,7 +210,7 @@ def test_fillers_do_not_change_what_is_found() -> None:
         "we gave up, um, two points of recall."
     )
     for kind in ("quantities", "tradeoffs", "star"):
-        assert details(extract_signals(clean), kind) == details(extract_signals(filled), kind)
+        assert tags_of(extract_signals(clean), kind) == tags_of(extract_signals(filled), kind)
 
 
 def test_instructions_to_the_grader_are_set_aside() -> None:
@@ -274,7 +275,7 @@ def test_hints_are_compact_lists_of_spans() -> None:
     ],
 )
 def test_choices_said_with_many_verbs(text: str) -> None:
-    assert "choice" in details(extract_signals(text), "tradeoffs")
+    assert "choice" in tags_of(extract_signals(text), "tradeoffs")
 
 
 @pytest.mark.parametrize(
@@ -291,24 +292,24 @@ def test_choices_said_with_many_verbs(text: str) -> None:
     ],
 )
 def test_a_cost_said_in_its_own_sentence_is_a_loss(text: str) -> None:
-    assert details(extract_signals(text), "tradeoffs") & {"loss", "loss_quantified"}
+    assert tags_of(extract_signals(text), "tradeoffs") & {"loss", "loss_quantified"}
 
 
 def test_a_weak_cost_phrase_needs_a_decision_nearby() -> None:
     alone = "It meant we reacted slower to new fraud patterns."
-    assert not details(extract_signals(alone), "tradeoffs") & {"loss", "loss_quantified"}
+    assert not tags_of(extract_signals(alone), "tradeoffs") & {"loss", "loss_quantified"}
     far = (
         "We settled on daily retraining. The team liked it. Reviews were easy. The docs were "
         "short. It meant we reacted slower to new fraud patterns."
     )
-    assert not details(extract_signals(far), "tradeoffs") & {"loss", "loss_quantified"}
+    assert not tags_of(extract_signals(far), "tradeoffs") & {"loss", "loss_quantified"}
 
 
 def test_a_reason_is_tagged_next_to_a_choice() -> None:
     signals = extract_signals(
         "We went with a smaller ResNet. We had to stay under 100 milliseconds on upload."
     )
-    assert {"choice", "reason"} <= details(signals, "tradeoffs")
+    assert {"choice", "reason"} <= tags_of(signals, "tradeoffs")
 
 
 def test_cost_quantified_in_the_next_sentence_against_a_gain() -> None:
@@ -316,7 +317,7 @@ def test_cost_quantified_in_the_next_sentence_against_a_gain() -> None:
         "We went with the smaller ranker. We lost some recall on rare queries. "
         "But p99 went from 90 to 30 milliseconds."
     )
-    assert "loss_quantified" in details(extract_signals(text), "tradeoffs")
+    assert "loss_quantified" in tags_of(extract_signals(text), "tradeoffs")
 
 
 def test_a_budget_nearby_does_not_quantify_the_cost() -> None:
@@ -324,7 +325,7 @@ def test_a_budget_nearby_does_not_quantify_the_cost() -> None:
         "I'd rather quantize to int8 than buy bigger GPUs. The downside is some quality loss. "
         "The budget was one 24 GB card per replica."
     )
-    found = details(extract_signals(text), "tradeoffs")
+    found = tags_of(extract_signals(text), "tradeoffs")
     assert "loss" in found and "loss_quantified" not in found
 
 
@@ -339,7 +340,7 @@ def test_a_budget_nearby_does_not_quantify_the_cost() -> None:
     ],
 )
 def test_losses_degradations_and_empty_cue_phrases_are_not_tradeoffs(text: str) -> None:
-    assert not details(extract_signals(text), "tradeoffs") & {
+    assert not tags_of(extract_signals(text), "tradeoffs") & {
         "choice",
         "loss",
         "loss_quantified",
@@ -359,7 +360,7 @@ def test_losses_degradations_and_empty_cue_phrases_are_not_tradeoffs(text: str) 
     ],
 )
 def test_post_launch_events_told_loosely(text: str) -> None:
-    assert "event" in details(extract_signals(text), "post_launch")
+    assert "event" in tags_of(extract_signals(text), "post_launch")
 
 
 @pytest.mark.parametrize(
@@ -372,7 +373,7 @@ def test_post_launch_events_told_loosely(text: str) -> None:
     ],
 )
 def test_problems_caught_before_launch_are_not_post_launch_events(text: str) -> None:
-    assert "event" not in details(extract_signals(text), "post_launch")
+    assert "event" not in tags_of(extract_signals(text), "post_launch")
 
 
 def test_a_production_anchor_after_a_shadow_run_is_post_launch() -> None:
@@ -380,7 +381,7 @@ def test_a_production_anchor_after_a_shadow_run_is_post_launch() -> None:
         "It looked fine in shadow mode, but two weeks after full rollout support flagged a "
         "spike in late-order complaints."
     )
-    assert "event" in details(extract_signals(text), "post_launch")
+    assert "event" in tags_of(extract_signals(text), "post_launch")
 
 
 @pytest.mark.parametrize(
@@ -393,7 +394,7 @@ def test_a_production_anchor_after_a_shadow_run_is_post_launch() -> None:
     ],
 )
 def test_generic_negated_or_good_news_is_not_an_event(text: str) -> None:
-    assert "event" not in details(extract_signals(text), "post_launch")
+    assert "event" not in tags_of(extract_signals(text), "post_launch")
 
 
 def test_incident_parts_combine_across_nearby_sentences() -> None:
@@ -403,7 +404,7 @@ def test_incident_parts_combine_across_nearby_sentences() -> None:
         "a second provider, and every feed now has a freshness alert. About 4% of trips were "
         "late that week."
     )
-    found = details(extract_signals(text), "post_launch")
+    found = tags_of(extract_signals(text), "post_launch")
     assert {"event", "detection", "cause", "fix", "lasting", "impact"} <= found
 
 
@@ -430,7 +431,7 @@ def test_incident_parts_combine_across_nearby_sentences() -> None:
     ],
 )
 def test_loosely_told_production_problems_are_events(text: str) -> None:
-    assert "event" in details(extract_signals(text), "post_launch")
+    assert "event" in tags_of(extract_signals(text), "post_launch")
 
 
 @pytest.mark.parametrize(
@@ -444,7 +445,7 @@ def test_loosely_told_production_problems_are_events(text: str) -> None:
     ],
 )
 def test_loose_wording_keeps_its_guards(text: str) -> None:
-    assert "event" not in details(extract_signals(text), "post_launch")
+    assert "event" not in tags_of(extract_signals(text), "post_launch")
 
 
 @pytest.mark.parametrize(
@@ -468,7 +469,7 @@ def test_loose_wording_keeps_its_guards(text: str) -> None:
     ],
 )
 def test_incident_parts_said_in_other_words(text: str, part: str) -> None:
-    assert part in details(extract_signals(text), "post_launch")
+    assert part in tags_of(extract_signals(text), "post_launch")
 
 
 def test_a_check_that_already_existed_is_not_a_lasting_change() -> None:
@@ -476,7 +477,7 @@ def test_a_check_that_already_existed_is_not_a_lasting_change() -> None:
         "After launch, scores went stale. We noticed it because I'd set up a daily freshness "
         "check. We restarted the job."
     )
-    assert "lasting" not in details(extract_signals(text), "post_launch")
+    assert "lasting" not in tags_of(extract_signals(text), "post_launch")
 
 
 def test_spoken_hedges_between_commas_are_fillers() -> None:
@@ -485,7 +486,7 @@ def test_spoken_hedges_between_commas_are_fillers() -> None:
         "We added a calendar feature and, I don't know, a manual table for, I guess, the top "
         "fifty items."
     )
-    assert details(extract_signals(hedged), "post_launch") == details(
+    assert tags_of(extract_signals(hedged), "post_launch") == tags_of(
         extract_signals(plain), "post_launch"
     )
     assert units(hedged) == [("fifty items", units(plain)[0][1])]
@@ -523,7 +524,7 @@ def test_spoken_hedges_between_commas_are_fillers() -> None:
     ],
 )
 def test_tradeoff_narration_in_other_words(text: str, expected: str) -> None:
-    assert expected in details(extract_signals(text), "tradeoffs")
+    assert expected in tags_of(extract_signals(text), "tradeoffs")
 
 
 @pytest.mark.parametrize(
@@ -543,8 +544,27 @@ def test_tradeoff_narration_in_other_words(text: str, expected: str) -> None:
     ],
 )
 def test_tradeoff_narration_guards(text: str, unexpected: str) -> None:
-    assert unexpected not in details(extract_signals(text), "tradeoffs")
+    assert unexpected not in tags_of(extract_signals(text), "tradeoffs")
 
 
 def test_half_a_point_said_as_a_half_point_is_a_quantity() -> None:
     assert ("half point", "percent") in units("We gave up that half point of NDCG.")
+
+
+def test_a_figure_said_twice_has_one_key_and_another_figure_another() -> None:
+    text = "We serve 5,000 QPS at peak. At 5,000 QPS one box is not enough, so 2 replicas."
+    keys = [q.key for q in extract_signals(text).quantities]
+    assert keys[0] == keys[1] == "rate:5000" and keys[2] != keys[0]
+
+
+def test_a_tradeoff_part_carries_the_index_of_its_sentence() -> None:
+    text = "We had a tight budget. I picked LightGBM over a neural net. It cost us a point of AUC."
+    parts = {s.tag: s.sentence for s in extract_signals(text).tradeoffs}
+    assert parts["choice"] == 1 and parts["loss"] == 2
+
+
+def test_a_cue_named_in_a_keyword_list_is_marked_listed() -> None:
+    listed = "Monitoring: PSI, latency, canary, rollback, retrain weekly."
+    told = "We alert when PSI on the score distribution goes over 0.2 and roll back."
+    assert all(s.listed for s in extract_signals(listed).cues["monitoring_and_rollback"])
+    assert not any(s.listed for s in extract_signals(told).cues["monitoring_and_rollback"])

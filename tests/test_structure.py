@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from coach.rubrics.signals import View
+from coach.rubrics.signals.text import View
 from coach.rubrics.structure import WORD_CLASSES, structure_features
 
 CORPUS = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "scoring_corpus.jsonl"

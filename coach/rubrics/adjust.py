@@ -29,10 +29,10 @@ def after_judging(
 ) -> tuple[dict[str, Judgement], Relevance]:
     """The judgements with the round's reading, ordered story evidence and every cap; and
     whether the answer addressed the question."""
-    adjusted = with_anticipated(judgements, question.round, transcript)
+    adjusted = with_anticipated(judgements, question.round, signals.view)
     adjusted = with_story_evidence(adjusted, signals)
     relevance = assess(question.text, transcript, question.round)
-    return apply_caps(adjusted, transcript, signals, relevance), relevance
+    return apply_caps(adjusted, signals, relevance), relevance
 
 
 def with_story_evidence(

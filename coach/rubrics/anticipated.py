@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from coach.rubrics.judgement import Judgement
-from coach.rubrics.signals import View
+from coach.rubrics.signals.text import View
 
 CRITERION = "post_launch_failures"
 DESIGN_ROUNDS = frozenset({"system_design", "technical", "ml_fundamentals"})
@@ -62,9 +62,8 @@ class Anticipated:
     missing: str
 
 
-def read_anticipated(transcript: str) -> Anticipated:
+def read_anticipated(view: View) -> Anticipated:
     """Score the failure modes an answer anticipates, as RUBRIC.md reads design answers."""
-    view = View(transcript)
     named: list[str] = []
     handled: list[str] = []
     sized = 0
@@ -113,7 +112,7 @@ def _score(named: list[str], handled: list[str], sized: int) -> Anticipated:
 
 
 def with_anticipated(
-    judgements: Mapping[str, Judgement], round_: str, transcript: str
+    judgements: Mapping[str, Judgement], round_: str, view: View
 ) -> dict[str, Judgement]:
     """For design and technical rounds, post_launch_failures is the better of the incident
     reading and the anticipated-failure reading; other rounds are left as judged."""
@@ -121,7 +120,7 @@ def with_anticipated(
     current = result.get(CRITERION)
     if current is None or round_ not in DESIGN_ROUNDS:
         return result
-    reading = read_anticipated(transcript)
+    reading = read_anticipated(view)
     if reading.score > current.score:
         result[CRITERION] = replace(
             current,

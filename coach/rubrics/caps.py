@@ -16,7 +16,9 @@ from dataclasses import dataclass, replace
 
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.relevance import Relevance
-from coach.rubrics.signals import Signals, View, weight_of
+from coach.rubrics.signals import Signals
+from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.signals.text import View
 
 OFF_TOPIC = "did not address the question asked"
 _DEMAND = re.compile(
@@ -58,10 +60,9 @@ def _capped(judgement: Judgement, limit: int, why: str) -> Judgement:
     return replace(judgement, score=limit, found=found, evidence=evidence)
 
 
-def vague_with_instructions(transcript: str, options: CapOptions | None = None) -> bool:
+def vague_with_instructions(view: View, options: CapOptions | None = None) -> bool:
     """The answer tells the grader what to score, and says little else."""
     options = options or CapOptions()
-    view = View(transcript)
     if not any(_DEMAND.search(s.text) for s in view.instructions):
         return False
     rest = sum(len(s.text.split()) for s in view.sentences)
@@ -78,13 +79,13 @@ def story_without_shape(signals: Signals) -> bool:
 
 
 def apply_caps(
-    judgements: Mapping[str, Judgement], transcript: str, signals: Signals, relevance: Relevance
+    judgements: Mapping[str, Judgement], signals: Signals, relevance: Relevance
 ) -> dict[str, Judgement]:
     """The judgements with every cap that applies to this answer."""
     capped = dict(judgements)
     if not relevance.addressed:
         capped = cap_all(capped, 1, "the answer " + OFF_TOPIC)
-    if vague_with_instructions(transcript):
+    if vague_with_instructions(signals.view):
         capped = cap_all(capped, 1, "instructions to the grader around a vague answer")
     if "star_structure" in capped and story_without_shape(signals):
         capped["star_structure"] = _capped(

@@ -20,14 +20,13 @@ import numpy as np
 
 from coach.rounds import STORY_ROUNDS
 from coach.rubrics.anticipated import DESIGN_ROUNDS, read_anticipated
-from coach.rubrics.judges import (
-    costed_decisions,
-    judge_numbers,
-    judge_post_launch,
-    judge_star,
-    judge_tradeoffs,
-)
-from coach.rubrics.signals import Signal, Signals, View, star_parts, value_key, weight_of
+from coach.rubrics.judges.numbers import judge_numbers
+from coach.rubrics.judges.post_launch import judge_post_launch
+from coach.rubrics.judges.star import judge_star
+from coach.rubrics.judges.tradeoffs import costed_decisions, judge_tradeoffs
+from coach.rubrics.signals import Signal, Signals
+from coach.rubrics.signals.numbers import value_key, weight_of
+from coach.rubrics.signals.text import View
 from coach.rubrics.structure import StructureFeatures, structure_features
 
 _TECHNICAL_ROUNDS = frozenset({"technical", "ml_fundamentals"})
@@ -140,12 +139,12 @@ def _number_features(signals: Signals) -> dict[str, float]:
     weightless = {
         value_key(q)
         for q in signals.quantities
-        if weight_of(q) == 0 and not q.detail.startswith("question")
+        if weight_of(q) == 0 and q.tag != "question"
     }
     return {
         "sized_quantities": math.log1p(sum(weight_of(q) for q in sized.values())),
         "strong_quantities": _count([q for q in sized.values() if weight_of(q) == 1.0]),
-        "unit_kinds": _count({q.detail.split("|")[0] for q in sized.values()}),
+        "unit_kinds": _count({q.tag for q in sized.values()}),
         "weightless_numbers": _count(weightless),
         "vague_scale": _count(_distinct(signals.vague_scale)),
         "percentiles": _count(_distinct(signals.percentiles)),
@@ -176,9 +175,9 @@ def _launch_features(signals: Signals) -> dict[str, float]:
         return _count(_distinct(signals.of("post_launch", *details)))
 
     monitoring = {
-        s.detail
+        s.tag
         for s in signals.cues.get("monitoring_and_rollback", [])
-        if s.detail in ("signal", "trigger", "rollout", "rollback", "retrain")
+        if s.tag in ("signal", "trigger", "rollout", "rollback", "retrain") and not s.listed
     }
     return {
         "launch_events": tags("event"),
@@ -199,19 +198,19 @@ def _first_start(signals: list[Signal]) -> int | None:
 
 
 def _star_features(signals: Signals) -> dict[str, float]:
-    part = star_parts(signals)
+    part = signals.star_by_tag()
     stated = part["result"] + part["measurable_result"]
     order = [_first_start(part["situation"]), _first_start(part["action"]), _first_start(stated)]
     endings = sorted(stated + part["vague_result"], key=lambda s: s.start)
     ends_vague = (
-        bool(endings) and endings[-1].detail == "vague_result" and not part["measurable_result"]
+        bool(endings) and endings[-1].tag == "vague_result" and not part["measurable_result"]
     )
     in_order = all(at is not None for at in order) and order == sorted(order)  # type: ignore[type-var]
     return {
         **{name: _flag(found) for name, found in part.items()},
         "star_in_order": _flag(in_order),
         "ends_vague": _flag(ends_vague),
-        "ownership": _count({s.detail for s in signals.ownership}),
+        "ownership": _count({s.tag for s in signals.ownership}),
     }
 
 
@@ -220,7 +219,7 @@ def _text_features(view: View, signals: Signals, round_name: str) -> dict[str, f
     listed = sum(len(s.text.split()) for s in view.sentences if s.listy)
     singular = sum(bool(_FIRST_PERSON.search(s.text.lower())) for s in view.sentences)
     plural = sum(bool(_WE.search(s.text.lower())) for s in view.sentences)
-    listed_cues = sum(s.detail.endswith("_listed") for cues in signals.cues.values() for s in cues)
+    listed_cues = sum(s.listed for cues in signals.cues.values() for s in cues)
     return {
         "first_person_share": singular / (singular + plural) if singular + plural else 0.0,
         "listy_share": listed / words if words else 0.0,
@@ -240,17 +239,18 @@ def _rule_features(signals: Signals) -> dict[str, float]:
     }
 
 
-def _design_features(transcript: str, round_name: str) -> dict[str, float]:
-    anticipated = read_anticipated(transcript).score if round_name in DESIGN_ROUNDS else 0
+def _design_features(view: View, round_name: str) -> dict[str, float]:
+    anticipated = read_anticipated(view).score if round_name in DESIGN_ROUNDS else 0
     return {"anticipated_reading": float(anticipated)}
 
 
-def answer_features(transcript: str, signals: Signals, round_name: str) -> AnswerFeatures:
-    """The features of one answer, from its transcript, its signals and the round asked."""
-    view = View(transcript)  # split into sentences once, for the structure and the text
+def answer_features(signals: Signals, round_name: str) -> AnswerFeatures:
+    """The features of one answer, from its signals (and the text they were read from)
+    and the round asked."""
+    view = signals.view
     return AnswerFeatures(
         **asdict(structure_features(view)),
-        **_design_features(transcript, round_name),
+        **_design_features(view, round_name),
         **_number_features(signals),
         **_tradeoff_features(signals),
         **_launch_features(signals),

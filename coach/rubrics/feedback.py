@@ -16,7 +16,8 @@ from coach.rubrics import load_rubrics
 from coach.rubrics.anticipated import DESIGN_ROUNDS
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.models import CORE_CRITERIA, Criterion
-from coach.rubrics.signals import Signal, Signals, weight_of
+from coach.rubrics.signals import Signal, Signals
+from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.story import star_parts
 
 DEFAULT_BAR = {"L4": 2, "L5": 3}
@@ -227,9 +228,7 @@ def _story_outline(signals: Signals, scores: Mapping[str, int], quoted: set[str]
     if scores.get("star_structure", 0) >= 4:
         return []
     parts = star_parts(signals)
-    measured = parts["Result"] is not None and parts["Result"].detail.startswith(
-        "measurable_result"
-    )
+    measured = parts["Result"] is not None and parts["Result"].tag == "measurable_result"
     placeholders = {
         "Situation": "[where you were: team, product, system, its scale in numbers]",
         "Task": "[what you personally owned or had to decide]",

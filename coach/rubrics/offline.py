@@ -64,7 +64,6 @@ def fitted_judgement(rule: Judgement, predicted: int, capped: bool) -> Judgement
 
 def with_fitted_scores(
     judgements: dict[str, Judgement],
-    transcript: str,
     signals: Signals,
     round_name: str,
     capped: bool,
@@ -75,7 +74,7 @@ def with_fitted_scores(
     wanted = model.switched & judgements.keys()
     if not wanted:
         return judgements
-    predicted = model.predict(answer_features(transcript, signals, round_name))
+    predicted = model.predict(answer_features(signals, round_name))
     return {
         c: fitted_judgement(j, predicted[c], capped) if c in wanted else j
         for c, j in judgements.items()
@@ -121,9 +120,9 @@ def score_offline(
         return no_answer_scorecard(question, transcript, level, delivery)
     level = level or question.level
     signals = extract_signals(transcript, question.text)
-    capped = stuffed(transcript, signals)
+    capped = stuffed(signals)
     judgements = {c: judge(c, signals, capped) for c in question.criteria}
-    judgements = with_fitted_scores(judgements, transcript, signals, question.round, capped)
+    judgements = with_fitted_scores(judgements, signals, question.round, capped)
     judgements, relevance = after_judging(question, transcript, signals, judgements)
     rubrics = feedback.rubrics_for(question.criteria)
     criteria = [

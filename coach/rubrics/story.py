@@ -49,7 +49,7 @@ def _outcomes(candidates: list[Signal], signals: Signals) -> list[Signal]:
         for s in candidates
         if (s.start, s.end) not in events and not _FAILURE.search(s.span.lower())
     ]
-    return sorted(kept, key=lambda s: (s.detail.split("|")[0] != "measurable_result", s.start))
+    return sorted(kept, key=lambda s: (s.tag != "measurable_result", s.start))
 
 
 def star_evidence(signals: Signals, limit: int) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from coach.rubrics.signals import View
+from coach.rubrics.signals.text import View
 
 _DECIDER = r"(?:i|we|i'd|we'd|i'll|we'll|you'd)"
 WORD_CLASSES: dict[str, tuple[str, ...]] = {

@@ -1,0 +1,70 @@
+"""The rules' judgement of each criterion from the answer's signals.
+
+Each criterion is scored 0–4 from what :mod:`coach.rubrics.signals` finds,
+counting distinct pieces of evidence (never raw matches, so repeating a
+sentence earns nothing), with the spans it relied on as evidence. An answer
+made mostly of bare keyword lists scores at most 1 everywhere.
+
+One module per family of criteria, as the signals are split: :mod:`.numbers`,
+:mod:`.tradeoffs`, :mod:`.post_launch`, :mod:`.star`, and :mod:`.cues` for the
+round-specific criteria. ``JUDGES`` maps each criterion id to its judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from coach.rubrics.judgement import Judgement
+from coach.rubrics.judges.cues import (
+    judge_business,
+    judge_clarifies,
+    judge_data_first,
+    judge_gotchas,
+    judge_metrics,
+    judge_monitoring,
+    judge_partner,
+)
+from coach.rubrics.judges.numbers import judge_numbers
+from coach.rubrics.judges.post_launch import judge_post_launch
+from coach.rubrics.judges.star import judge_star
+from coach.rubrics.judges.tradeoffs import judge_tradeoffs
+from coach.rubrics.signals import Signals
+
+STUFFED_SHARE = 0.75
+"""Share of the answer's words in bare keyword lists above which nothing scores over 1."""
+
+
+JUDGES: dict[str, Callable[[Signals], Judgement]] = {
+    "numbers_sized": judge_numbers,
+    "tradeoffs_named": judge_tradeoffs,
+    "post_launch_failures": judge_post_launch,
+    "star_structure": judge_star,
+    "data_first": judge_data_first,
+    "clarifies_assumptions": judge_clarifies,
+    "monitoring_and_rollback": judge_monitoring,
+    "business_impact": judge_business,
+    "partner_named": judge_partner,
+    "narrates_gotchas": judge_gotchas,
+    "metrics_beyond_accuracy": judge_metrics,
+}
+
+
+def stuffed(signals: Signals) -> bool:
+    """Most of the answer is bare keyword lists."""
+    view = signals.view
+    words = sum(len(s.text.split()) for s in view.sentences)
+    listed = sum(len(s.text.split()) for s in view.sentences if s.listy)
+    return words > 0 and listed / words >= STUFFED_SHARE
+
+
+def judge(criterion_id: str, signals: Signals, capped: bool = False) -> Judgement:
+    """One criterion's judgement; unknown criteria score 0 with a note."""
+    judge_fn = JUDGES.get(criterion_id)
+    if judge_fn is None:
+        return Judgement(0, (), "the offline scorer cannot judge this criterion", "")
+    result = judge_fn(signals)
+    if capped and result.score > 1:
+        return Judgement(
+            1, result.evidence[:1], "keywords listed without content", "say it in sentences"
+        )
+    return result

@@ -1,0 +1,263 @@
+"""The round-specific criteria, each judged from its own cues
+(:mod:`coach.rubrics.signals.cues`) and whether a real quantity sizes them."""
+
+from __future__ import annotations
+
+from coach.rubrics.judgement import Judgement, quotes
+from coach.rubrics.signals import Signal, Signals
+from coach.rubrics.signals.numbers import weight_of
+
+
+def _cue(signals: Signals, criterion: str, *groups: str) -> list[Signal]:
+    """The criterion's cues of these groups told in sentences (not in keyword lists)."""
+    return [s for s in signals.cues.get(criterion, []) if s.tag in groups and not s.listed]
+
+
+def _loose_monitoring(signals: Signals, parts: tuple[str, ...]) -> list[Signal]:
+    """Generic monitoring words told in sentences, and the loop's parts named only in lists."""
+    return [
+        s
+        for s in signals.cues.get("monitoring_and_rollback", [])
+        if (s.tag == "generic" and not s.listed) or (s.tag in parts and s.listed)
+    ]
+
+
+def _sizes(signals: Signals, spans: list[Signal]) -> bool:
+    """A real quantity sits inside one of these sentences."""
+    sized = [q for q in signals.quantities if weight_of(q) == 1.0]
+    return any(s.start <= q.start < s.end for s in spans for q in sized)
+
+
+def judge_data_first(signals: Signals) -> Judgement:
+    data = _cue(signals, "data_first", "data")
+    pitfall = _cue(signals, "data_first", "pitfall")
+    model = _cue(signals, "data_first", "model")
+    if not data:
+        return Judgement(
+            0, (), "no data or labels", "start with where the data and labels come from"
+        )
+    early = not model or data[0].start <= model[0].start
+    distinct = len({s.start for s in data})
+    if distinct < 2 and not pitfall or not early and not pitfall:
+        return Judgement(
+            1,
+            quotes(data, 2),
+            "data mentioned in passing" + ("" if early else ", after the model"),
+            "open with the data: source, how labels arrive, one pitfall and how you handle it",
+        )
+    if not (early and pitfall):
+        return Judgement(
+            2,
+            quotes(data, 3),
+            "data sources and labels named",
+            "put the data before the model and say how you handle a pitfall (label delay, bias, "
+            "leakage, skew)",
+        )
+    if _sizes(signals, data + pitfall):
+        return Judgement(
+            4, quotes(data[:2] + pitfall[:2]), "data first, with its pitfalls and its size", ""
+        )
+    return Judgement(
+        3,
+        quotes(data[:2] + pitfall[:2]),
+        "data first, with a pitfall and its handling",
+        "size the data (volume, positive rate, label delay) and let that pick the approach",
+    )
+
+
+def judge_clarifies(signals: Signals) -> Judgement:
+    stated = _cue(signals, "clarifies_assumptions", "assumption")
+    token = _cue(signals, "clarifies_assumptions", "token")
+    change = _cue(signals, "clarifies_assumptions", "change")
+    count = len({s.start for s in stated})
+    if not stated:
+        if token:
+            return Judgement(
+                1, quotes(token, 1), "a token mention of clarifying", "name the actual assumptions"
+            )
+        return Judgement(
+            0, (), "no assumptions stated", "state the objective, scale and latency you design for"
+        )
+    if count < 3:
+        return Judgement(
+            2,
+            quotes(stated),
+            "one or two assumptions stated",
+            "pin down objective, scale and latency before designing, and design to them",
+        )
+    if _sizes(signals, stated) and change:
+        return Judgement(
+            4,
+            quotes(stated[:3] + change[:1]),
+            "assumptions in numbers, and how the design would change",
+            "",
+        )
+    return Judgement(
+        3,
+        quotes(stated),
+        "objective and constraints stated before designing",
+        "put the constraints in numbers and say how the design changes if one is wrong",
+    )
+
+
+def judge_monitoring(signals: Signals) -> Judgement:
+    groups = ("signal", "trigger", "rollout", "rollback", "retrain")
+    present = {g: _cue(signals, "monitoring_and_rollback", g) for g in groups}
+    have = [g for g in groups if present[g]]
+    spans = [s for g in have for s in present[g][:1]]
+    generic = _loose_monitoring(signals, groups)
+    missing = ", ".join(g for g in groups if g not in have)
+    if not have:
+        if generic:
+            return Judgement(
+                1, quotes(generic, 2), "generic monitoring words", "name the signals and triggers"
+            )
+        return Judgement(
+            0, (), "nothing after deployment", "say what you watch, what triggers a rollback"
+        )
+    if len(have) <= 2:
+        return Judgement(2, quotes(spans), f"covers {', '.join(have)}", f"add {missing}")
+    all_spans = [s for g in have for s in present[g]]
+    if len(have) >= 4 and _sizes(signals, all_spans):
+        return Judgement(4, quotes(spans, 5), "the whole loop, with numbers", "")
+    return Judgement(
+        3,
+        quotes(spans, 5),
+        f"covers {', '.join(have)}",
+        (f"add {missing}; " if missing else "") + "put thresholds and cadence in numbers",
+    )
+
+
+def judge_business(signals: Signals) -> Judgement:
+    outcome = _cue(signals, "business_impact", "outcome")
+    attribution = _cue(signals, "business_impact", "attribution")
+    vague = _cue(signals, "business_impact", "vague")
+    measured = [s for s in outcome if _sizes(signals, [s])]
+    if measured and attribution:
+        return Judgement(
+            4,
+            quotes(measured[:2] + attribution[:1]),
+            "a measured outcome and how it was attributed",
+            "",
+        )
+    if measured:
+        return Judgement(
+            3,
+            quotes(measured),
+            "a business outcome with a figure",
+            "say how the impact was measured (A/B test, holdout) and how the model metric moved it",
+        )
+    if outcome:
+        return Judgement(
+            2,
+            quotes(outcome),
+            "a business outcome named",
+            "give its size: revenue, cost, conversion",
+        )
+    if vague:
+        return Judgement(
+            1,
+            quotes(vague),
+            "value in vague terms",
+            "name the business metric and how much it moved",
+        )
+    return Judgement(
+        0, (), "no business or user outcome", "say what it changed for users or the business"
+    )
+
+
+def judge_partner(signals: Signals) -> Judgement:
+    cue = {
+        g: _cue(signals, "partner_named", g)
+        for g in ("partner", "tension", "compromise", "outcome", "process")
+    }
+    if not cue["partner"]:
+        return Judgement(
+            0, (), "no partner named", "name the partner's role and where you disagreed"
+        )
+    if not cue["tension"]:
+        return Judgement(
+            1, quotes(cue["partner"], 2), "a partner but no tension", "say what you disagreed about"
+        )
+    if not (cue["compromise"] and cue["outcome"]):
+        return Judgement(
+            2,
+            quotes(cue["partner"][:1] + cue["tension"][:1]),
+            "the partner and the tension",
+            "say what each side gave up and how it turned out",
+        )
+    spans = cue["partner"][:1] + cue["tension"][:1] + cue["compromise"][:1] + cue["outcome"][:1]
+    if _sizes(signals, cue["outcome"]) and cue["process"]:
+        return Judgement(
+            4, quotes(spans, 5), "partner, tension, compromise and a measured outcome", ""
+        )
+    return Judgement(
+        3,
+        quotes(spans, 5),
+        "partner, tension, compromise and outcome",
+        "give the outcome months later in numbers and what changed in how you work together",
+    )
+
+
+def judge_gotchas(signals: Signals) -> Judgement:
+    pitfalls = _cue(signals, "narrates_gotchas", "pitfall")
+    handled_starts = {s.start for s in _cue(signals, "narrates_gotchas", "handling")}
+    handled = [p for p in pitfalls if p.start in handled_starts]
+    verify = _cue(signals, "narrates_gotchas", "verify")
+    if not pitfalls:
+        return Judgement(0, (), "no pitfalls", "say what can go wrong and how you handle it")
+    if not handled:
+        return Judgement(
+            1, quotes(pitfalls, 2), "pitfalls named only", "say what goes wrong and how you fix it"
+        )
+    if len(handled) < 3:
+        return Judgement(
+            2, quotes(handled), "one or two pitfalls with handling", "cover the other main pitfalls"
+        )
+    if verify or signals.derivations:
+        return Judgement(
+            4, quotes(handled[:3] + verify[:1]), "pitfalls, handling, verification and scale", ""
+        )
+    return Judgement(
+        3,
+        quotes(handled),
+        "several pitfalls with their handling",
+        "say how you would verify it and what it costs at scale",
+    )
+
+
+def judge_metrics(signals: Signals) -> Judgement:
+    cue = {
+        g: _cue(signals, "metrics_beyond_accuracy", g)
+        for g in ("metric", "reason", "operating_point", "online", "accuracy_only")
+    }
+    if not cue["metric"]:
+        return Judgement(
+            0,
+            quotes(cue["accuracy_only"], 1),
+            "no metric beyond accuracy",
+            "pick a metric that fits",
+        )
+    reasoned = [m for m in cue["metric"] if m.start in {r.start for r in cue["reason"]}]
+    if not reasoned:
+        return Judgement(
+            1, quotes(cue["metric"], 2), "metric names listed", "say which fits and why"
+        )
+    extras = cue["operating_point"][:1] + cue["online"][:1]
+    if not extras:
+        return Judgement(
+            2,
+            quotes(reasoned),
+            "a metric chosen for the cost of errors",
+            "set an operating point and tie it to an online measure",
+        )
+    if cue["operating_point"] and cue["online"] and _sizes(signals, cue["metric"]):
+        return Judgement(
+            4, quotes(reasoned[:2] + extras), "metrics, operating point and online link", ""
+        )
+    return Judgement(
+        3,
+        quotes(reasoned[:2] + extras),
+        "a metric chosen for the cost of errors, with an operating point or online measure",
+        "size the operating point from a real constraint and add guardrail metrics",
+    )

@@ -1,0 +1,61 @@
+"""numbers_sized: distinct quantities with units, weighted, and derivations that decide."""
+
+from __future__ import annotations
+
+from coach.rubrics.judgement import Judgement, quotes
+from coach.rubrics.signals import Signal, Signals
+from coach.rubrics.signals.numbers import value_key, weight_of
+
+
+def _distinct_sizing(signals: Signals) -> list[Signal]:
+    seen: dict[str, Signal] = {}
+    for quantity in signals.quantities:
+        if weight_of(quantity) > 0 and value_key(quantity) not in seen:
+            seen[value_key(quantity)] = quantity
+    return list(seen.values())
+
+
+def judge_numbers(signals: Signals) -> Judgement:
+    sizing = _distinct_sizing(signals)
+    total = sum(weight_of(q) for q in sizing)
+    deciding = signals.of("derivations", "decides")
+    weak = [
+        q for q in signals.quantities if weight_of(q) == 0 and q.tag != "question"
+    ]
+    if total >= 3 and deciding:
+        return Judgement(
+            4,
+            quotes(deciding, 2) + quotes(sizing, 2),
+            "you derived figures from figures out loud and let them drive the design",
+            "",
+        )
+    if total >= 3:
+        has_derivation = bool(signals.derivations)
+        return Judgement(
+            3,
+            quotes(sizing)
+            if not has_derivation
+            else quotes(signals.derivations, 1) + quotes(sizing, 3),
+            f"{len(sizing)} quantities with units size the answer",
+            "derive one figure from others out loud (users × requests ÷ 86,400 s → QPS) and say "
+            "which decision that number forces"
+            if not has_derivation
+            else "say which decision the number you worked out forces",
+        )
+    if total >= 1:
+        return Judgement(
+            2,
+            quotes(sizing),
+            "one or two real quantities",
+            "put numbers on scale, latency budget and cost, and tie each to a design decision",
+        )
+    if total > 0 or weak or signals.vague_scale:
+        return Judgement(
+            1,
+            quotes(sizing + weak + signals.vague_scale),
+            "numbers or scale words that size nothing (a lone metric, a year, 'millions of users')",
+            "replace scale words with figures and units (requests per second, p99 in ms, GB, $)",
+        )
+    return Judgement(
+        0, (), "no quantities", "size the problem: traffic, latency budget, data volume, cost"
+    )

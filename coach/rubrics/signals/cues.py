@@ -1,0 +1,119 @@
+"""Round-specific cues, keyed by criterion id, each tagged with its group.
+
+A cue found in a list-like sentence is ``listed``: a keyword, not a statement.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coach.rubrics.signals.signal import Signal
+from coach.rubrics.signals.text import View
+
+_CUE_PATTERNS: dict[str, dict[str, str]] = {
+    "data_first": {
+        "data": r"\b(?:data(?:set)?|labels?|labell?ed|labell?ing|annotat\w*|logs?|ground truth|"
+        r"training set|events?|clicks?|chargebacks?|sample\w*|examples?|source[sd]?)\b",
+        "pitfall": r"\b(?:label (?:delay|lag|noise|quality)|late|delay\w*|noisy|noise|bias\w*"
+        r"|leak\w*|"
+        r"skew|imbalance\w*|fresh\w*|stale|cold[- ]start|quality|positive rate|position bias|"
+        r"selection bias|disagree\w*)\b",
+        "model": r"\b(?:model|network|transformer|bert|xgboost|lightgbm|gbdt|two-tower|classifier|"
+        r"regression|ranker|architecture|embedding model|neural)\b",
+    },
+    "clarifies_assumptions": {
+        "assumption": r"\b(?:assum\w*|let's say|say we|say it's|suppose|i'll take|i'd ask"
+        r"|i'd clarify|"
+        r"clarify\w*|first question|is it|are we|do we|the goal is|the objective|objective is|"
+        r"requirements?|out of scope|in scope|constraints?|budget)\b",
+        "token": r"\b(?:clarifying questions|the usual requirements|a few questions)\b",
+        "change": r"\bif (?:it'?s|it were|the|we|that)\b[^.]{0,60}\b(?:instead|would change"
+        r"|i'd switch|"
+        r"i would|then)\b",
+    },
+    "monitoring_and_rollback": {
+        "signal": r"\b(?:psi|distribution|null[- ]rate|approval rate|flag rate|latency|score "
+        r"distribution|feature drift|data quality|calibration|precision|recall|error rate|"
+        r"freshness|throughput)\b",
+        "trigger": r"\b(?:alert\w* (?:on|when|if)|page\w* (?:on|when|if)|threshold|more than|"
+        r"goes over|drops? (?:below|by)|automatic rollback|trigger\w*)\b",
+        "rollout": r"\b(?:shadow|canary|a/b test|ramp\w*|staged|gradual|percent of traffic"
+        r"|% of traffic)\b",
+        "rollback": r"\b(?:roll ?back|rolled back|revert\w*|kill switch|fallback)\b",
+        "retrain": r"\b(?:retrain\w*|cadence|daily|weekly|nightly|refresh)\b",
+        "generic": r"\b(?:monitor\w*|drift|alerts?|observability)\b",
+    },
+    "business_impact": {
+        "outcome": r"\b(?:revenue|cost|costs|conversion|retention|engagement|churn|sales|orders|"
+        r"bookings|customers|users|support (?:load|tickets)|fraud loss\w*|losses"
+        r"|time to production|"
+        r"click-?through|ctr|add-to-carts?|approvals?|dollars|margin|spend|savings|saved"
+        r"|complaints|"
+        r"opens?|open rate|roi|cpa|tickets?|response time|time to (?:first )?response|"
+        r"resolution time|handle time)\b",
+        "attribution": r"\b(?:a/b test\w*|experiment\w*|holdout|control group"
+        r"|before[- ]and[- ]after|"
+        r"shadow|backtest\w*|attribut\w*)\b",
+        "vague": r"\b(?:helped the business|really happy|loved it|added value|business value|"
+        r"stakeholders (?:were|loved))\b",
+    },
+    "partner_named": {
+        "partner": r"\b(?:pm|product manager|product team|product|designer|design team|legal|"
+        r"compliance|sales|marketing|data engineering|infra\w*|platform team|finance|leadership|"
+        r"manager|stakeholders?|analysts?|ops|operations|support team|research\w*|partnerships|"
+        r"policy team|tech lead|lead|data scientists?|head of \w+|moderators?|reviewers?)\b",
+        "tension": r"\b(?:disagree\w*|wanted|pushed back|push back|concern\w*|tension|conflict|"
+        r"didn't trust|objected|worried|argu\w*|friction|didn't think|did not think|"
+        r"back and forth)\b",
+        "compromise": r"\b(?:compromise|agreed|middle ground|proposed|offered|settled|we landed|"
+        r"worked it out|met halfway)\b",
+        "outcome": r"\b(?:months? later|weeks? later|months? on|after a (?:month|quarter|year)|"
+        r"result|outcome|ended up|shipped|launched|we kept)\b",
+        "process": r"\b(?:template|process|policy|standard|now|every)\b",
+    },
+    "narrates_gotchas": {
+        "pitfall": r"\b(?:gotchas?|go wrong|goes wrong|edge cases?|empty (?:clusters?|input)|local "
+        r"minim\w*|initiali[sz]\w*|converge\w*|numerical\w*|overflow|underflow|stability|nan|"
+        r"scal(?:e|ing) (?:the )?features|normali[sz]\w*|leak\w*|ties|imbalance\w*|outliers?|"
+        r"division by zero|divide by zero|log of zero|off-by-one|exploding|vanishing|choosing k|"
+        r"overflows?|underflows?|undefined|no points)\b",
+        "handling": r"\b(?:so i'd|i'd use|i'd add|handle\w*|re-?seed|clip\w*|epsilon|guard\w*|"
+        r"instead|fix\w*|check\w*|subtract\w*|split by|before fitting)\b",
+        "verify": r"\b(?:unit tests?|test (?:it )?against|compare (?:it )?(?:with|against)|sklearn|"
+        r"scikit|assert\w*|sanity check\w*|finite differences|gradient check\w*)\b",
+    },
+    "metrics_beyond_accuracy": {
+        "metric": r"\b(?:precision|recall|f1|pr-?auc|roc-?auc|auc|calibrat\w*|ndcg|map|mrr"
+        r"|log ?loss|"
+        r"mae|rmse|mape|ctr|click-?through)\b",
+        "reason": r"\b(?:false positives?|false negatives?|cost of (?:an )?errors?|because|"
+        r"imbalance\w*|rare|what matters|positives are|can review|cope with|so)\b",
+        "operating_point": r"\b(?:at a fixed|threshold|operating point|recall at|precision at|"
+        r"at k|@k|top-?k|flag the top|the top \d)\b",
+        "online": r"\b(?:a/b|online|business|revenue|conversion|guardrail\w*)\b",
+        "accuracy_only": r"\baccuracy\b",
+    },
+}
+
+
+def find_cues(view: View) -> dict[str, list[Signal]]:
+    """Each criterion's cues, sentence by sentence."""
+    found: dict[str, list[Signal]] = {}
+    for criterion, groups in _CUE_PATTERNS.items():
+        signals: list[Signal] = []
+        for sentence in view.sentences:
+            lower = sentence.text.lower()
+            for group, pattern in groups.items():
+                match = re.search(pattern, lower)
+                if match:
+                    signals.append(
+                        view.sentence_signal(
+                            criterion,
+                            sentence,
+                            group,
+                            sentence.start + match.start(),
+                            listed=sentence.listy,
+                        )
+                    )
+        found[criterion] = signals
+    return found

@@ -1,0 +1,151 @@
+"""A story's STAR parts and the speaker's own decisions.
+
+Tags of ``star``: ``situation``, ``task``, ``action``, ``result``, ``measurable_result``,
+``vague_result``, ``reflection``. ``ownership`` signals are first-person decisions and
+actions, tagged with the phrase ("i decided").
+"""
+
+from __future__ import annotations
+
+import re
+
+from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.signals.signal import Signal
+from coach.rubrics.signals.text import View
+
+STAR_TAGS = (
+    "situation", "task", "action", "result", "measurable_result", "vague_result", "reflection",
+)
+"""The tags a story's STAR signals carry."""
+
+PAST = re.compile(
+    r"\b(?:was|were|had|did|didn't|wasn't|weren't|\w{3,}ed|built|ran|wrote|led|took|made|got|went|"
+    r"sat|spent|saw|found|shipped|came|kept|told|brought|chose|began|gave|knew|met|set|put|split|"
+    r"cut|sent|caught|won|lost|fell|rose|broke|drove|grew|dug|thought|sought|held|left|owned)\b"
+)
+"""A verb in the past tense: the sentence tells what happened."""
+_OPINION = re.compile(
+    r"^\W*(?:(?:so|well|and|honestly),? )?(?:i think|i believe)\b|\b(?:in my opinion|i feel"
+    r"|i always|i want|i'd like|i'd want|is key|"
+    r"i care about|i try to|i make sure|good \w+ (?:listen|give)|i keep|i usually|i tend to|"
+    r"that's an example)\b"
+)
+_SETTING = re.compile(
+    r"\b(?:our|my|at (?:a|an|my|our)|when i was|we were|there was|we had|last (?:year|quarter)|"
+    r"ago|in my (?:first|last|previous))\b"
+)
+_TASK = re.compile(
+    r"\b(?:my (?:task|job|role|goal|responsibility|concern|worry|mandate|brief)(?: as [\w ]{1,20})?"
+    r" (?:was|is)|i took (?:the|this|that|it) (?:\w+ )?(?:myself|on)|i (?:\w+ and )?(?:led|owned)|"
+    r"i was (?:responsible|asked|tasked|the|on-?call|tech lead)|i had to|i needed to|i owned|"
+    r"i led|i was the|the goal was|the task was|as (?:the )?[\w-]+ lead"
+    r"|i took (?:it|this|that) on)\b"
+)
+ACTION = re.compile(
+    r"\b(?:i|we)\b(?: \w+ly| just| then| also| first| quickly)?(?:,)? (?!learned|realized|realised|"
+    r"felt|enjoyed|liked|loved|believed|hoped|wanted|needed)(?:\w{3,}ed|built|ran|wrote|led|"
+    r"took|made|got|went|sat|spent|saw|found|shipped|kept|told|brought|chose|began|gave|set|put"
+    r"|split|"
+    r"cut|sent|caught|dug|held|drove|rolled|did|owned|proposed|decided|moved)\b"
+)
+"""Someone ("i", "we") doing something in the past: an action told."""
+_RESULT = re.compile(
+    r"\b(?:result(?:ed)?|as a result|in the end|by the end|ended up|outcome|after that|afterwards|"
+    r"since then|went (?:up|down|from)|came (?:down|back)|(?:brought|was|were|is|are|got) (?:\w+ )?"
+    r"(?:back|down|up)|dropped|rose|increased|decreased|improved|reduced|saved|got (?:merged"
+    r"|shipped|"
+    r"approved|adopted)|shipped|launched|rolled (?:it )?out|lift|gain|showed|\w+ later|merged|"
+    r"agreed|adopted|started using|(?:is|was|are|were) still (?:used|running|in production)|"
+    r"went live|became the default|(?:up|down) from)\b"
+)
+_CONSEQUENCE = re.compile(
+    r"\b(?:which|and that|that) (?:\w+ )?(?:brought|cut|reduced|improved|increased|dropped|saved|"
+    r"pushed|got|took|raised|lowered|halved|doubled)\b"
+)
+_VAGUE_RESULT = re.compile(
+    r"\b(?:went (?:well|fine|great|pretty well|ok(?:ay)?|smoothly)|(?:were|was) (?:really |very )?"
+    r"(?:happy|pleased|satisfied)|(?:things|it) (?:were|was) (?:a lot |much )?(?:better|fine|good)|"
+    r"was a success|did better|worked out|dealing with it|sorted it out|worked it out|got it done|"
+    r"everyone was|(?:it's|it has|it's been|been) working out|(?:it|things) (?:was|were) (?:\w+ )?"
+    r"(?:okay|ok|alright|all right)|(?:seem|seems|seemed) (?:\w+ )?(?:happier|happy|better|fine))\b"
+)
+_REFLECTION = re.compile(
+    r"\b(?:i learned|what i learned|lessons?|looking back|in hindsight|do differently"
+    r"|i should have|"
+    r"next time|since then|now i always|i now|we now|what i took|took away|takeaway|i realized|"
+    r"i realised|i'?ve since|expensive lesson|lasting|going forward|from then on|ever since|"
+    r"made (?:\w+ ){1,6}(?:mandatory|standard|a requirement|the default))\b"
+)
+_OWNERSHIP = re.compile(
+    r"\bi (?:decided|owned|led|proposed|chose|pushed|drove|took|made (?:the|that|this) call"
+    r"|insisted|convinced|"
+    r"designed|built|wrote|rolled|dug|found|noticed|brought|set up|added|changed|ran)\b"
+)
+
+
+def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[Signal]]:
+    """The story's STAR parts, and the speaker's own decisions and actions."""
+    star: list[Signal] = []
+    ownership: list[Signal] = []
+    strong = [q for q in quantities if weight_of(q) == 1.0]
+    first_action: int | None = None
+    for position, sentence in enumerate(view.sentences):
+        lower = sentence.text.lower()
+        if sentence.listy:
+            continue
+        opinion = _OPINION.search(lower) is not None
+        hypothetical = re.match(r"\s*(?:i'd|we'd|i would|we would|you)\b", lower) is not None
+        past = PAST.search(lower) is not None and not hypothetical
+        if (
+            past
+            and not opinion
+            and position < 3
+            and not _VAGUE_RESULT.search(lower)
+            and (_SETTING.search(lower) or not re.match(r"\s*(?:so,? )?(?:i|we) \w+", lower))
+        ):
+            star.append(view.sentence_signal("star", sentence, "situation"))
+        task = _TASK.search(lower)
+        if task and not opinion:
+            star.append(
+                view.sentence_signal("star", sentence, "task", sentence.start + task.start())
+            )
+        action = ACTION.search(lower)
+        if action and past and not opinion and not view.checklist:
+            star.append(
+                view.sentence_signal("star", sentence, "action", sentence.start + action.start())
+            )
+            first_action = position if first_action is None else first_action
+        for match in _OWNERSHIP.finditer(lower):
+            if not opinion:
+                ownership.append(
+                    view.signal(
+                        "ownership",
+                        sentence.start + match.start(),
+                        sentence.start + match.end(),
+                        match.group(),
+                    )
+                )
+        consequence = _CONSEQUENCE.search(lower) if action else None
+        if first_action is not None and position > first_action and not opinion or consequence:
+            vague = _VAGUE_RESULT.search(lower)
+            result = consequence or _RESULT.search(lower)
+            if vague:
+                star.append(
+                    view.sentence_signal(
+                        "star", sentence, "vague_result", sentence.start + vague.start()
+                    )
+                )
+            elif result:
+                measurable = any(view.in_sentence(q, sentence) for q in strong)
+                tag = "measurable_result" if measurable else "result"
+                star.append(
+                    view.sentence_signal("star", sentence, tag, sentence.start + result.start())
+                )
+        reflection = _REFLECTION.search(lower)
+        if reflection and first_action is not None:
+            star.append(
+                view.sentence_signal(
+                    "star", sentence, "reflection", sentence.start + reflection.start()
+                )
+            )
+    return star, ownership

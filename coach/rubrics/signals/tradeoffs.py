@@ -1,0 +1,425 @@
+"""Trade-offs: a choice between named alternatives, what it cost and why.
+
+Tags: ``choice``, ``decision`` (chosen, no alternative or reason), ``reason``, ``loss``,
+``loss_quantified``, ``compromise``, ``negated``, ``generic``, ``options``, ``change``.
+
+A trade-off is told across a few sentences: the choice ("we went with X instead of Y"),
+the cost, often in a sentence of its own ("the catch was...", "it meant we..."), and the
+reason ("because", "to stay under", "we couldn't afford"). Each sentence is tagged with
+what it says; the tags then combine within ``WINDOW`` sentences either side.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.signals.signal import Signal
+from coach.rubrics.signals.star import ACTION, PAST
+from coach.rubrics.signals.text import WINDOW, Sentence, View, substantive
+
+_CLAUSE_CHARS = r"(?:[^.;!?]|\.(?=\d))"
+_FIRST_PERSON = r"\b(?:i|we|i'd|we'd|i'll|we'll|i'm|we're|my|our|us|me)\b"
+_SUBJECT = (
+    r"\b(?:i|we)(?:'d|'ll| would| will| had to| have to| ended up)?"
+    r"(?: (?:\w+ly|just|also|then|eventually|finally|basically|really|simply|kind of|sort of))"
+    r"{0,3}"
+)
+_DECIDE_VERB = (
+    r"(?:chose|choose|choosing|pick|picked|picking|went with|go with|going with|opted|opt|"
+    r"decided|decide|prefer|preferred|use|used|start with|started with|stay on|stayed on|"
+    r"stick with|stuck with|kept|keep|reach for|proposed|recommend|recommended|settled on|"
+    r"settle on|landed on|page on|went for|take|took|optimi[sz]ed|optimi[sz]e|do|run|retrain|"
+    r"serve|go|built|build|ship|shipped)"
+)
+_CHOICE = [
+    re.compile(
+        r"\b(?:chose|choose|pick|picked|prefer|preferred|went with|go with|favou?r|favou?red"
+        r"|opted for|settled on|take|kept|keep)\b" + _CLAUSE_CHARS + r"{1,60}\bover\b"
+        r"(?! time\b| (?:the|a|an) (?:years?|months?|weeks?|days?|course|period|past|next|last)\b"
+        r"| and\b)"
+    ),
+    re.compile(
+        rf"\b{_DECIDE_VERB}\b{_CLAUSE_CHARS}{{0,80}}\b(?:instead of|rather than|in favou?r of"
+        rf"|as opposed to|instead)\b"
+    ),
+    re.compile(
+        r"\b(?:instead of|rather than)\b" + _CLAUSE_CHARS + r"{1,60}\b(?:i|we)(?:'d| would| will)?"
+        r"\s+" + _DECIDE_VERB
+    ),
+    re.compile(r"\b(?:i'd|we'd|i would|we would) rather\b" + _CLAUSE_CHARS + r"{1,80}\bthan\b"),
+    re.compile(
+        r"\b(?:decided|chose|choose|decide) not to\b|\bdecide whether\b"
+        r"|\bwhether to\b[^.]{1,80}\bor\b"
+    ),
+    re.compile(
+        r"\b(?:tried|compared|tested|benchmarked|evaluated|prototyped)\b[^.]{1,80}\b(?:went with"
+        r"|chose|picked|dropped|won|settled on|kept|opted for)\b"
+    ),
+    re.compile(r"\bconsidered\b[^.]{1,60}\bbut\b"),
+    re.compile(
+        r"(?:" + _SUBJECT + r"|\bby|\bafter|\bthen) switch(?:ed|ing)? (?:\w+ ){0,4}?(?:from|to)\b"
+    ),
+    re.compile(
+        r"\b(?:i|we) (?:wouldn't|would not|won't|don't|didn't)\b[^!?]{1,200}\b(?:i'd|we'd|i would"
+        r"|so i|instead)\b"
+    ),
+    re.compile(r"\b(?:i|we)(?:'d| would)? (?:\w+ )?(?:\w+ )?over\b[^.]{1,40}\bbecause\b"),
+    # a rejected alternative: "we passed on fine-tuning", "I ruled out a GPU ranker"
+    re.compile(
+        _SUBJECT + r" (?:passed on|passed over|ruled out|said no to|turned down|walked away from"
+        r"|skipped|shelved|dropped|decided against|steered away from|held off on)"
+        r" (?!to\b|from\b|by\b|off\b|down\b|in\b|it\b|\d|(?:about|around|roughly|almost|over)\b)"
+    ),
+    # a counterfactual alternative: "we could've patched it instead, but I rolled back"
+    re.compile(
+        r"\b(?:i|we) (?:could(?:'ve| have)|might(?:'ve| have)) (?:\w+ )?\w+\b"
+        + _CLAUSE_CHARS
+        + r"{1,80}\b(?:instead|but (?:i|we))\b"
+    ),
+    # an action taken in place of another: "instead of handing her the answer, I set up..."
+    re.compile(
+        r"\binstead of \w+ing\b"
+        + _CLAUSE_CHARS
+        + r"{1,60}\b(?:i|we) (?:\w+ly )?(?:\w{3,}ed|built|ran|wrote|took|made|got|went|spent|kept"
+        r"|set|put|chose|gave|brought|sent|told|held|drove|did|sat)\b"
+    ),
+    # the alternative kept for a condition: "I'd stay on X and only reach for Y when..."
+    re.compile(
+        r"\bonly (?:reach for|use|switch to|move to|go to|bring in|pay for|fall back to)\b"
+        + _CLAUSE_CHARS
+        + r"{1,60}\b(?:when|if|once|for)\b"
+    ),
+    # a decision weighed against a named alternative: "we went with X versus Y"
+    re.compile(
+        _SUBJECT
+        + r" "
+        + _DECIDE_VERB
+        + r"\b"
+        + _CLAUSE_CHARS
+        + r"{1,80}\b(?:versus|vs\.?|compared (?:to|with)|and not|but not|not)\b"
+    ),
+]
+_DECIDED = re.compile(
+    _SUBJECT + r" (?:went with|go with|going with|settled on|settle on|opted for|opted to|"
+    r"opt for|chose|choose|picked|pick|decided on|made the call|went for|bet on|landed on|"
+    r"stuck with|ended up (?:with|going with|using|picking|choosing)|standardi[sz]ed on"
+    r"|stay(?:ed)? (?:on|with)|stick with|kept using|keep using)\b"
+    r"|\b(?:our|my|the) (?:choice|call|decision|pick) (?:was|is)\b"
+)
+_SUBJECTLESS_CHOICE = re.compile(
+    r"^\W*(?:(?:so|and|then)\W+)?(?:chose|picked|went with|opted for|settled on|decided on)\b"
+)
+"""A terse first-person decision with the subject dropped: "Chose X over Y." """
+_TENTATIVE = re.compile(_SUBJECT + r" (?:start with|go for|lean towards?|default to)\b")
+"""A pick that only counts as a choice when options were just listed."""
+_CONDITIONAL = re.compile(
+    r"\bif\b[^.;]{3,120},\s*(?:then )?(?:you|i|we|i'd|we'd|you'd)(?: \w+)? (?:optimi[sz]e|go for"
+    r"|go with|pick|choose|use|prefer|favou?r|want|reach for|lean on)\b"
+)
+"""One branch of a choice by condition: "if misses are costly, you optimise recall"."""
+_CHANGE = re.compile(
+    _SUBJECT
+    + r"(?: \w+)? (?:moved|changed|migrated|replaced|went from|switched)\b"
+    + _CLAUSE_CHARS
+    + r"{1,60}\b(?:from|to|with)\b"
+)
+_REASON = re.compile(
+    r"\b(?:because|'cause|since(?! then| launch| (?:19|20)\d\d| the (?:launch|incident))"
+    r"|given (?:the|that|our|how|a|an|we|it)|so that|in order to|"
+    r"to (?:stay|keep|fit|hit|meet|get|remain|be) (?:\w+ )?(?:under|within|inside|below|in|on)\b|"
+    r"to (?:keep|protect|save|avoid|hit|meet|fit)\b|"
+    r"the (?:budget|constraint|deadline|requirement|limit|sla|bottleneck|priority) (?:was|is|were"
+    r"|being|of)|(?:couldn't|could not|can't|cannot|didn't|did not|wouldn't) (?:\w+ )?afford|"
+    r"(?:had|needed|have|need) to (?:stay|fit|hit|keep|ship|meet|be|get)|(?:which|that's|that is)"
+    r" why|mattered (?:more|most)|(?:non|not)-?negotiable|wasn't negotiable|the reason|"
+    r"the point was|for (?:latency|cost|speed|simplicity|reliability|privacy|safety) reasons|"
+    r"cause (?:it|we|i|they|the|that|there|he|she|you|of))\b"
+)
+_LOSS = [
+    re.compile(r"\b(?:gave|give|giving|given) up\b"),
+    re.compile(r"\bat the (?:cost|expense|price) of\b"),
+    re.compile(
+        r"\bthe (?:cost|price|penalty|hit|catch|downside|drawback|trade-?off|sacrifice|flip ?side)"
+        r" (?:is|was|being|here is|there is|there was|would be|we paid|we took)\b"
+        r"|\bthe (?:catch|downside|drawback|flip ?side)\b"
+    ),
+    re.compile(
+        r"\bwhat (?:we|i|you) (?:lost|lose|gave up|give up|sacrificed|sacrifice|paid|pay|traded"
+        r" away|didn't get|couldn't do)\b|\bthe price (?:we|i|you) (?:pay|paid)\b"
+    ),
+    re.compile(r"\b(?:left|leave|leaving) (?:\w+ ){0,5}on the table\b"),
+    re.compile(
+        r"\b(?:which|it|that|this) costs?\b(?!\s+(?:us\b|about\b|around\b|roughly\b|\$|\d))"
+    ),
+    re.compile(
+        r"\bthe (?:main |big |real |one )?trade-?off (?:we|i) (?:made|took|accepted|picked|chose)\b"
+        r"|\btrade-?off (?:was|is) that\b|\b(?:we|i) traded off\b"
+    ),
+    re.compile(r"\btrad(?:e|ed|ing)\b(?! ?-?offs?\b)" + _CLAUSE_CHARS + r"{1,50}\bfor\b"),
+    re.compile(r"\bsacrific\w*"),
+    re.compile(rf"(?:{_FIRST_PERSON}{_CLAUSE_CHARS}{{0,60}}|which i )\baccept(?:s|ed|ing)?\b"),
+    re.compile(
+        r"\b(?:take|took|taking) (?:that|the|a|this) (?:loss|hit)\b|\b(?:quality|accuracy|recall"
+        r"|precision|latency|freshness) hit\b"
+    ),
+    re.compile(
+        r"\bcut(?:ting)? scope\b|\b(?:i|we)\b" + _CLAUSE_CHARS + r"{0,30}\bdropped (?:the|a|an"
+        r"|our|some)\b"
+    ),
+    re.compile(r"\bin (?:exchange|return)\b"),
+    re.compile(
+        r"\b(?:meant|means|would mean|would have meant) (?:\w+ )?(?:losing|giving up|sacrificing"
+        r"|accepting|dropping|paying|eating|living with|taking (?:a|the) hit|trading)\b"
+    ),
+    re.compile(
+        r"\b(?:we|i) (?:ate|eat|absorbed|absorb|swallowed|lived with|live with|tolerated"
+        r"|paid for it|paid with|paid (?:a|the|some))\b"
+    ),
+]
+_WEAK_LOSS = re.compile(
+    r"\b(?:it|that|this|which|the \w+) meant (?:we|that|less|more|no|losing|giving|slower|a"
+    r"|the|some|an|our|dropping|accepting|living)\b"
+    r"|\b(?:it|that|this|which|the \w+) cost (?:us|me)\b"
+    r"|\b(?:we|i) (?:\w+ )?(?:missed|miss|lost out|lose out|no longer \w+)\b"
+    r"|\bbut (?:we|i)(?:'d| would)? (?:\w+ )?(?:lose|miss|pay)\b"
+    r"|\btrade-?off (?:was|is|here was|here is) \w+ (?:versus|vs\.?|for|over)\b"
+    r"|\b(?:suffered|took a hit)\b"
+)
+_LOSE = re.compile(
+    r"(?<!\bin )(?<!\bof )\b(?:lose|loses|lost|losing)\b(?! (?:track|sight|interest|context"
+    r"|trust|power|connection|(?:\w+ )?over time))"
+)
+_INCIDENT = re.compile(
+    r"\b(?:incident|outage|bug|broke|went down|during the|before we (?:caught|fixed|noticed)"
+    r"|until we|refunds?|because of (?:the )?drift)\b"
+)
+_GAIN = re.compile(
+    r"\bwent (?:from|down|up)\b|\b(?:dropped|fell|came down|improved|lifted|rose|halved|doubled)"
+    r" (?:from|to|by)\b|"
+    r"\bin (?:exchange|return)\b|\bbought\b|\bbuys?\b|\bgain(?:ed|s)?\b"
+    r"|\bsav(?:e|ed|es|ing)\b|"
+    r"\b(?:kept|keeps|stayed|stays) (?:\w+ )?(?:at|under|below|within)\b|\bwould have (?:cost|added"
+    r"|taken|needed|required|meant|been)\b|\bcompared (?:to|with)\b|\bversus\b|\bvs\b|\binstead of"
+    r"|\b\w+er than\b|\bfaster\b|\bcheaper\b"
+)
+_COMPROMISE = [
+    re.compile(r"\bcompromise\b|\bmiddle ground\b|\bmet (?:them|him|her) halfway\b"),
+    re.compile(r"\btension (?:was|is)\b"),
+    re.compile(
+        r"\b(?:i|we)(?:'d| would| will)?\b" + _CLAUSE_CHARS + r"{0,20}\b(?:delay|delayed|slip"
+        r"|slipped)\b"
+    ),
+    re.compile(
+        r"\bbut (?:it'?s|it is|they'?re|that'?s|it was|it'?d be|it needs|it requires) "
+        r"(?:more|less|slower|harder|worse|noisier|costlier|pricier|bigger|heavier|riskier)\b"
+    ),
+]
+_NEGATED = re.compile(
+    r"\b(?:no|not|n't|nothing|never|without)\b" + _CLAUSE_CHARS + r"{0,40}\b(?:trade-?offs?|give"
+    r"|giving|gave|lose|losing|downside|cost|sacrific\w*|catch)\b|\b(?:trade-?offs?|give|giving"
+    r"|gave)\b" + _CLAUSE_CHARS + r"{0,12}\b(?:nothing|anything)\b"
+)
+_GENERIC_TRADEOFF = re.compile(
+    r"\btrade-?offs?\b|\btrade (?:one|them|it|things) (?:off )?against\b|\bbalance\b|"
+    r"\bit depends\b|\bweigh(?:ing)?\b|\bpros and cons\b|\btension between\b|"
+    r"\btrade (?:\w+ ){1,3}(?:off )?against\b|\b\w+ (?:versus|vs\.?) \w+\b|"
+    r"\bboth have\b|\beach has\b"
+)
+_OPTION_FRAME = re.compile(r"\b(?:maybe|could|can|either|such as|like|or so)\b|,[^,]*,[^,]*,")
+_OPTIONS = re.compile(
+    r"\b(?!(?:so|not|more|less|two|three|four|whether|and)\b)[a-z][\w-]+,? or "
+    r"(?!so\b|not\b|more\b|less\b|two\b|three\b|if\b|when\b)(?:a |an |the )?[a-z][\w-]+"
+    r"|\b(?:fixes|options|approaches|techniques|methods|alternatives|ways) (?:are|include"
+    r"|would be)\b"
+    r"|\beither\b[^.]{1,60}\bor\b"
+    r"|\b(?:a few|several|some|different|multiple|a couple of) (?:options|approaches|ideas"
+    r"|alternatives)\b"
+)
+
+
+@dataclass
+class _Tags:
+    """What one sentence says about a decision: where each cue starts in it, -1 when absent."""
+
+    sentence: Sentence
+    choice: int = -1
+    decision: int = -1
+    reason: int = -1
+    loss: int = -1
+    weak_loss: int = -1
+    lose: int = -1
+    compromise: int = -1
+    negated: int = -1
+    change: int = -1
+    generic: int = -1
+    options: int = -1
+    tentative: int = -1
+    conditional: int = -1
+    personal: bool = False
+    gain: bool = False
+
+
+def _first(pattern: re.Pattern[str], text: str) -> int:
+    match = pattern.search(text)
+    return match.start() if match else -1
+
+
+def _first_of(patterns: list[re.Pattern[str]], text: str) -> int:
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            return match.start()
+    return -1
+
+
+
+
+def _tag(sentence: Sentence) -> _Tags:
+    lower = sentence.text.lower()
+    tags = _Tags(sentence)
+    tags.generic = _first(_GENERIC_TRADEOFF, lower)
+    if sentence.listy:
+        if re.search(r"\bor\b", lower):
+            tags.options = _first(_OPTIONS, lower)  # "XGBoost or a neural net" in a list
+        return tags
+    tags.gain = _GAIN.search(lower) is not None
+    if not substantive(lower):
+        return tags
+    first_person = (
+        re.search(_FIRST_PERSON, lower) is not None or _SUBJECTLESS_CHOICE.search(lower) is not None
+    )
+    tags.personal = first_person
+    tags.change = _first(_CHANGE, lower)
+    tags.negated = _first(_NEGATED, lower)
+    options = _first(_OPTIONS, lower)
+    past_action = ACTION.search(lower) and PAST.search(lower)
+    if options >= 0 and _OPTION_FRAME.search(lower) and not past_action:
+        tags.options = options
+    tags.conditional = _first(_CONDITIONAL, lower)
+    if tags.negated >= 0:
+        return tags
+    tags.reason = _first(_REASON, lower)
+    if first_person:
+        tags.choice = _first_of(_CHOICE, lower)
+        tags.decision = _first(_DECIDED, lower)
+        if tags.choice < 0 and _SUBJECTLESS_CHOICE.search(lower):
+            spoken = "we " + lower.lstrip(" ,.")  # the dropped subject put back
+            tags.choice = 0 if _first_of(_CHOICE, spoken) >= 0 else -1
+            tags.decision = 0 if tags.decision < 0 else tags.decision
+        tags.tentative = _first(_TENTATIVE, lower)
+    if first_person and tags.choice < 0 and tags.change >= 0 and tags.reason >= 0:
+        tags.choice = tags.change
+    tags.loss = _first_of(_LOSS, lower)
+    weak = _WEAK_LOSS.search(lower)
+    if weak and not re.search(r"\b(?:because|since|as|cause)\s+$", lower[: weak.start()]):
+        tags.weak_loss = weak.start()  # "because it meant less code" is a reason, not a cost
+    tags.lose = _first(_LOSE, lower)
+    if _INCIDENT.search(lower) and tags.choice < 0:
+        tags.loss = tags.lose = -1  # an incident's damage is not a trade-off's cost
+    tags.compromise = _first_of(_COMPROMISE, lower)
+    return tags
+
+
+def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
+    """Each sentence's part in a trade-off, combined with its neighbours'."""
+    strong = [q for q in quantities if weight_of(q) == 1.0]
+    tags = [_tag(s) for s in view.sentences]
+    found: list[Signal] = []
+
+    def near(position: int, *names: str, reach: int = WINDOW) -> bool:
+        window = tags[max(0, position - reach) : position + reach + 1]
+        return any(getattr(t, name) >= 0 for t in window for name in names)
+
+    def emit(tag: _Tags, part: str, at: int) -> None:
+        sentence = tag.sentence
+        found.append(view.sentence_signal("tradeoff", sentence, part, sentence.start + at))
+
+    for position, tag in enumerate(tags):
+        if tag.change >= 0:
+            emit(tag, "change", tag.change)
+        if tag.negated >= 0:
+            emit(tag, "negated", tag.negated)
+        anchored = near(position, "choice", "decision")
+        choice = tag.choice
+        if choice < 0 and tag.decision >= 0 and near(position, "reason", reach=1):
+            choice = tag.decision  # "we went with X ... because Y": a reasoned choice
+        if choice < 0 and tag.tentative >= 0 and near(position, "options", reach=1):
+            choice = tag.tentative  # options listed, then "I'd start with the tree"
+        if choice < 0 and tag.conditional >= 0 and _two_branches(tags, position):
+            choice = tag.conditional  # "if A, you optimise X. If B, you go for Y."
+        if choice >= 0:
+            emit(tag, "choice", choice)
+        elif tag.decision >= 0:
+            emit(tag, "decision", tag.decision)
+        loss = _loss_at(view, tag, anchored, strong)
+        if (
+            loss >= 0
+            and not (anchored or _personal_near(tags, position))
+            and _names_tradeoff(tag, loss)
+        ):
+            tag.generic, loss = loss, -1  # "the trade-off is that..." told of no one's decision
+        if loss >= 0:
+            quantified = _quantified(view, tag.sentence, loss, strong) or any(
+                other.gain and _has_strong(view, other.sentence, strong)
+                for other in tags[max(0, position - 1) : position + 2]
+                if other is not tag
+            )
+            emit(tag, "loss_quantified" if quantified else "loss", loss)
+        if tag.compromise >= 0:
+            emit(tag, "compromise", tag.compromise)
+        if tag.reason >= 0 and near(position, "choice", "decision", "loss"):
+            emit(tag, "reason", tag.reason)
+        if tag.generic >= 0 and not (choice >= 0 or loss >= 0 or tag.negated >= 0):
+            emit(tag, "generic", tag.generic)
+        if tag.options >= 0:
+            emit(tag, "options", tag.options)
+    return found
+
+
+def _two_branches(tags: list[_Tags], position: int) -> bool:
+    """Another conditional branch nearby, or two in this sentence."""
+    window = tags[max(0, position - 1) : position + 2]
+    lower = tags[position].sentence.text.lower()
+    return len(_CONDITIONAL.findall(lower)) >= 2 or sum(t.conditional >= 0 for t in window) >= 2
+
+
+def _names_tradeoff(tag: _Tags, at: int) -> bool:
+    """The cost is stated as "the trade-off is that...": talk about a trade-off."""
+    return re.match(r"(?:the )?(?:\w+ )?trade-?off", tag.sentence.text.lower()[at:]) is not None
+
+
+def _personal_near(tags: list[_Tags], position: int) -> bool:
+    """The speaker speaks for themselves in this sentence or next to it."""
+    return any(t.personal for t in tags[max(0, position - 1) : position + 2])
+
+
+def _loss_at(view: View, tag: _Tags, anchored: bool, strong: list[Signal]) -> int:
+    """Where the sentence states a cost: a clear cost phrase; "lost" said of a choice ("we
+    lost", "it loses half a point"); or a weaker phrase ("it meant we") next to a decision."""
+    if tag.loss >= 0:
+        return tag.loss
+    if tag.lose >= 0 and (
+        re.search(_SUBJECT + r"\s*$", tag.sentence.text.lower()[: tag.lose])
+        or _quantified(view, tag.sentence, tag.lose, strong)
+    ):
+        return tag.lose
+    if anchored:
+        return tag.weak_loss if tag.weak_loss >= 0 else tag.lose
+    return -1
+
+
+def _has_strong(view: View, sentence: Sentence, strong: list[Signal]) -> bool:
+    return any(view.in_sentence(q, sentence) for q in strong)
+
+
+def _quantified(view: View, sentence: Sentence, cue: int, strong: list[Signal]) -> bool:
+    """A real quantity in the clause of the cue (the clause ends at "but" or ";")."""
+    lower = sentence.text.lower()
+    cuts = [0, *(m.end() for m in re.finditer(r"\bbut\b|;", lower)), len(lower)]
+    left = max(c for c in cuts if c <= cue)
+    right = min(c for c in cuts if c > cue)
+    return any(
+        sentence.start + left <= view.clean_pos(q.start) < sentence.start + right for q in strong
+    )
