@@ -175,13 +175,13 @@ def test_a_silent_recording_scores_no_answer_without_a_request(
 
 def run_coach(home: Path, llm: FakeLLM, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COACH_HOME": str(home), "OPENAI_API_KEY": KEY,
-           "OPENAI_BASE_URL": llm.url, "COACH_LLM_MODEL": MODEL, "COACH_LLM_TIMEOUT": "5",
+           "OPENAI_BASE_URL": llm.url, "COACH_LLM_MODEL": MODEL, "COACH_LLM_TIMEOUT": "60",
            "COACH_DEBUG": "1"}
     return subprocess.run(
         [sys.executable, "-m", "coach", "score", "--question-text",
          "Design a fraud detection system.", "--round", "system_design", "--text", ANSWER,
          *args],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True, text=True, env=env, timeout=180,
     )
 
 

@@ -114,12 +114,14 @@ def score_offline(
     transcript: str,
     level: str | None = None,
     delivery: Delivery | None = None,
+    signals: Signals | None = None,
 ) -> Scorecard:
-    """Score every criterion of ``question`` from the transcript's signals."""
+    """Score every criterion of ``question`` from the transcript's signals (given when they
+    were already read, as for the LLM judge's hints)."""
     if is_no_answer(transcript):
         return no_answer_scorecard(question, transcript, level, delivery)
     level = level or question.level
-    signals = extract_signals(transcript, question.text)
+    signals = signals or extract_signals(transcript, question.text)
     capped = stuffed(signals)
     judgements = {c: judge(c, signals, capped) for c in question.criteria}
     judgements = with_fitted_scores(judgements, signals, question.round, capped)

@@ -19,6 +19,7 @@ from coach.errors import RubricError, ScorerError
 from coach.questions import Question
 from coach.rubrics.llm import LLMJudge
 from coach.rubrics.models import CORE_CRITERIA, Delivery, Scorecard
+from coach.rubrics.signals import extract_signals
 
 NO_LLM_NOTICE = (
     "no LLM configured: scoring offline; set OPENAI_API_KEY or OPENAI_BASE_URL to use the LLM judge"
@@ -69,16 +70,19 @@ def score_answer(
 
     if is_no_answer(transcript):
         return ScoreResult(no_answer_scorecard(question, transcript, level, delivery))
+    signals = extract_signals(transcript, question.text)  # once: the judge's hints, or offline
     if offline:
-        return ScoreResult(score_offline(question, transcript, level, delivery))
+        return ScoreResult(score_offline(question, transcript, level, delivery, signals))
     if not settings.llm_configured:
-        return ScoreResult(score_offline(question, transcript, level, delivery), NO_LLM_NOTICE)
+        card = score_offline(question, transcript, level, delivery, signals)
+        return ScoreResult(card, NO_LLM_NOTICE)
     judge = judge or LLMJudge(settings)
     try:
-        return ScoreResult(without_secrets(judge.score(question, transcript, level, delivery)))
+        card = judge.score(question, transcript, level, delivery, signals)
+        return ScoreResult(without_secrets(card))
     except ScorerError as error:
         reason = fallback_reason(error)
-    card = score_offline(question, transcript, level, delivery)
+    card = score_offline(question, transcript, level, delivery, signals)
     card = without_secrets(card.model_copy(update={"fallback_reason": reason}))
     return ScoreResult(card, f"{reason}; scored offline instead (score it again later)")
 
