@@ -10,7 +10,9 @@ from importlib import resources
 import pytest
 
 from coach.errors import RubricError
+from coach.rubrics import load_rubrics
 from coach.rubrics.features import AnswerFeatures, answer_features
+from coach.rubrics.feedback import criterion_feedback
 from coach.rubrics.fitted import MODEL_FILE, ScorerModel, load_model
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.models import CORE_CRITERIA
@@ -121,6 +123,20 @@ def test_the_score_stays_within_one_point_of_the_rules_and_needs_a_quote() -> No
     assert fitted_judgement(quoted, 3, capped=True).score == 1
     unquoted = Judgement(1, (), "nothing", "everything")
     assert fitted_judgement(unquoted, 2, capped=False).score == 1
+
+
+def test_a_moved_score_is_worded_for_its_own_level() -> None:
+    levels = load_rubrics()["tradeoffs_named"].levels
+    rule = Judgement(2, ("we gave up recall",), "a choice between named alternatives", "its cost")
+    up = fitted_judgement(rule, 3, capped=False, levels=levels)
+    assert up.found == levels[3][:1].lower() + levels[3][1:].rstrip(".")
+    assert up.missing.startswith("to reach 4, ") and "its cost" not in up.missing
+    down = fitted_judgement(rule, 1, capped=False, levels=levels)
+    assert down.found.startswith(levels[1][:20].lower()) and down.missing == "its cost"
+    kept = fitted_judgement(rule, 2, capped=False, levels=levels)
+    assert (kept.found, kept.missing) == (rule.found, rule.missing)
+    card = criterion_feedback("tradeoffs_named", up, load_rubrics()["tradeoffs_named"], "L5")
+    assert card.startswith(levels[3].rstrip(".")) and "3/4" in card
 
 
 def test_a_model_fitted_on_other_features_is_refused_with_the_fix() -> None:

@@ -13,14 +13,14 @@ from dataclasses import replace
 
 from coach.audio.words import SILENCE_PHRASES, is_filler, plain
 from coach.questions import Question
-from coach.rubrics import feedback
+from coach.rubrics import feedback, load_rubrics
 from coach.rubrics.adjust import after_judging
 from coach.rubrics.caps import off_topic_line
 from coach.rubrics.features import answer_features
 from coach.rubrics.fitted import load_model
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.judges import judge, stuffed
-from coach.rubrics.models import CriterionScore, Delivery, Scorecard
+from coach.rubrics.models import Criterion, CriterionScore, Delivery, Scorecard
 from coach.rubrics.signals import Signals, extract_signals
 
 SCORER = "offline"
@@ -53,13 +53,35 @@ FITTED_REACH = 1
 """How far the fitted model may move a score from the rules' level, whose evidence it quotes."""
 
 
-def fitted_judgement(rule: Judgement, predicted: int, capped: bool) -> Judgement:
+def fitted_judgement(
+    rule: Judgement, predicted: int, capped: bool, levels: tuple[str, ...] = ()
+) -> Judgement:
     """The fitted model's score with the rules' evidence: at most ``FITTED_REACH`` from the
     rules' level, and never above 1 with no quote to back it or when the answer is keyword
-    lists."""
+    lists.
+
+    When the score moves, the rules' words describe another level, so what was found is
+    the rubric's description of the new level (``levels``). What is missing stays the
+    rules' advice when the score went down (it aims higher still), and becomes what the
+    next level adds when it went up (the rules asked for what the model now credits)."""
     near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
-    ceiling = 1 if capped or not rule.evidence else 4
-    return replace(rule, score=min(near, ceiling))
+    score = min(near, 1 if capped or not rule.evidence else 4)
+    if score == rule.score or len(levels) != 5:
+        return replace(rule, score=score)
+    missing = rule.missing
+    if score > rule.score:
+        missing = f"to reach {score + 1}, {_without_caveat(levels[score + 1])}" if score < 4 else ""
+    return replace(rule, score=score, found=_sentence_part(levels[score]), missing=missing)
+
+
+def _sentence_part(text: str) -> str:
+    """A rubric level's sentence to be put inside feedback: no capital, no full stop."""
+    return text[:1].lower() + text[1:].rstrip(". ")
+
+
+def _without_caveat(text: str) -> str:
+    """A rubric level's sentence up to its ", but" (what it still lacks), as a goal."""
+    return _sentence_part(text.split(", but ")[0])
 
 
 def with_fitted_scores(
@@ -75,10 +97,15 @@ def with_fitted_scores(
     if not wanted:
         return judgements
     predicted = model.predict(answer_features(signals, round_name))
+    rubrics = load_rubrics()
     return {
-        c: fitted_judgement(j, predicted[c], capped) if c in wanted else j
+        c: fitted_judgement(j, predicted[c], capped, _levels(rubrics.get(c))) if c in wanted else j
         for c, j in judgements.items()
     }
+
+
+def _levels(criterion: Criterion | None) -> tuple[str, ...]:
+    return criterion.levels if criterion is not None else ()
 
 
 # ---------------------------------------------------------------- scorecards
