@@ -15,8 +15,26 @@ def _distinct_sizing(signals: Signals) -> list[Signal]:
     return list(seen.values())
 
 
+def _as_said(signals: Signals, quantities: list[Signal]) -> list[Signal]:
+    """Each quantity as the sentence that holds it (the clause, in a long sentence): a
+    figure alone ("two weeks") does not show what it sizes. Only the ones with a real unit
+    when there are any; otherwise the softer ones first."""
+    view = signals.view
+    strong = [q for q in quantities if weight_of(q) >= 1]
+    said: list[Signal] = []
+    for quantity in strong or sorted(quantities, key=lambda q: -weight_of(q)):
+        home = next((s for s in view.sentences if view.in_sentence(quantity, s)), None)
+        if home is None:
+            said.append(quantity)
+            continue
+        at = view.clean_pos(quantity.start)
+        said.append(view.sentence_signal(quantity.kind, home, quantity.tag, at=at))
+    return said
+
+
 def judge_numbers(signals: Signals) -> Judgement:
     sizing = _distinct_sizing(signals)
+    shown = _as_said(signals, sizing)
     total = sum(weight_of(q) for q in sizing)
     deciding = signals.of("derivations", "decides")
     weak = [
@@ -25,7 +43,7 @@ def judge_numbers(signals: Signals) -> Judgement:
     if total >= 3 and deciding:
         return Judgement(
             4,
-            quotes(deciding, 2) + quotes(sizing, 2),
+            quotes(deciding, 2) + quotes(shown, 2),
             "you derived figures from figures out loud and let them drive the design",
             "",
         )
@@ -33,9 +51,9 @@ def judge_numbers(signals: Signals) -> Judgement:
         has_derivation = bool(signals.derivations)
         return Judgement(
             3,
-            quotes(sizing)
+            quotes(shown)
             if not has_derivation
-            else quotes(signals.derivations, 1) + quotes(sizing, 3),
+            else quotes(signals.derivations, 1) + quotes(shown, 3),
             f"{len(sizing)} quantities with units size the answer",
             "derive one figure from others out loud (users × requests ÷ 86,400 s → QPS) and say "
             "which decision that number forces"
@@ -45,14 +63,14 @@ def judge_numbers(signals: Signals) -> Judgement:
     if total >= 1:
         return Judgement(
             2,
-            quotes(sizing),
+            quotes(shown),
             "one or two real quantities",
             "put numbers on scale, latency budget and cost, and tie each to a design decision",
         )
     if total > 0 or weak or signals.vague_scale:
         return Judgement(
             1,
-            quotes(sizing + weak + signals.vague_scale),
+            quotes(_as_said(signals, sizing + weak + signals.vague_scale)),
             "numbers or scale words that size nothing (a lone metric, a year, 'millions of users')",
             "replace scale words with figures and units (requests per second, p99 in ms, GB, $)",
         )
