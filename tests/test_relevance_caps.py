@@ -255,6 +255,8 @@ def test_star_parts_are_distinct_sentences_in_order_and_the_result_is_the_outcom
     card = score_offline(story_question(), FRAUD_STORY)
     star = next(c for c in card.criteria if c.id == "star_structure")
     assert star.evidence[0].startswith("Last year") and "broke" not in " ".join(star.evidence)
+    verdict = star.feedback.split(" Missing:")[0]
+    assert star.score >= 3 and result.span[:40] in verdict  # the result beside "a stated result"
 
 
 def test_business_impact_quotes_the_outcome_with_its_figure() -> None:

@@ -18,7 +18,7 @@ from coach.rubrics.caps import apply_caps
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.relevance import Relevance, assess
 from coach.rubrics.signals import Signals
-from coach.rubrics.story import star_evidence
+from coach.rubrics.story import star_evidence, star_parts
 
 STAR = "star_structure"
 MAX_STAR_QUOTES = 5
@@ -38,12 +38,16 @@ def after_judging(
 def with_story_evidence(
     judgements: Mapping[str, Judgement], signals: Signals
 ) -> dict[str, Judgement]:
-    """A story scored 2 or more quotes its parts, each a different sentence, in order."""
+    """A story scored 2 or more quotes its parts, each a different sentence, in order; at 3
+    or more (a stated result) the Result is the quote shown beside the verdict."""
     result = dict(judgements)
     story = result.get(STAR)
     if story is None or story.score < 2:
         return result
     quotes = star_evidence(signals, MAX_STAR_QUOTES)
-    if quotes:
-        result[STAR] = replace(story, evidence=quotes)
+    if not quotes:
+        return result
+    outcome = star_parts(signals)["Result"]
+    lead = outcome.span if outcome is not None and story.score >= 3 else ""
+    result[STAR] = replace(story, evidence=quotes, lead=lead if lead in quotes else "")
     return result

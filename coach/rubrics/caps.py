@@ -57,7 +57,7 @@ def _capped(judgement: Judgement, limit: int, why: str) -> Judgement:
         return judgement
     found = f"{why} (capped at {limit}; the answer alone would score {score})"
     evidence = judgement.evidence[:1]
-    return replace(judgement, score=limit, found=found, evidence=evidence)
+    return replace(judgement, score=limit, found=found, evidence=evidence, lead="")
 
 
 def vague_with_instructions(view: View, options: CapOptions | None = None) -> bool:

@@ -94,7 +94,7 @@ def criterion_feedback(
     """What was there, what was missing, and the level verdict, in two or three sentences."""
     there = judgement.found[:1].upper() + judgement.found[1:]
     if judgement.evidence:
-        there += f' ("{_quote(judgement.evidence[0])}")'
+        there += f' ("{_quote(judgement.lead or judgement.evidence[0])}")'
     sentences = [there + "."]
     if judgement.missing:
         sentences.append(f"Missing: {judgement.missing}.")

@@ -19,6 +19,8 @@ class Judgement:
     evidence: tuple[str, ...]
     found: str
     missing: str
+    lead: str = ""
+    """The quote shown beside what was found, when it is not the first of ``evidence``."""
 
 
 def quotes(signals: list[Signal], limit: int = MAX_EVIDENCE) -> tuple[str, ...]:
