@@ -50,6 +50,22 @@ def coach_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture
+def views_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The transcripts the scorer split into sentences (a ``View``), in order."""
+    from coach.rubrics.signals import View
+
+    built: list[str] = []
+    split = View.__init__
+
+    def counted(view: View, transcript: str) -> None:
+        built.append(transcript)
+        split(view, transcript)
+
+    monkeypatch.setattr(View, "__init__", counted)
+    return built
+
+
 @pytest.fixture(scope="session")
 def transcriber(tmp_path_factory: pytest.TempPathFactory) -> WhisperTranscriber:
     """The bundled tiny.en model, loaded once for the whole test run."""

@@ -15,7 +15,6 @@ from coach.questions import Question
 from coach.rubrics import load_rubrics
 from coach.rubrics.llm import MODES_FILE, JudgeOptions, LLMJudge, transcript_fence
 from coach.rubrics.scoring import NO_LLM_NOTICE, score_answer
-from coach.rubrics.signals import View
 
 KEY = "sk-test-KEEP-ME-SECRET-0123456789"
 QUESTION = Question(
@@ -171,24 +170,16 @@ def test_server_errors_fall_back_with_a_reason(coach_home: Path) -> None:
 
 
 def test_the_hints_and_the_fallback_read_the_answer_once(
-    coach_home: Path, monkeypatch: pytest.MonkeyPatch
+    coach_home: Path, views_built: list[str]
 ) -> None:
     """The signals sent to the judge as hints are the ones the offline fallback scores:
     the answer is split into sentences once, however the scoring ends."""
-    built: list[str] = []
-    split = View.__init__
-
-    def counted(view: View, transcript: str) -> None:
-        built.append(transcript)
-        split(view, transcript)
-
-    monkeypatch.setattr(View, "__init__", counted)
     with FakeLLM(default=Reply(status=500, error="model crashed")) as llm:
         judge = judge_for(llm, coach_home)
         result = score_answer(QUESTION, ANSWER, judge.settings, judge=judge)
     assert result.scorecard.scorer == "offline" and len(llm.chat_requests) == 3
     assert "- quantities: " in llm.chat_requests[0].body["messages"][1]["content"]  # hints
-    assert built == [ANSWER]
+    assert views_built == [ANSWER]
 
 
 def test_a_rejected_key_is_not_retried(coach_home: Path) -> None:

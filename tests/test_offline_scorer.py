@@ -20,7 +20,6 @@ from coach.questions import Question
 from coach.rubrics.judges import judge, stuffed
 from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 from coach.rubrics.signals import extract_signals
-from coach.rubrics.signals.text import View
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")
@@ -51,17 +50,9 @@ def question(
     )
 
 
-def test_an_answer_is_split_into_sentences_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[str] = []
-    split = View.__init__
-
-    def counted(view: View, transcript: str) -> None:
-        built.append(transcript)
-        split(view, transcript)
-
-    monkeypatch.setattr(View, "__init__", counted)
+def test_an_answer_is_split_into_sentences_once(views_built: list[str]) -> None:
     score_offline(question(), STRONG_DESIGN)  # a design round: anticipated reading, caps, fit
-    assert built == [STRONG_DESIGN]
+    assert views_built == [STRONG_DESIGN]
 
 
 def rule_level(q: Question, transcript: str, criterion: str) -> int:

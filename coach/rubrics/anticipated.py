@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.signals.text import View
@@ -52,17 +51,7 @@ _ACT = re.compile(
 _NUMBER = re.compile(r"\d|\b(?:percent|twice|double|hundred|thousand|million)\b")
 
 
-@dataclass(frozen=True)
-class Anticipated:
-    """A post-launch score from anticipated failures, and the sentences behind it."""
-
-    score: int
-    evidence: tuple[str, ...]
-    found: str
-    missing: str
-
-
-def read_anticipated(view: View) -> Anticipated:
+def read_anticipated(view: View) -> Judgement:
     """Score the failure modes an answer anticipates, as RUBRIC.md reads design answers."""
     named: list[str] = []
     handled: list[str] = []
@@ -83,9 +72,9 @@ def read_anticipated(view: View) -> Anticipated:
     return _score(named, handled, sized)
 
 
-def _score(named: list[str], handled: list[str], sized: int) -> Anticipated:
+def _score(named: list[str], handled: list[str], sized: int) -> Judgement:
     if len(handled) >= 2 and sized >= 1:
-        return Anticipated(
+        return Judgement(
             4,
             tuple(handled[:3]),
             "several anticipated failure modes, each with its detection and response, "
@@ -93,7 +82,7 @@ def _score(named: list[str], handled: list[str], sized: int) -> Anticipated:
             "",
         )
     if handled:
-        return Anticipated(
+        return Judgement(
             3,
             tuple(handled[:2]),
             "an anticipated failure mode with how it would be detected and what would be done",
@@ -101,14 +90,14 @@ def _score(named: list[str], handled: list[str], sized: int) -> Anticipated:
             "safeguard that stays",
         )
     if named:
-        return Anticipated(
+        return Judgement(
             2,
             tuple(named[:2]),
             "a specific failure mode named",
             "say how you would detect it (the alert and its threshold) and what you would do "
             "(roll back, fall back to a simpler model)",
         )
-    return Anticipated(0, (), "", "")
+    return Judgement(0, (), "", "")
 
 
 def with_anticipated(
@@ -122,11 +111,5 @@ def with_anticipated(
         return result
     reading = read_anticipated(view)
     if reading.score > current.score:
-        result[CRITERION] = replace(
-            current,
-            score=reading.score,
-            evidence=reading.evidence,
-            found=reading.found,
-            missing=reading.missing,
-        )
+        result[CRITERION] = reading
     return result
