@@ -55,6 +55,18 @@ def test_an_answer_is_split_into_sentences_once(views_built: list[str]) -> None:
     assert views_built == [STRONG_DESIGN]
 
 
+def test_a_derivation_quoted_with_its_quantities_is_shown_once() -> None:
+    answer = (
+        "Hundred million daily users, maybe fifteen feed loads each, is one and a half billion "
+        "a day, divide by about eighty six thousand seconds, roughly seventeen thousand QPS. "
+        "Peak is usually three times average, so fifty thousand, which is why ranking gets 40 "
+        "milliseconds of the 200 millisecond budget."
+    )
+    card = score_offline(question(), answer)
+    numbers = next(c for c in card.criteria if c.id == "numbers_sized")
+    assert numbers.score >= 3 and len(numbers.evidence) == len(set(numbers.evidence))
+
+
 def rule_level(q: Question, transcript: str, criterion: str) -> int:
     """The level the hand-written rules give, before the fitted model adjusts it."""
     if is_no_answer(transcript):

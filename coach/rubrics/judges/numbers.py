@@ -32,6 +32,11 @@ def _as_said(signals: Signals, quantities: list[Signal]) -> list[Signal]:
     return said
 
 
+def _each_once(spans: tuple[str, ...]) -> tuple[str, ...]:
+    """A derivation is often the very sentence a quantity is quoted as: show it once."""
+    return tuple(dict.fromkeys(spans))
+
+
 def judge_numbers(signals: Signals) -> Judgement:
     sizing = _distinct_sizing(signals)
     shown = _as_said(signals, sizing)
@@ -43,7 +48,7 @@ def judge_numbers(signals: Signals) -> Judgement:
     if total >= 3 and deciding:
         return Judgement(
             4,
-            quotes(deciding, 2) + quotes(shown, 2),
+            _each_once(quotes(deciding, 2) + quotes(shown, 2)),
             "you derived figures from figures out loud and let them drive the design",
             "",
         )
@@ -53,7 +58,7 @@ def judge_numbers(signals: Signals) -> Judgement:
             3,
             quotes(shown)
             if not has_derivation
-            else quotes(signals.derivations, 1) + quotes(shown, 3),
+            else _each_once(quotes(signals.derivations, 1) + quotes(shown, 3)),
             f"{len(sizing)} quantities with units size the answer",
             "derive one figure from others out loud (users × requests ÷ 86,400 s → QPS) and say "
             "which decision that number forces"
