@@ -133,6 +133,7 @@ def test_a_moved_score_is_worded_for_its_own_level() -> None:
     assert up.missing.startswith("to reach 4, ") and "its cost" not in up.missing
     down = fitted_judgement(rule, 1, capped=False, levels=levels)
     assert down.found.startswith(levels[1][:20].lower()) and down.missing == "its cost"
+    assert "without" in levels[1] and "without" not in down.found  # the quote shows a choice
     kept = fitted_judgement(rule, 2, capped=False, levels=levels)
     assert (kept.found, kept.missing) == (rule.found, rule.missing)
     card = criterion_feedback("tradeoffs_named", up, load_rubrics()["tradeoffs_named"], "L5")

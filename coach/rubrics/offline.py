@@ -61,16 +61,18 @@ def fitted_judgement(
     lists.
 
     When the score moves, the rules' words describe another level, so what was found is
-    the rubric's description of the new level (``levels``). What is missing stays the
-    rules' advice when the score went down (it aims higher still), and becomes what the
-    next level adds when it went up (the rules asked for what the model now credits)."""
+    the rubric's description of the new level (``levels``): without its caveat when the
+    score went down, since the rules' quotes may show what the caveat says is absent, and
+    what is missing stays the rules' advice (it aims higher still). When the score went up,
+    what is missing becomes what the next level adds (the rules asked for what the model
+    now credits)."""
     near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
     score = min(near, 1 if capped or not rule.evidence else 4)
     if score == rule.score or len(levels) != 5:
         return replace(rule, score=score)
-    missing = rule.missing
-    if score > rule.score:
-        missing = f"to reach {score + 1}, {_without_caveat(levels[score + 1])}" if score < 4 else ""
+    if score < rule.score:  # the quotes may show more than the level's caveat allows
+        return replace(rule, score=score, found=_without_caveat(levels[score]))
+    missing = f"to reach {score + 1}, {_without_caveat(levels[score + 1])}" if score < 4 else ""
     return replace(rule, score=score, found=_sentence_part(levels[score]), missing=missing)
 
 
@@ -79,9 +81,13 @@ def _sentence_part(text: str) -> str:
     return text[:1].lower() + text[1:].rstrip(". ")
 
 
+_CAVEAT = re.compile(r",? but not |, but |, without ")
+
+
 def _without_caveat(text: str) -> str:
-    """A rubric level's sentence up to its ", but" (what it still lacks), as a goal."""
-    return _sentence_part(text.split(", but ")[0])
+    """A rubric level's sentence up to its caveat (", but …", ", without …": what it still
+    lacks), for a goal or for a level whose quotes may show more than the caveat allows."""
+    return _sentence_part(_CAVEAT.split(text)[0])
 
 
 def with_fitted_scores(
