@@ -66,9 +66,6 @@ class Signals:
             return list(found)
         return [s for s in found if s.tag in tags]
 
-    def has(self, kind: str, *tags: str) -> bool:
-        return bool(self.of(kind, *tags))
-
     def hints(self) -> dict[str, list[str]]:
         """Compact spans per kind, for the LLM judge."""
         sizing = [s for s in self.quantities if weight_of(s) > 0]
