@@ -9,11 +9,12 @@ round's reading (:mod:`coach.rubrics.adjust`) → feedback (:mod:`coach.rubrics.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 
 from coach.audio.words import SILENCE_PHRASES, is_filler, plain
 from coach.questions import Question
-from coach.rubrics import feedback, load_rubrics
+from coach.rubrics import feedback
 from coach.rubrics.adjust import after_judging
 from coach.rubrics.caps import off_topic_line
 from coach.rubrics.features import answer_features
@@ -95,15 +96,16 @@ def with_fitted_scores(
     signals: Signals,
     round_name: str,
     capped: bool,
+    rubrics: Mapping[str, Criterion],
 ) -> dict[str, Judgement]:
     """Scores from the fitted model (:mod:`coach.rubrics.fitted`) for the criteria it was
-    switched to, because it agreed with human labels better than the rules there."""
+    switched to, because it agreed with human labels better than the rules there; a moved
+    score is worded from its criterion's ``rubrics`` entry."""
     model = load_model()
     wanted = model.switched & judgements.keys()
     if not wanted:
         return judgements
     predicted = model.predict(answer_features(signals, round_name))
-    rubrics = load_rubrics()
     return {
         c: fitted_judgement(j, predicted[c], capped, _levels(rubrics.get(c))) if c in wanted else j
         for c, j in judgements.items()
@@ -156,10 +158,10 @@ def score_offline(
     level = level or question.level
     signals = signals or extract_signals(transcript, question.text)
     capped = stuffed(signals)
-    judgements = {c: judge(c, signals, capped) for c in question.criteria}
-    judgements = with_fitted_scores(judgements, signals, question.round, capped)
-    judgements, relevance = after_judging(question, transcript, signals, judgements)
     rubrics = feedback.rubrics_for(question.criteria)
+    judgements = {c: judge(c, signals, capped) for c in question.criteria}
+    judgements = with_fitted_scores(judgements, signals, question.round, capped, rubrics)
+    judgements, relevance = after_judging(question, transcript, signals, judgements)
     criteria = [
         CriterionScore(
             id=cid,
