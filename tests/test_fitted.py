@@ -148,3 +148,13 @@ def test_a_model_fitted_on_other_features_is_refused_with_the_fix() -> None:
     entry["features"].pop("sized_quantities")
     with pytest.raises(RubricError, match="fitted on other features"):
         ScorerModel.from_dict(data)
+
+
+def test_a_moved_score_quotes_what_earns_its_own_level() -> None:
+    rule = Judgement(2, ("the rules' quote",), "a choice", "its cost", lead="the rules' quote")
+    for score in (1, 3):
+        moved = fitted_judgement(rule, score, capped=False, quotes_at=lambda level: (f"{level}",))
+        assert moved.evidence == (f"{score}",) and moved.lead == ""
+    one = Judgement(1, ("we'd monitor for drift",), "lifecycle words", "an event")
+    assert fitted_judgement(one, 0, capped=False).evidence == ()  # nothing earns a 0
+    assert fitted_judgement(rule, 1, capped=False).evidence == rule.evidence  # no choice given

@@ -18,8 +18,10 @@ import pytest
 
 from coach.questions import Question
 from coach.rubrics.judges import judge, stuffed
+from coach.rubrics.judges.post_launch import incident_evidence
 from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 from coach.rubrics.signals import extract_signals
+from coach.rubrics.story import star_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")
@@ -65,6 +67,54 @@ def test_a_derivation_quoted_with_its_quantities_is_shown_once() -> None:
     card = score_offline(question(), answer)
     numbers = next(c for c in card.criteria if c.id == "numbers_sized")
     assert numbers.score >= 3 and len(numbers.evidence) == len(set(numbers.evidence))
+
+
+INCIDENT_TOLD = (
+    "Two weeks after launch the approval rate dropped by 4 percent for one bank. "
+    "The dashboard showed it the next morning. "
+    "The root cause was a currency feature that arrived stale after an upstream change. "
+    "I rolled back to the previous model the same day."
+)
+
+
+def test_incident_quotes_are_the_sentences_that_earn_each_level() -> None:
+    signals = extract_signals(INCIDENT_TOLD, "Tell me about a production incident.")
+    problem = "Two weeks after launch the approval rate dropped by 4 percent for one bank."
+    assert incident_evidence(signals, 0) == ()
+    told = incident_evidence(signals, 2)
+    assert told[0] == problem and not any("rolled back" in q for q in told)  # not the fix
+    handled = incident_evidence(signals, 3)
+    assert handled[0] == problem and len(handled) == 4
+    assert "The dashboard showed it the next morning." in handled
+    assert "I rolled back to the previous model the same day." in handled
+
+
+def test_a_negated_problem_is_not_an_incident() -> None:
+    answer = (
+        "For the linear baseline I imputed on the training fold only, so the validation set "
+        "doesn't leak, and it isn't failing on new columns."
+    )
+    signals = extract_signals(answer, "How do you handle missing values?")
+    assert signals.of("post_launch", "event") == []
+
+
+STORY_WITH_RESULT = (
+    "At my last company the churn model was ignored by the sales team. "
+    "My task was to make its scores usable within one quarter. "
+    "I replaced the raw score with three reasons per account and shipped that into the CRM. "
+    "Because of how we sampled. "
+    "Renewals in that segment rose by 3 points within two months."
+)
+
+
+def test_story_quotes_stop_before_the_result_below_3() -> None:
+    signals = extract_signals(STORY_WITH_RESULT, "Tell me about a time you drove adoption.")
+    result = "Renewals in that segment rose by 3 points within two months."
+    assert result in star_evidence(signals, 3)
+    assert result not in star_evidence(signals, 2) and len(star_evidence(signals, 2)) == 3
+    assert star_evidence(signals, 1) == (STORY_WITH_RESULT.split(". ")[0] + ".",)
+    assert star_evidence(signals, 0) == ()
+    assert all("Because of how" not in q for q in star_evidence(signals, 4))  # a fragment
 
 
 def rule_level(q: Question, transcript: str, criterion: str) -> int:

@@ -21,7 +21,6 @@ from coach.rubrics.signals import Signals
 from coach.rubrics.story import star_evidence, star_parts
 
 STAR = "star_structure"
-MAX_STAR_QUOTES = 5
 
 
 def after_judging(
@@ -38,13 +37,14 @@ def after_judging(
 def with_story_evidence(
     judgements: Mapping[str, Judgement], signals: Signals
 ) -> dict[str, Judgement]:
-    """A story scored 2 or more quotes its parts, each a different sentence, in order; at 3
-    or more (a stated result) the Result is the quote shown beside the verdict."""
+    """A story quotes the parts that earn its score (:func:`star_evidence`), each a different
+    sentence, in order; at 3 or more (a stated result) the Result is the quote shown beside
+    the verdict."""
     result = dict(judgements)
     story = result.get(STAR)
-    if story is None or story.score < 2:
+    if story is None or story.score == 0:
         return result
-    quotes = star_evidence(signals, MAX_STAR_QUOTES)
+    quotes = star_evidence(signals, story.score)
     if not quotes:
         return result
     outcome = star_parts(signals)["Result"]

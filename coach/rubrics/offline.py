@@ -9,8 +9,9 @@ round's reading (:mod:`coach.rubrics.adjust`) → feedback (:mod:`coach.rubrics.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from functools import partial
 
 from coach.audio.words import SILENCE_PHRASES, is_filler, plain
 from coach.questions import Question
@@ -20,7 +21,7 @@ from coach.rubrics.caps import off_topic_line
 from coach.rubrics.features import answer_features
 from coach.rubrics.fitted import load_model
 from coach.rubrics.judgement import Judgement
-from coach.rubrics.judges import judge, stuffed
+from coach.rubrics.judges import evidence_at, judge, stuffed
 from coach.rubrics.models import Criterion, CriterionScore, Delivery, Scorecard
 from coach.rubrics.signals import Signals, extract_signals
 
@@ -55,26 +56,34 @@ FITTED_REACH = 1
 
 
 def fitted_judgement(
-    rule: Judgement, predicted: int, capped: bool, levels: tuple[str, ...] = ()
+    rule: Judgement,
+    predicted: int,
+    capped: bool,
+    levels: tuple[str, ...] = (),
+    quotes_at: Callable[[int], tuple[str, ...]] | None = None,
 ) -> Judgement:
-    """The fitted model's score with the rules' evidence: at most ``FITTED_REACH`` from the
-    rules' level, and never above 1 with no quote to back it or when the answer is keyword
-    lists.
+    """The fitted model's score: at most ``FITTED_REACH`` from the rules' level, and never
+    above 1 with no quote to back it or when the answer is keyword lists.
 
-    When the score moves, the rules' words describe another level, so what was found is
-    the rubric's description of the new level (``levels``): without its caveat when the
-    score went down, since the rules' quotes may show what the caveat says is absent, and
-    what is missing stays the rules' advice (it aims higher still). When the score went up,
-    what is missing becomes what the next level adds (the rules asked for what the model
-    now credits)."""
+    When the score moves, the rules' words and quotes were chosen for another level. The
+    quotes become those that earn the new level (``quotes_at``; none at 0, the rules' own
+    when it is not given), and what was found is the rubric's description of the new level
+    (``levels``) without its caveat (", but not …": the model does not say what is absent).
+    Going down, what is missing stays the rules' advice (it aims higher still); going up,
+    it becomes what the next level adds (the rules asked for what the model now credits)."""
     near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
     score = min(near, 1 if capped or not rule.evidence else 4)
-    if score == rule.score or len(levels) != 5:
-        return replace(rule, score=score)
-    if score < rule.score:  # the quotes may show more than the level's caveat allows
-        return replace(rule, score=score, found=_without_caveat(levels[score]))
+    if score == rule.score:
+        return rule
+    evidence = () if score == 0 else quotes_at(score) if quotes_at else rule.evidence
+    moved = replace(rule, score=score, evidence=evidence, lead="")
+    if len(levels) != 5:
+        return moved
+    found = _without_caveat(levels[score])
+    if score < rule.score:
+        return replace(moved, found=found)
     missing = f"to reach {score + 1}, {_without_caveat(levels[score + 1])}" if score < 4 else ""
-    return replace(rule, score=score, found=_sentence_part(levels[score]), missing=missing)
+    return replace(moved, found=found, missing=missing)
 
 
 def _sentence_part(text: str) -> str:
@@ -107,7 +116,15 @@ def with_fitted_scores(
         return judgements
     predicted = model.predict(answer_features(signals, round_name))
     return {
-        c: fitted_judgement(j, predicted[c], capped, _levels(rubrics.get(c))) if c in wanted else j
+        c: fitted_judgement(
+            j,
+            predicted[c],
+            capped,
+            _levels(rubrics.get(c)),
+            partial(evidence_at, c, signals, judged=j),
+        )
+        if c in wanted
+        else j
         for c, j in judgements.items()
     }
 

@@ -1,7 +1,8 @@
 """The sentences that tell a story's Situation, Task, Action, Result and Reflection.
 
-Each part is a different sentence, and each comes after the one before it, so
-the quotes read as the story was told. The Result is the outcome (a measurable
+Each part is a different sentence that stands on its own (not a bare "Because of how we
+sampled."), and each comes after the one before it, so the quotes read as the
+story was told. The Result is the outcome (a measurable
 one first), never the sentence that tells what went wrong.
 """
 
@@ -31,7 +32,9 @@ def star_parts(signals: Signals) -> dict[str, Signal | None]:
     chosen: dict[str, Signal | None] = {}
     after = -1
     for label, details in PARTS:
-        candidates = [s for s in signals.of("star", *details) if s.start > after]
+        candidates = [
+            s for s in signals.of("star", *details) if s.start > after and not _fragment(s.span)
+        ]
         if label == "Result":
             candidates = _outcomes(candidates, signals)
         part = candidates[0] if candidates else None
@@ -39,6 +42,16 @@ def star_parts(signals: Signals) -> dict[str, Signal | None]:
         if part is not None:
             after = part.end - 1
     return chosen
+
+
+_DEPENDENT = re.compile(r"\s*(?:because|since|which|although|though|as|so that|unless|whereas)\b")
+FRAGMENT_WORDS = 8
+"""A dependent clause this short standing as a sentence ("Because of how we sampled.") says
+nothing on its own."""
+
+
+def _fragment(span: str) -> bool:
+    return bool(_DEPENDENT.match(span.lower())) and len(span.split()) < FRAGMENT_WORDS
 
 
 def _outcomes(candidates: list[Signal], signals: Signals) -> list[Signal]:
@@ -52,7 +65,17 @@ def _outcomes(candidates: list[Signal], signals: Signals) -> list[Signal]:
     return sorted(kept, key=lambda s: (s.tag != "measurable_result", s.start))
 
 
-def star_evidence(signals: Signals, limit: int) -> tuple[str, ...]:
-    """The told parts' sentences, in order, each once."""
-    spans = [part.span for part in star_parts(signals).values() if part is not None]
-    return tuple(spans[:limit])
+BEFORE_RESULT = ("Situation", "Task", "Action")
+"""The parts a story below 3 is credited with: a result would earn more."""
+
+
+def star_evidence(signals: Signals, level: int) -> tuple[str, ...]:
+    """The told parts' sentences that earn ``level``, in order, each once: every part from
+    3 up (a stated result); the Situation, Task and Action at 2; the first of them at 1 (a
+    fragment); none at 0."""
+    told = star_parts(signals)
+    labels = [label for label, _ in PARTS] if level >= 3 else BEFORE_RESULT
+    spans = [part.span for label in labels if (part := told[label]) is not None]
+    if level <= 0:
+        return ()
+    return tuple(spans[:1]) if level == 1 else tuple(spans)

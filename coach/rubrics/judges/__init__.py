@@ -25,10 +25,11 @@ from coach.rubrics.judges.cues import (
     judge_partner,
 )
 from coach.rubrics.judges.numbers import judge_numbers
-from coach.rubrics.judges.post_launch import judge_post_launch
+from coach.rubrics.judges.post_launch import incident_evidence, judge_post_launch
 from coach.rubrics.judges.star import judge_star
 from coach.rubrics.judges.tradeoffs import judge_tradeoffs
 from coach.rubrics.signals import Signals
+from coach.rubrics.story import star_evidence
 
 STUFFED_SHARE = 0.75
 """Share of the answer's words in bare keyword lists above which nothing scores over 1."""
@@ -47,6 +48,23 @@ JUDGES: dict[str, Callable[[Signals], Judgement]] = {
     "narrates_gotchas": judge_gotchas,
     "metrics_beyond_accuracy": judge_metrics,
 }
+
+
+EVIDENCE_AT: dict[str, Callable[[Signals, int], tuple[str, ...]]] = {
+    "post_launch_failures": incident_evidence,
+    "star_structure": star_evidence,
+}
+"""For the criteria whose evidence differs by level: the quotes that earn a given level."""
+
+
+def evidence_at(
+    criterion_id: str, signals: Signals, level: int, judged: Judgement
+) -> tuple[str, ...]:
+    """The quotes behind ``level`` when a score other than the rules' own (``judged``) is
+    shown: the criterion's own choice for that level where it has one, otherwise the rules'
+    quotes."""
+    choose = EVIDENCE_AT.get(criterion_id)
+    return choose(signals, level) if choose is not None else judged.evidence
 
 
 def stuffed(signals: Signals) -> bool:

@@ -4,22 +4,46 @@ lasting change and impact."""
 from __future__ import annotations
 
 from coach.rubrics.judgement import Judgement, quotes
-from coach.rubrics.signals import Signals
+from coach.rubrics.signals import Signal, Signals
+
+PARTS = ("detection", "cause", "fix", "lasting", "impact")
+"""What an incident told after launch is made of, besides the event itself."""
+
+
+def _told(signals: Signals) -> dict[str, list[Signal]]:
+    """The events, the generic lifecycle words and each part of the first event."""
+    told = {name: signals.of("post_launch", name) for name in PARTS}
+    told["event"] = signals.of("post_launch", "event")
+    told["generic"] = signals.of("post_launch", "generic")
+    return told
+
+
+def incident_evidence(signals: Signals, level: int) -> tuple[str, ...]:
+    """The sentences that earn ``level`` on the incident reading, from what was told: the
+    lifecycle words at 1, the problem at 2, then how it was caught, why and what was fixed,
+    and at 4 the lasting change and the cost. Nothing at 0, and nothing when the answer holds
+    nothing of the kind."""
+    told = _told(signals)
+    if level <= 0:
+        return ()
+    if level == 1:
+        return quotes(told["generic"], 2)
+    if level == 2:
+        return quotes(told["event"], 2)
+    parts = told["event"][:1] + told["detection"][:1] + told["cause"][:1] + told["fix"][:1]
+    if level == 3:
+        return quotes(parts)
+    return quotes(parts + told["lasting"][:1] + told["impact"][:1], 5)
 
 
 def judge_post_launch(signals: Signals) -> Judgement:
-    events = signals.of("post_launch", "event")
-    pre = signals.of("post_launch", "prelaunch_event")
-    generic = signals.of("post_launch", "generic")
-    parts = {
-        name: signals.of("post_launch", name)
-        for name in ("detection", "cause", "fix", "lasting", "impact")
-    }
-    if not events:
-        if generic:
+    told = _told(signals)
+    caught_before = bool(signals.of("post_launch", "prelaunch_event"))
+    if not told["event"]:
+        if told["generic"]:
             return Judgement(
                 1,
-                quotes(generic, 2),
+                incident_evidence(signals, 1),
                 "generic lifecycle words (monitoring, drift, alerts) with no event",
                 "tell one real failure after launch: what broke, how you found out, what you "
                 "changed",
@@ -28,27 +52,25 @@ def judge_post_launch(signals: Signals) -> Judgement:
             0,
             (),
             "nothing about production after launch"
-            + (" (the problem told was caught before launch)" if pre else ""),
+            + (" (the problem told was caught before launch)" if caught_before else ""),
             "tell what happened after launch: the online metric, what broke, what changed",
         )
-    evidence = events[:1] + parts["detection"][:1] + parts["cause"][:1] + parts["fix"][:1]
-    full = all(parts[name] for name in ("fix", "cause", "lasting", "impact"))
     if signals.checklist:
         return Judgement(
             2,
-            quotes(events, 2),
+            incident_evidence(signals, 2),
             "a production problem listed as a checklist of steps, not a concrete event",
             "tell it as one event: when, the signal that caught it, the cause, the fix",
         )
-    if full:
+    if all(told[name] for name in ("fix", "cause", "lasting", "impact")):
         return Judgement(
             4,
-            quotes(evidence + parts["lasting"][:1] + parts["impact"][:1], 5),
+            incident_evidence(signals, 4),
             "an incident after launch with its cause, its cost in numbers and what changed "
             "for good",
             "",
         )
-    if parts["fix"] and parts["detection"]:
+    if told["fix"] and told["detection"]:
         lacking = [
             label
             for label, name in (
@@ -56,22 +78,22 @@ def judge_post_launch(signals: Signals) -> Judgement:
                 ("the impact in numbers", "impact"),
                 ("the lasting change to the system or team", "lasting"),
             )
-            if not parts[name]
+            if not told[name]
         ]
         return Judgement(
             3,
-            quotes(evidence),
+            incident_evidence(signals, 3),
             "a concrete incident in production, how you noticed it and what you fixed",
             "add " + ", ".join(lacking),
         )
     lacking = [
         label
         for label, name in (("how it was detected", "detection"), ("what you changed", "fix"))
-        if not parts[name]
+        if not told[name]
     ]
     return Judgement(
         2,
-        quotes(events + parts["detection"] + parts["fix"], 3),
+        incident_evidence(signals, 2),
         "a specific production problem",
         "say " + " and ".join(lacking) + ", then the cause and its impact in numbers",
     )

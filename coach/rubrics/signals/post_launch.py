@@ -58,7 +58,7 @@ _WEAK_PROBLEM = re.compile(
     r"|misrout\w*|mislabel\w*|misclassif\w*|overpric\w*|underpric\w*|duplicat\w*|spamm\w*))\b"
 )
 _NO_PROBLEM = re.compile(
-    r"\b(?:no|not|without|never|didn't|zero|nothing|none|neither)\b[\w\s-]{0,16}$"
+    r"\b(?:no|not|without|never|\w+n't|zero|nothing|none|neither)\b[\w\s-]{0,16}$"
 )
 _ANCHOR = re.compile(
     r"\b(?:after (?:we )?(?:launch\w*|ship\w*|deploy\w*|release\w*|rollout|roll-?out|going live|"
