@@ -98,6 +98,18 @@ def test_a_negated_problem_is_not_an_incident() -> None:
     assert signals.of("post_launch", "event") == []
 
 
+def test_a_fall_in_something_better_low_is_a_result_not_a_problem() -> None:
+    answer = (
+        "After the rollout to all stores, waste fell from 9.1 to 7.4 percent of fresh sales, "
+        "and the complaint rate about late orders halved."
+    )
+    signals = extract_signals(answer, "What was the effect of your forecast?")
+    assert signals.of("post_launch", "event") == []
+    for bad_news in ("revenue fell", "the fraud model's precision fell", "fraud recall fell"):
+        worse = extract_signals(answer.replace("waste fell", bad_news), "What happened?")
+        assert worse.of("post_launch", "event") != [], bad_news
+
+
 STORY_WITH_RESULT = (
     "At my last company the churn model was ignored by the sales team. "
     "My task was to make its scores usable within one quarter. "
@@ -466,6 +478,20 @@ def test_stronger_version_quotes_the_user_and_uses_placeholders_for_missing_fact
         "86,400"
     }
     assert invented == set()
+
+
+def test_no_part_of_a_sentence_is_quoted_under_two_headings() -> None:
+    answer = (
+        "Okay so this was an ETA model for delivery, and we launched it and the first thing "
+        "that went wrong was that everything looked fine in the metrics but the ops team "
+        "started complaining that the times were too short at lunch. It turned out we had "
+        "trained on evenings. So we had to fix the sampling and retrain."
+    )
+    card = score_offline(question("project_deep_dive", STORY), answer)
+    quoted = [q.rstrip("…") for q in re.findall(r'"([^"]+)"', card.stronger_version or "")]
+    assert quoted and all(
+        a == b or (a not in b and b not in a) for a in quoted for b in quoted
+    ), quoted
 
 
 def test_story_outline_has_star_sections() -> None:

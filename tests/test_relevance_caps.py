@@ -11,7 +11,9 @@ from cli_run import run_cli
 
 from coach.questions import Question, builtin_questions
 from coach.rubrics import load_rubrics
+from coach.rubrics.anticipated import with_anticipated
 from coach.rubrics.feedback import PROBES
+from coach.rubrics.judgement import Judgement
 from coach.rubrics.offline import score_offline
 from coach.rubrics.probes import probe_targets
 from coach.rubrics.relevance import assess
@@ -132,6 +134,16 @@ def test_anticipated_failures_are_read_as_the_event_only_in_design_and_technical
     in_story = score_offline(story, FAILURE_MODES).score_of("post_launch_failures")
     in_design = score_offline(bank(CHURN_PIPELINE), FAILURE_MODES).score_of("post_launch_failures")
     assert in_story is not None and in_design == 4 and in_story < in_design
+
+
+def test_an_unquoted_design_score_takes_the_anticipated_failures_as_its_quotes() -> None:
+    view = extract_signals(FAILURE_MODES, CHURN_PIPELINE).view
+    unquoted = Judgement(4, (), "an incident with its cause and cost", "")
+    quoted = Judgement(4, ("a real incident",), "an incident", "")
+    tie = with_anticipated({"post_launch_failures": unquoted}, "system_design", view)
+    assert tie["post_launch_failures"].evidence  # the failure modes told, not nothing
+    kept = with_anticipated({"post_launch_failures": quoted}, "system_design", view)
+    assert kept["post_launch_failures"] == quoted  # an incident told and quoted stays
 
 
 def test_a_round_is_weak_only_on_criteria_that_apply_to_it() -> None:

@@ -104,12 +104,14 @@ def with_anticipated(
     judgements: Mapping[str, Judgement], round_: str, view: View
 ) -> dict[str, Judgement]:
     """For design and technical rounds, post_launch_failures is the better of the incident
-    reading and the anticipated-failure reading; other rounds are left as judged."""
+    reading and the anticipated-failure reading (on a tie, the one with quotes); other
+    rounds are left as judged."""
     result = dict(judgements)
     current = result.get(CRITERION)
     if current is None or round_ not in DESIGN_ROUNDS:
         return result
     reading = read_anticipated(view)
-    if reading.score > current.score:
+    unquoted_tie = reading.score == current.score > 0 and not current.evidence
+    if reading.score > current.score or unquoted_tie:
         result[CRITERION] = reading
     return result

@@ -209,9 +209,10 @@ def stronger_version(
 
 
 def _fresh(found: list[Signal], quoted: set[str]) -> str | None:
-    """The first span not quoted yet under another heading (and mark it quoted)."""
+    """The first span not quoted yet under another heading, wholly or in part (a clause of
+    a sentence quoted already counts as quoted), and mark it quoted."""
     for signal in found:
-        if signal.span and signal.span not in quoted:
+        if signal.span and not any(signal.span in q or q in signal.span for q in quoted):
             quoted.add(signal.span)
             return signal.span
     return None

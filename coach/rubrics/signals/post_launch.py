@@ -60,6 +60,15 @@ _WEAK_PROBLEM = re.compile(
 _NO_PROBLEM = re.compile(
     r"\b(?:no|not|without|never|\w+n't|zero|nothing|none|neither)\b[\w\s-]{0,16}$"
 )
+_GOOD_NEWS = re.compile(
+    r"\b(?:waste|errors?|latency|p9\d|churn|costs?|loss(?:es)?|complaints?|fraud|false positives?"
+    r"|tickets?|pages|incidents?|mae|rmse|timeouts?|refunds?|chargebacks?|returns|spam|defects?"
+    r"|wait(?:ing)? times?|bounce rate|abandonment|out-of-stocks?)\b"
+    r"(?:\W+(?!precision|recall|accuracy|auc|revenue|conversion|click|ctr|engagement|retention"
+    r"|sales|approval|coverage|throughput)[\w.%-]+){0,6}?\W+"
+    r"(?:fell|dropp(?:ed|ing)|went down|declined|decreased|dipped|came down|halved|plummeted)\b"
+)
+"""Something better low that fell ("waste fell from 9 to 7 percent"): a result, not a problem."""
 _ANCHOR = re.compile(
     r"\b(?:after (?:we )?(?:launch\w*|ship\w*|deploy\w*|release\w*|rollout|roll-?out|going live|"
     r"(?:full )?rollout|a release|the release)|\w+ (?:days?|weeks?|months?) (?:later|after|in)|"
@@ -212,6 +221,8 @@ def _event(sentences: list[Sentence], position: int) -> int | None:
             preceding = lower[max(0, match.start() - 40) : match.start()]
             if _HYPOTHETICAL.search(preceding) or _NO_PROBLEM.search(preceding):
                 continue
+            if _good_news(lower, match):
+                continue
             if needs_context and not (_anchors(nearby) or _DETECTION.search(nearby)):
                 continue
             return match.start()
@@ -226,10 +237,20 @@ def _event(sentences: list[Sentence], position: int) -> int | None:
     return None
 
 
+def _good_news(text: str, match: re.Match[str]) -> bool:
+    """The problem word is part of good news ("our error went down by half"), not of a fall
+    in something better high ("the fraud model's precision fell")."""
+    return any(
+        g.start() <= match.start() < g.end() and "'s " not in g.group()
+        for g in _GOOD_NEWS.finditer(text)
+    )
+
+
 def _problem_in(text: str) -> bool:
     """A failure word that is not negated ("no drop in retention" is not a problem)."""
     return any(
         not _NO_PROBLEM.search(text[max(0, m.start() - 40) : m.start()])
+        and not _good_news(text, m)
         for pattern in (_STRONG_PROBLEM, _WEAK_PROBLEM)
         for m in pattern.finditer(text)
     )
