@@ -316,7 +316,8 @@ _COMPUTED = re.compile(
     r"adds up to|equals|so that's|so it's|it's about)\b"
 )
 _DECISION = re.compile(
-    r"\b(?:is why|that's why|which is why|changed the approach|drives|drove|rules? out|is out|"
+    r"\b(?:is why|that's why|which is why|chang(?:ed|es|e) (?:the|our|my) (?:approach|design"
+    r"|plan)|drives|drove|rules? out|is out|"
     r"doesn't fit|won't fit|don't fit|so i'd|so i would|so we'd|"
     r"i'd (?:use|pick|go|switch|choose|do|take|run|stay|shard|cap|split|put)|i would|we needed|"
     r"so we (?:needed|need|went|chose|picked|use|used)|i chose|we chose|i decided|we decided|"

@@ -19,8 +19,8 @@ _LIFECYCLE = re.compile(
     r"\b(?:monitor\w*|drift\w*|alert\w*|roll ?backs?|roll(?:ed)? (?:it )?back|on-?call|incidents?|"
     r"post-?mortems?|after (?:launch|deploy\w*|release|rollout)|in production|in prod|breaks?"
     r"|broke|"
-    r"breaking|guardrails?|observability|psi job|when something|go(?:es)? wrong|pager"
-    r"|rollback plan)\b"
+    r"breaking|guardrails?|observability|psi|when something|go(?:es)? wrong|pager"
+    r")\b"
 )
 _STRONG_PROBLEM = re.compile(
     r"\b(?:went wrong|gone wrong|broke(?! down)|bit us|failing|failed|outage|"
@@ -71,10 +71,11 @@ _GOOD_NEWS = re.compile(
 """Something better low that fell ("waste fell from 9 to 7 percent"): a result, not a problem."""
 _ANCHOR = re.compile(
     r"\b(?:after (?:we )?(?:launch\w*|ship\w*|deploy\w*|release\w*|rollout|roll-?out|going live|"
-    r"(?:full )?rollout|a release|the release)|\w+ (?:days?|weeks?|months?) (?:later|after|in)|"
+    r"(?:full )?rollout|a release|the release)|"
+    r"\w+ (?:hours?|days?|weeks?|months?) (?:later|after|in)|"
     r"(?:days?|weeks?|months?) later|in production|in prod|a/b test|online test|on-?call|paged|"
     r"alert (?:fired|went off|triggered)|dashboard|in canary|went live|live traffic|after rollout|"
-    r"six hours after|since launch|once (?:it was )?live|"
+    r"since launch|once (?:it was )?live|"
     r"once (?:it|the \w+|we|they) (?:was|were|went|got|had gone) (?:live|out|shipped|deployed"
     r"|launched|in prod\w*)|(?:customers|users|drivers|agents|merchants|sellers|support|riders"
     r"|clients|partners|ops) (?:\w+ )?(?:started |kept |were )?(?:complain\w*|report\w*"
@@ -100,8 +101,8 @@ _PRELAUNCH = re.compile(
     r"|backtest\w*|dogfood\w*|code review|a dry run|the pilot)|"
     r"in (?:staging|testing|qa|our backtest|the backtest|a backtest|offline (?:tests?|eval\w*)"
     r"|the notebook|load tests?)|(?:load|integration|unit) tests? (?:caught|showed|found)|"
-    r"(?:caught|found) (?:it |this |that )?(?:early|in time|in review)|before signing off|"
-    r"sign-?off|on (?:our|the) (?:eval\w*|test|holdout|validation) (?:set|data)|"
+    r"(?:caught|found) (?:it |this |that )?(?:early|in time|in review)|"
+    r"sign(?:ing|ed)?[- ]?off|on (?:our|the) (?:eval\w*|test|holdout|validation) (?:set|data)|"
     r"held (?:it|the model|the launch) back|(?:didn't|did not|never) (?:ship|launch|deploy)\w*)\b"
 )
 _DETECTION = re.compile(
@@ -130,7 +131,8 @@ _LASTING = re.compile(
     r"\b(?:since then|ever since|from then on|we now|now (?:has|have|runs|requires|is|are|blocks|"
     r"we|i)|there'?s now|now every|every (?:new )?(?:\w+ )?(?:model|retrain|change|launch|release|"
     r"pipeline|feature|ranking)|made (?:that|it|this) (?:a )?(?:requirement|standard|mandatory)|"
-    r"required check|requirement|mandatory|runbook|standard|policy|template|lasting|going forward|"
+    r"required (?:checks?|reviews?|tests?|steps?|gates?)|"
+    r"requirement|mandatory|runbook|standard|policy|template|lasting|going forward|"
     r"always|"
     r"(?<!'d )(?<!had )(?:set up|introduced|started|instituted|created|put in place|added)"
     r" (?:a |an )?"

@@ -73,7 +73,7 @@ _REFLECTION = re.compile(
     r"\b(?:i learned|what i learned|lessons?|looking back|in hindsight|do differently"
     r"|i should have|"
     r"next time|since then|now i always|i now|we now|what i took|took away|takeaway|i realized|"
-    r"i realised|i'?ve since|expensive lesson|lasting|going forward|from then on|ever since|"
+    r"i realised|i'?ve since|lasting|going forward|from then on|ever since|"
     r"made (?:\w+ ){1,6}(?:mandatory|standard|a requirement|the default))\b"
 )
 _OWNERSHIP = re.compile(
