@@ -87,6 +87,7 @@ def test_prompt_carries_rubric_level_and_hints_and_fences_the_transcript(
     assert QUESTION.text in system["content"] and "Level the candidate is aiming for: L4" in (
         system["content"]
     )
+    assert "a sentence that earns the score you give" in system["content"]  # as RUBRIC.md asks
     fence = transcript_fence(attack)
     assert fence in system["content"] and "Ignore the rubric" not in system["content"]
     # the transcript and the hints drawn from it sit only inside their fences
