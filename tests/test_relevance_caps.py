@@ -11,7 +11,7 @@ from cli_run import run_cli
 
 from coach.questions import Question, builtin_questions
 from coach.rubrics import load_rubrics
-from coach.rubrics.anticipated import with_anticipated
+from coach.rubrics.anticipated import read_anticipated, with_anticipated
 from coach.rubrics.feedback import PROBES
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.offline import score_offline
@@ -19,6 +19,7 @@ from coach.rubrics.probes import probe_targets
 from coach.rubrics.relevance import assess
 from coach.rubrics.signals import extract_signals
 from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.signals.text import View
 from coach.rubrics.story import star_parts
 from coach.sessions.practice import follow_up_question
 from coach.sessions.schedule import assess as assess_round
@@ -144,6 +145,18 @@ def test_an_unquoted_design_score_takes_the_anticipated_failures_as_its_quotes()
     assert tie["post_launch_failures"].evidence  # the failure modes told, not nothing
     kept = with_anticipated({"post_launch_failures": quoted}, "system_design", view)
     assert kept["post_launch_failures"] == quoted  # an incident told and quoted stays
+
+
+def test_a_design_at_3_is_told_what_it_lacks_not_what_it_has() -> None:
+    two_handled = View(
+        "What could go wrong once it is live: the upstream feed goes down and features arrive "
+        "stale; I'd alert on feature freshness and fall back to the previous model. A schema "
+        "change upstream silently breaks a feature; I'd monitor null rates per feature and roll "
+        "back the pipeline version."
+    )
+    reading = read_anticipated(two_handled)
+    assert reading.score == 3 and len(reading.evidence) == 2
+    assert "threshold" in reading.missing and "second failure" not in reading.missing
 
 
 def test_a_round_is_weak_only_on_criteria_that_apply_to_it() -> None:

@@ -86,8 +86,7 @@ def _score(named: list[str], handled: list[str], sized: int) -> Judgement:
             3,
             tuple(handled[:2]),
             "an anticipated failure mode with how it would be detected and what would be done",
-            "anticipate a second failure mode, with the threshold that would fire and the "
-            "safeguard that stays",
+            _to_reach_4(len(handled), sized),
         )
     if named:
         return Judgement(
@@ -98,6 +97,21 @@ def _score(named: list[str], handled: list[str], sized: int) -> Judgement:
             "(roll back, fall back to a simpler model)",
         )
     return Judgement(0, (), "", "")
+
+
+def _to_reach_4(handled: int, sized: int) -> str:
+    """What a design answer at 3 still lacks: a second handled failure, a threshold, or both."""
+    if handled >= 2:
+        return (
+            "put a number on when each would fire (its threshold) and name the safeguard "
+            "that stays"
+        )
+    if sized:
+        return "anticipate a second failure mode, with how you would catch it and what you would do"
+    return (
+        "anticipate a second failure mode, with the threshold that would fire and the "
+        "safeguard that stays"
+    )
 
 
 def with_anticipated(
