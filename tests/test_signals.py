@@ -125,6 +125,9 @@ def test_a_list_of_numbers_is_not_a_derivation() -> None:
         ("We traded a point of precision for 3x throughput.", "loss_quantified"),
         ("The distilled model loses about half a point of NDCG.", "loss_quantified"),
         ("So the tension was speed versus confidence, and I proposed a compromise.", "compromise"),
+        ("I'd measure the delay rather than guess it, by training at three delays.", "choice"),
+        ("The cost of the smaller model we shipped was half a point of recall.", "loss_quantified"),
+        ("We kept the nightly batch, slower to update, which we judged worth it.", "loss"),
     ],
 )
 def test_tradeoff_constructions(text: str, expected: str) -> None:

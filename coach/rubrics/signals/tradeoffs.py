@@ -45,6 +45,11 @@ _CHOICE = [
         rf"|as opposed to|instead)\b"
     ),
     re.compile(
+        r"\b(?:i|we)(?:'d| would| will)? \w+\b"
+        + _CLAUSE_CHARS
+        + r"{0,60}\b(?:rather than|instead of)\b"
+    ),
+    re.compile(
         r"\b(?:instead of|rather than)\b" + _CLAUSE_CHARS + r"{1,60}\b(?:i|we)(?:'d| would| will)?"
         r"\s+" + _DECIDE_VERB
     ),
@@ -142,7 +147,8 @@ _LOSS = [
     re.compile(r"\bat the (?:cost|expense|price) of\b"),
     re.compile(
         r"\bthe (?:cost|price|penalty|hit|catch|downside|drawback|trade-?off|sacrifice|flip ?side)"
-        r" (?:is|was|being|here is|there is|there was|would be|we paid|we took)\b"
+        r"(?: of(?: \w+){1,5}?)? (?:is|was|being|here is|there is|there was|would be|we paid"
+        r"|we took)\b"
         r"|\bthe (?:catch|downside|drawback|flip ?side)\b"
     ),
     re.compile(
@@ -159,6 +165,7 @@ _LOSS = [
     ),
     re.compile(r"\btrad(?:e|ed|ing)\b(?! ?-?offs?\b)" + _CLAUSE_CHARS + r"{1,50}\bfor\b"),
     re.compile(r"\bsacrific\w*"),
+    re.compile(r"\bworth (?:it|the (?:cost|price|hit|trade))\b"),
     re.compile(rf"(?:{_FIRST_PERSON}{_CLAUSE_CHARS}{{0,60}}|which i )\baccept(?:s|ed|ing)?\b"),
     re.compile(
         r"\b(?:take|took|taking) (?:that|the|a|this) (?:loss|hit)\b|\b(?:quality|accuracy|recall"
