@@ -89,25 +89,30 @@ def test_incident_quotes_are_the_sentences_that_earn_each_level() -> None:
     assert "I rolled back to the previous model the same day." in handled
 
 
-def test_a_negated_problem_is_not_an_incident() -> None:
-    answer = (
+GOOD_NEWS = (
+    "After the rollout to all stores, waste fell from 9.1 to 7.4 percent of fresh sales, "
+    "and the complaint rate about late orders halved."
+)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
         "For the linear baseline I imputed on the training fold only, so the validation set "
-        "doesn't leak, and it isn't failing on new columns."
-    )
-    signals = extract_signals(answer, "How do you handle missing values?")
-    assert signals.of("post_launch", "event") == []
+        "doesn't leak, and it isn't failing on new columns.",  # negated
+        GOOD_NEWS,  # a fall in something better low is a result
+    ],
+)
+def test_no_problem_is_read_where_none_was_told(answer: str) -> None:
+    assert extract_signals(answer, "What happened?").of("post_launch", "event") == []
 
 
-def test_a_fall_in_something_better_low_is_a_result_not_a_problem() -> None:
-    answer = (
-        "After the rollout to all stores, waste fell from 9.1 to 7.4 percent of fresh sales, "
-        "and the complaint rate about late orders halved."
-    )
-    signals = extract_signals(answer, "What was the effect of your forecast?")
-    assert signals.of("post_launch", "event") == []
-    for bad_news in ("revenue fell", "the fraud model's precision fell", "fraud recall fell"):
-        worse = extract_signals(answer.replace("waste fell", bad_news), "What happened?")
-        assert worse.of("post_launch", "event") != [], bad_news
+@pytest.mark.parametrize(
+    "bad_news", ["revenue fell", "the fraud model's precision fell", "fraud recall fell"]
+)
+def test_a_fall_in_something_better_high_is_a_problem(bad_news: str) -> None:
+    answer = GOOD_NEWS.replace("waste fell", bad_news)
+    assert extract_signals(answer, "What happened?").of("post_launch", "event") != []
 
 
 STORY_WITH_RESULT = (
