@@ -115,6 +115,25 @@ def test_a_fall_in_something_better_high_is_a_problem(bad_news: str) -> None:
     assert extract_signals(answer, "What happened?").of("post_launch", "event") != []
 
 
+SPOKEN_DESIGN = (
+    "So, um, the design, like, a batch job nightly. And, uh, the big one I think is, like, you "
+    "only see labels for notifications you actually sent, right, so, the model kind of learns "
+    "from its own decisions, which is, you know, a feedback loop; I'd, um, keep a random slice "
+    "of about 1 percent and, uh, alert if the open rate drops more than 2 points, then roll "
+    "back. The prompt was about 3,000 tokens longer than the old one, and, uh, that pushed "
+    "every request past the cache limit, so p99 went from 900 milliseconds to over 6 seconds "
+    "because the cache missed on, like, every call that whole morning."
+)
+
+
+@pytest.mark.parametrize("round_", ["system_design", "technical", "behavioral"])
+def test_every_quote_is_a_span_of_the_transcript_as_spoken(round_: str) -> None:
+    card = score_offline(question(round_), SPOKEN_DESIGN)
+    quotes = [q for c in card.criteria for q in c.evidence]
+    assert quotes and all(q in SPOKEN_DESIGN for q in quotes), quotes
+    assert not any(q.endswith("about 3") for q in quotes)  # a clause is not cut at "3,000"
+
+
 STORY_WITH_RESULT = (
     "At my last company the churn model was ignored by the sales team. "
     "My task was to make its scores usable within one quarter. "

@@ -7,6 +7,7 @@ import pytest
 
 from coach.rubrics.signals import Signals, extract_signals
 from coach.rubrics.signals.numbers import parse_number, weight_of
+from coach.rubrics.signals.text import View
 
 
 def units(text: str, question: str | None = None) -> list[tuple[str, str]]:
@@ -571,3 +572,16 @@ def test_a_cue_named_in_a_keyword_list_is_marked_listed() -> None:
     told = "We alert when PSI on the score distribution goes over 0.2 and roll back."
     assert all(s.listed for s in extract_signals(listed).cues["monitoring_and_rollback"])
     assert not any(s.listed for s in extract_signals(told).cues["monitoring_and_rollback"])
+
+
+def test_a_long_sentence_is_cut_at_clauses_not_inside_a_number() -> None:
+    text = (
+        "A new system prompt that the product team had rolled out the day before was about "
+        "3,000 tokens longer than the old one, and that pushed every request past the cache "
+        "limit, so the p99 went from 900 milliseconds to over 6 seconds for the whole morning, "
+        "which we saw on the latency dashboard only when the first complaints came in."
+    )
+    view = View(text)
+    sentence = view.sentences[0]
+    clause = view.sentence_signal("quantity", sentence, at=text.index("3,000")).span
+    assert "3,000 tokens longer" in clause and clause in text

@@ -64,10 +64,11 @@ def read_anticipated(view: View) -> Judgement:
             announced_until = position + INTRO_REACH
         if position > announced_until and not _FAILURE.search(lower):
             continue
-        named.append(sentence.text.strip())
+        said = view.sentence_signal(CRITERION, sentence).span  # as spoken, fillers in
+        named.append(said)
         nearby = " ".join(s.text.lower() for s in sentences[position : position + 2])
         if _DETECT.search(nearby) and _ACT.search(nearby):
-            handled.append(sentence.text.strip())
+            handled.append(said)
             sized += bool(_NUMBER.search(nearby))
     return _score(named, handled, sized)
 

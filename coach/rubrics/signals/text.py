@@ -144,14 +144,19 @@ def _listy(sentence: str) -> bool:
     return len(short) / len(segments) >= 0.6
 
 
+_CLAUSE_MARK = re.compile(r"(?<!\d),|,(?!\d{3})|;")
+"""A comma or semicolon between clauses (not the comma of "3,000")."""
+
+
 def _clause_around(text: str, start: int, end: int, at: int) -> tuple[int, int]:
-    left = max(text.rfind(mark, start, at) for mark in (",", ";", ":", " but ", " so "))
+    marks = [m.start() for m in _CLAUSE_MARK.finditer(text, start, end)]
+    words = [text.rfind(w, start, at) for w in (":", " but ", " so ")]
+    left = max([i for i in marks if i < at] + words, default=-1)
     left = start if left < start else left + 1
-    rights = [i for i in (text.find(mark, at, end) for mark in (",", ";", " but ")) if i >= 0]
+    rights = [i for i in marks if i >= at] + [i for i in [text.find(" but ", at, end)] if i >= 0]
     right = min(rights) if rights else end
     while right - left < 60 and right < end:
-        nxt = [i for i in (text.find(m, right + 1, end) for m in (",", ";")) if i >= 0]
-        right = min(nxt) if nxt else end
+        right = min([i for i in marks if i > right], default=end)
     return left, min(right, left + 240, end)
 
 
