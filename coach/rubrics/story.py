@@ -73,9 +73,9 @@ def star_evidence(signals: Signals, level: int) -> tuple[str, ...]:
     """The told parts' sentences that earn ``level``, in order, each once: every part from
     3 up (a stated result); the Situation, Task and Action at 2; the first of them at 1 (a
     fragment); none at 0."""
+    if level <= 0:
+        return ()
     told = star_parts(signals)
     labels = [label for label, _ in PARTS] if level >= 3 else BEFORE_RESULT
     spans = [part.span for label in labels if (part := told[label]) is not None]
-    if level <= 0:
-        return ()
     return tuple(spans[:1]) if level == 1 else tuple(spans)

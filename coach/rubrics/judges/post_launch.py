@@ -23,7 +23,10 @@ def incident_evidence(signals: Signals, level: int) -> tuple[str, ...]:
     lifecycle words at 1, the problem at 2, then how it was caught, why and what was fixed,
     and at 4 the lasting change and the cost. Nothing at 0, and nothing when the answer holds
     nothing of the kind."""
-    told = _told(signals)
+    return _quotes_at(_told(signals), level)
+
+
+def _quotes_at(told: dict[str, list[Signal]], level: int) -> tuple[str, ...]:
     if level <= 0:
         return ()
     if level == 1:
@@ -43,7 +46,7 @@ def judge_post_launch(signals: Signals) -> Judgement:
         if told["generic"]:
             return Judgement(
                 1,
-                incident_evidence(signals, 1),
+                _quotes_at(told, 1),
                 "generic lifecycle words (monitoring, drift, alerts) with no event",
                 "tell one real failure after launch: what broke, how you found out, what you "
                 "changed",
@@ -58,14 +61,14 @@ def judge_post_launch(signals: Signals) -> Judgement:
     if signals.checklist:
         return Judgement(
             2,
-            incident_evidence(signals, 2),
+            _quotes_at(told, 2),
             "a production problem listed as a checklist of steps, not a concrete event",
             "tell it as one event: when, the signal that caught it, the cause, the fix",
         )
     if all(told[name] for name in ("fix", "cause", "lasting", "impact")):
         return Judgement(
             4,
-            incident_evidence(signals, 4),
+            _quotes_at(told, 4),
             "an incident after launch with its cause, its cost in numbers and what changed "
             "for good",
             "",
@@ -82,7 +85,7 @@ def judge_post_launch(signals: Signals) -> Judgement:
         ]
         return Judgement(
             3,
-            incident_evidence(signals, 3),
+            _quotes_at(told, 3),
             "a concrete incident in production, how you noticed it and what you fixed",
             "add " + ", ".join(lacking),
         )
@@ -93,7 +96,7 @@ def judge_post_launch(signals: Signals) -> Judgement:
     ]
     return Judgement(
         2,
-        incident_evidence(signals, 2),
+        _quotes_at(told, 2),
         "a specific production problem",
         "say " + " and ".join(lacking) + ", then the cause and its impact in numbers",
     )
