@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from speech import join, piper_audio, silence, word_error
@@ -55,8 +57,9 @@ def test_skipped_speech_is_found_and_decoded_again(
     gaps = uncovered_speech(skipped, speech, OPTIONS)
     assert len(gaps) == 1 and gaps[0][1] - gaps[0][0] >= 2.0
     filled = fill_uncovered(skipped, speech, three_sentences, transcriber.decode, OPTIONS)
-    # the middle sentence is back (decoded alone, a word or two may differ from a whole decode)
-    assert {"raised", "recall", "points."} <= set(_text(filled).split())
+    # the middle sentence is back (decoded alone, a word or two may differ from a whole decode,
+    # and Piper's voice is sampled, so "points." may come back as "points," or "point.")
+    assert {"raised", "recall"} <= _words(filled) and _words(filled) & {"point", "points"}
     assert word_error(" ".join(SENTENCES), _text(filled)) < word_error(
         " ".join(SENTENCES), _text(skipped))
     starts = [w[1] for s in filled for w in s.words]
@@ -104,3 +107,8 @@ def test_the_filler_pass_listens_only_to_filler_spots() -> None:
 
 def _text(segments: list[Heard]) -> str:
     return " ".join(w[0] for s in segments for w in s.words)
+
+
+def _words(segments: list[Heard]) -> set[str]:
+    """The words heard, lower-case and without punctuation."""
+    return set(re.findall(r"[a-z']+", _text(segments).lower()))

@@ -159,6 +159,16 @@ def test_a_design_at_3_is_told_what_it_lacks_not_what_it_has() -> None:
     assert "threshold" in reading.missing and "second failure" not in reading.missing
 
 
+def test_what_would_be_done_is_read_in_ordinary_verbs() -> None:
+    tuned = View(
+        "What could go wrong: the learning rate is too high and the loss diverges. I'd track "
+        "the loss every fifty steps and halve the rate if it rises by more than 20 percent."
+    )
+    assert read_anticipated(tuned).score >= 3
+    named_only = View("What could go wrong: the learning rate is too high and the loss diverges.")
+    assert read_anticipated(named_only).score == 2
+
+
 def test_a_round_is_weak_only_on_criteria_that_apply_to_it() -> None:
     card = {
         "round": "system_design",

@@ -46,7 +46,8 @@ _ACT = re.compile(
     r"retrain\w*|pause\w*|freeze|block\w*|quarantin\w+|circuit breaker|serve (?:the )?"
     r"(?:last|previous|cached|default)|switch\w* (?:to|back)|disable\w*|cap\b|throttl\w+|"
     r"filter\w*|recheck\w*|re-?calibrat\w+|version\w*|immutable|reject\w*|hold\w* back|"
-    r"stop\w* (?:publishing|serving|the)|shed\w*|retr(?:y|ies)|drop\w*|route\w*|gates?)\b"
+    r"stop\w* (?:publishing|serving|the)|shed\w*|retr(?:y|ies)|drop\w*|route\w*|gates?|"
+    r"fix(?:es|ed)?|skip\w*|halve\w*|lower\w*|reduce\w*|abort\w*|fails? (?:the|loudly))\b"
 )
 _NUMBER = re.compile(r"\d|\b(?:percent|twice|double|hundred|thousand|million)\b")
 
