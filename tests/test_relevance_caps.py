@@ -345,7 +345,6 @@ ANCHOR_GAPS = {
     ("clarifies_assumptions", 4): "assumptions are counted per sentence, not per assumption",
     ("narrates_gotchas", 4): "two pitfalls told in one sentence count once",
     ("star_structure", 3): "the fitted model reads this short story two points low",
-    ("tradeoffs_named", 4): "'shipped X ... took the 2-point hit' is not read as a choice",
 }
 
 

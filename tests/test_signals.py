@@ -129,6 +129,8 @@ def test_a_list_of_numbers_is_not_a_derivation() -> None:
         ("I'd measure the delay rather than guess it, by training at three delays.", "choice"),
         ("The cost of the smaller model we shipped was half a point of recall.", "loss_quantified"),
         ("We kept the nightly batch, slower to update, which we judged worth it.", "loss"),
+        ("So we shipped the smaller model and took the 2-point hit.", "loss_quantified"),
+        ("We moved to hourly updates and took a small latency hit.", "loss"),
     ],
 )
 def test_tradeoff_constructions(text: str, expected: str) -> None:
