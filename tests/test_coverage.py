@@ -88,6 +88,21 @@ def test_stock_phrases_need_speech_and_a_sure_model() -> None:
     assert drop_unsupported([credits], speech, OPTIONS) == []
 
 
+def test_a_stock_phrase_takes_the_unsure_rest_of_its_sentence() -> None:
+    # seen once on a Piper answer: a stock outro with speech under its first words
+    speech = [(0.0, 16.5)]
+    answer = (("both", 15.0, 15.3, 0.97), ("paths.", 15.3, 15.7, 0.98))
+    outro = (("Thank", 15.8, 15.9, 0.6), ("you", 15.9, 15.95, 0.7), ("very", 15.95, 16.0, 0.5),
+             ("much", 16.0, 16.05, 0.5), ("for", 16.05, 16.1, 0.4), ("watching", 16.1, 16.2, 0.4),
+             ("this", 16.2, 16.25, 0.3), ("video", 16.25, 16.28, 0.2), ("and", 16.28, 16.3, 0.14),
+             ("I'll", 16.32, 16.34, 0.27))
+    assert _text(drop_unsupported([said(*answer, *outro)], speech, OPTIONS)) == "both paths."
+    # the sentence before it, and sure words after it, stay
+    sure_after = (("Next", 16.4, 16.6, 0.95), ("question.", 16.6, 16.9, 0.95))
+    kept = drop_unsupported([said(*answer, *outro[:6], *sure_after)], speech, OPTIONS)
+    assert _text(kept) == "both paths. Next question."
+
+
 def test_words_in_a_silent_tail_are_dropped_unless_sure() -> None:
     speech = [(0.0, 2.0)]
     unsure = said(("and", 2.6, 2.7, 0.3), ("so", 2.7, 2.8, 0.4), ("on.", 2.8, 2.9, 0.5))

@@ -158,8 +158,25 @@ def _without_stock_phrases(
             spoken = overlap_s((run[0][1], run[-1][2]), speech)
             sure = min(w[3] for w in run) >= options.sure
             if not (sure and spoken >= 0.5 * (run[-1][2] - run[0][1])):
-                drop.update(range(at, len(words) if phrase[-1] == "by" else at + size))
+                end = len(words) if phrase[-1] == "by" else at + size
+                drop.update(_unsure_sentence(words, at, end, options))
     return [w for index, w in enumerate(words) if index not in drop]
+
+
+def _unsure_sentence(
+    words: tuple[TimedWord, ...], start: int, end: int, options: CoverageOptions
+) -> range:
+    """Words ``start:end`` widened over the unsure words of their sentence either side."""
+    while start > 0 and not _ends_sentence(words[start - 1]) and words[start - 1][3] < options.sure:
+        start -= 1
+    while (end < len(words) and not _ends_sentence(words[end - 1])
+           and words[end][3] < options.sure):
+        end += 1
+    return range(start, end)
+
+
+def _ends_sentence(word: TimedWord) -> bool:
+    return word[0].rstrip().endswith((".", "?", "!"))
 
 
 def insert_words(segments: list[Heard], extra: list[TimedWord]) -> list[Heard]:

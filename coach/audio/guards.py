@@ -37,6 +37,8 @@ STOCK_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     for phrase in (
         "thank you for watching",
         "thank you so much for watching",
+        "thank you very much for watching",
+        "for watching this video",
         "thanks for watching",
         "i'll see you next time",
         "see you next time",
@@ -48,7 +50,8 @@ STOCK_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 """Phrases Whisper writes on near-silence, found anywhere in a segment (folded words);
-"subtitles by" takes the rest of its segment with it."""
+"subtitles by" takes the rest of its segment with it, and the unsure words of a stock
+phrase's sentence go with it ("Thank you very much for watching this video and I'll")."""
 
 
 @dataclass(frozen=True)

@@ -168,8 +168,8 @@ _LOSS = [
     re.compile(r"\bworth (?:it|the (?:cost|price|hit|trade))\b"),
     re.compile(rf"(?:{_FIRST_PERSON}{_CLAUSE_CHARS}{{0,60}}|which i )\baccept(?:s|ed|ing)?\b"),
     re.compile(
-        r"\b(?:take|took|taking) (?:that|the|a|this) (?:[\w.-]+ )?(?:loss|hit)\b|\b(?:quality|accuracy|recall"
-        r"|precision|latency|freshness) hit\b"
+        r"\b(?:take|took|taking) (?:that|the|a|this) (?:[\w.-]+ )?(?:loss|hit)\b"
+        r"|\b(?:quality|accuracy|recall|precision|latency|freshness) hit\b"
     ),
     re.compile(
         r"\bcut(?:ting)? scope\b|\b(?:i|we)\b" + _CLAUSE_CHARS + r"{0,30}\bdropped (?:the|a|an"
