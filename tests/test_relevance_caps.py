@@ -342,8 +342,6 @@ def test_a_rate_worked_out_from_a_volume_and_a_window_is_derived() -> None:
 
 ANCHOR_GAPS = {
     # the offline scorer reads these anchors more than one point low; known gaps
-    ("clarifies_assumptions", 4): "assumptions are counted per sentence, not per assumption",
-    ("narrates_gotchas", 4): "two pitfalls told in one sentence count once",
     ("star_structure", 3): "the fitted model reads this short story two points low",
 }
 
@@ -360,10 +358,8 @@ def anchor_cases() -> list[object]:
     return cases
 
 
-@pytest.mark.parametrize(("criterion", "round_", "level", "example"), anchor_cases())
-def test_each_rubric_anchor_scores_within_one_point_of_its_level(
-    criterion: str, round_: str, level: int, example: str
-) -> None:
+def score_alone(criterion: str, round_: str, text: str) -> int | None:
+    """The offline score of one criterion on a question that asks only for it."""
     question = Question(
         id="anchor",
         round=round_,  # type: ignore[arg-type]
@@ -373,5 +369,38 @@ def test_each_rubric_anchor_scores_within_one_point_of_its_level(
         time_budget_s=120,
         source="user",
     )
-    score = score_offline(question, example).score_of(criterion)
+    return score_offline(question, text).score_of(criterion)
+
+
+@pytest.mark.parametrize(("criterion", "round_", "level", "example"), anchor_cases())
+def test_each_rubric_anchor_scores_within_one_point_of_its_level(
+    criterion: str, round_: str, level: int, example: str
+) -> None:
+    score = score_alone(criterion, round_, example)
     assert score is not None and abs(score - level) <= 1
+
+
+def test_two_pitfalls_handled_in_one_sentence_count_twice() -> None:
+    two_then_one = (
+        "Softmax overflows on large logits, so I subtract the max, and I use log-sum-exp "
+        "instead of a log of a softmax that can underflow. I'd also handle ties by index."
+    )
+    assert score_alone("narrates_gotchas", "technical", two_then_one) == 3
+
+
+def test_one_pitfall_said_three_ways_counts_once() -> None:
+    one_said_three_ways = (
+        "If a cluster ends up with no points, its mean is undefined and you'd divide by zero, "
+        "so I'd re-seed it from the farthest point, and I'd check that with a unit test."
+    )
+    assert score_alone("narrates_gotchas", "technical", one_said_three_ways) == 2
+
+
+def test_stock_clarifying_talk_counts_as_one_assumption() -> None:
+    stock = "I'd ask some clarifying questions first and assume the usual requirements and scope."
+    assert score_alone("clarifies_assumptions", "system_design", stock) == 2
+
+
+def test_assumptions_listed_in_one_sentence_each_count() -> None:
+    three = "I'll assume web only, the goal is purchases, and new sellers are out of scope."
+    assert score_alone("clarifies_assumptions", "system_design", three) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from coach.rubrics.judgement import Judgement, quotes
 from coach.rubrics.signals import Signal, Signals
+from coach.rubrics.signals.cues import cues_in
 from coach.rubrics.signals.numbers import weight_of
 
 
@@ -26,6 +27,41 @@ def _sizes(signals: Signals, spans: list[Signal]) -> bool:
     """A real quantity sits inside one of these sentences."""
     sized = [q for q in signals.quantities if weight_of(q) == 1.0]
     return any(s.start <= q.start < s.end for s in spans for q in sized)
+
+
+def _sentences(signals: Signals, spans: list[Signal]) -> list[str]:
+    """The whole sentences these signals came from, each once."""
+    indices = sorted({s.sentence for s in spans if s.sentence is not None})
+    return [signals.view.sentences[i].text for i in indices]
+
+
+def _assumptions_stated(signals: Signals, stated: list[Signal], token: list[Signal]) -> int:
+    """Assumptions told, counted within sentences ("goal …, 50 milliseconds, … out of scope");
+    a sentence of stock clarifying talk ("ask some clarifying questions") counts once."""
+    stock = set(_sentences(signals, token))
+    return sum(
+        1
+        if text in stock
+        else len({words for _, words in cues_in("clarifies_assumptions", "assumption", text)})
+        for text in _sentences(signals, stated)
+    )
+
+
+def _pitfalls_handled(sentence: str) -> int:
+    """Pitfalls a sentence names and handles: runs of pitfall words between fixes, so "no points,
+    its mean is undefined and you'd divide by zero, so I'd re-seed" is one pitfall, and
+    "overflows, so I subtract the max, and use log-sum-exp instead of … underflow" two."""
+    pitfalls = cues_in("narrates_gotchas", "pitfall", sentence)
+    fixes = cues_in("narrates_gotchas", "handling", sentence)
+    if not fixes:
+        return 0
+    order = [
+        group
+        for _, group in sorted([(at, "p") for at, _ in pitfalls] + [(at, "f") for at, _ in fixes])
+    ]
+    return sum(
+        1 for i, group in enumerate(order) if group == "p" and (i == 0 or order[i - 1] == "f")
+    )
 
 
 def judge_data_first(signals: Signals) -> Judgement:
@@ -69,7 +105,7 @@ def judge_clarifies(signals: Signals) -> Judgement:
     stated = _cue(signals, "clarifies_assumptions", "assumption")
     token = _cue(signals, "clarifies_assumptions", "token")
     change = _cue(signals, "clarifies_assumptions", "change")
-    count = len({s.start for s in stated})
+    count = _assumptions_stated(signals, stated, token)
     if not stated:
         if token:
             return Judgement(
@@ -203,6 +239,7 @@ def judge_gotchas(signals: Signals) -> Judgement:
     pitfalls = _cue(signals, "narrates_gotchas", "pitfall")
     handled_starts = {s.start for s in _cue(signals, "narrates_gotchas", "handling")}
     handled = [p for p in pitfalls if p.start in handled_starts]
+    handled_count = sum(_pitfalls_handled(text) for text in _sentences(signals, handled))
     verify = _cue(signals, "narrates_gotchas", "verify")
     if not pitfalls:
         return Judgement(0, (), "no pitfalls", "say what can go wrong and how you handle it")
@@ -210,7 +247,7 @@ def judge_gotchas(signals: Signals) -> Judgement:
         return Judgement(
             1, quotes(pitfalls, 2), "pitfalls named only", "say what goes wrong and how you fix it"
         )
-    if len(handled) < 3:
+    if handled_count < 3:
         return Judgement(
             2, quotes(handled), "one or two pitfalls with handling", "cover the other main pitfalls"
         )

@@ -117,3 +117,10 @@ def find_cues(view: View) -> dict[str, list[Signal]]:
                     )
         found[criterion] = signals
     return found
+
+
+def cues_in(criterion: str, group: str, text: str) -> list[tuple[int, str]]:
+    """Every cue of one group in a sentence, as (position, words): where :func:`find_cues` keeps
+    a sentence once, "overflows on large logits … can underflow to zero" holds two pitfalls."""
+    pattern = _CUE_PATTERNS[criterion][group]
+    return [(match.start(), match.group(0)) for match in re.finditer(pattern, text.lower())]
