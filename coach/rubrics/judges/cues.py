@@ -239,7 +239,6 @@ def judge_gotchas(signals: Signals) -> Judgement:
     pitfalls = _cue(signals, "narrates_gotchas", "pitfall")
     handled_starts = {s.start for s in _cue(signals, "narrates_gotchas", "handling")}
     handled = [p for p in pitfalls if p.start in handled_starts]
-    handled_count = sum(_pitfalls_handled(text) for text in _sentences(signals, handled))
     verify = _cue(signals, "narrates_gotchas", "verify")
     if not pitfalls:
         return Judgement(0, (), "no pitfalls", "say what can go wrong and how you handle it")
@@ -247,7 +246,7 @@ def judge_gotchas(signals: Signals) -> Judgement:
         return Judgement(
             1, quotes(pitfalls, 2), "pitfalls named only", "say what goes wrong and how you fix it"
         )
-    if handled_count < 3:
+    if sum(_pitfalls_handled(text) for text in _sentences(signals, handled)) < 3:
         return Judgement(
             2, quotes(handled), "one or two pitfalls with handling", "cover the other main pitfalls"
         )
