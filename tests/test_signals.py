@@ -131,6 +131,10 @@ def test_a_list_of_numbers_is_not_a_derivation() -> None:
         ("We kept the nightly batch, slower to update, which we judged worth it.", "loss"),
         ("So we shipped the smaller model and took the 2-point hit.", "loss_quantified"),
         ("We moved to hourly updates and took a small latency hit.", "loss"),
+        (
+            "That cost us some freshness for about 4% of the sellers on slow days.",
+            "loss_quantified",
+        ),
     ],
 )
 def test_tradeoff_constructions(text: str, expected: str) -> None:
@@ -309,6 +313,17 @@ def test_a_weak_cost_phrase_needs_a_decision_nearby() -> None:
         "short. It meant we reacted slower to new fraud patterns."
     )
     assert not tags_of(extract_signals(far), "tradeoffs") & {"loss", "loss_quantified"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The outage cost us about 3% of the day's orders.",
+        "It meant we missed roughly 12% of the fraud that week because of the bug.",
+    ],
+)
+def test_an_incident_sized_with_a_figure_is_not_a_tradeoff_cost(text: str) -> None:
+    assert not tags_of(extract_signals(text), "tradeoffs") & {"loss", "loss_quantified"}
 
 
 def test_a_reason_is_tagged_next_to_a_choice() -> None:

@@ -281,8 +281,6 @@ def _first_of(patterns: list[re.Pattern[str]], text: str) -> int:
     return -1
 
 
-
-
 def _tag(sentence: Sentence) -> _Tags:
     lower = sentence.text.lower()
     tags = _Tags(sentence)
@@ -324,7 +322,8 @@ def _tag(sentence: Sentence) -> _Tags:
         tags.weak_loss = weak.start()  # "because it meant less code" is a reason, not a cost
     tags.lose = _first(_LOSE, lower)
     if _INCIDENT.search(lower) and tags.choice < 0:
-        tags.loss = tags.lose = -1  # an incident's damage is not a trade-off's cost
+        # an incident's damage is not a trade-off's cost
+        tags.loss = tags.lose = tags.weak_loss = -1
     tags.compromise = _first_of(_COMPROMISE, lower)
     return tags
 
@@ -414,6 +413,8 @@ def _loss_at(view: View, tag: _Tags, anchored: bool, strong: list[Signal]) -> in
         return tag.lose
     if anchored:
         return tag.weak_loss if tag.weak_loss >= 0 else tag.lose
+    if tag.weak_loss >= 0 and _quantified(view, tag.sentence, tag.weak_loss, strong):
+        return tag.weak_loss  # "that cost us some freshness for about 5% of advertisers"
     return -1
 
 
