@@ -18,7 +18,8 @@ class Check:
 
 
 def run_checks(settings: Settings) -> list[Check]:
-    """Microphone, speaker, text-to-speech, Whisper model and LLM judge, in that order."""
+    """Microphone, speaker, text-to-speech, Whisper model, relevance model and LLM judge,
+    in that order."""
     from coach.audio.devices import describe, input_device, output_device
     from coach.audio.speak import check_voice
 
@@ -27,6 +28,7 @@ def run_checks(settings: Settings) -> list[Check]:
         ("speaker", lambda: describe(output_device(), "output").strip()),
         ("text-to-speech", lambda: check_voice(settings)),
         ("Whisper model", lambda: whisper_model(settings)),
+        ("relevance model", relevance_model),
         ("LLM judge", lambda: llm_endpoint(settings)),
     ]
     checks = []
@@ -56,6 +58,20 @@ def whisper_model(settings: Settings) -> str:
             "or unset COACH_WHISPER_MODEL / --model to use the bundled tiny.en",
         ) from error
     return f"{ref.name} (cached in {folder})"
+
+
+def relevance_model() -> str:
+    """The sentence-embedding model the relevance check compares design answers with."""
+    from coach.rubrics.embedding import INSTALL, EmbeddingUnavailable, model_zip
+
+    try:
+        return f"all-MiniLM-L6-v2 ({model_zip()})"
+    except EmbeddingUnavailable:
+        raise ModelError(
+            "the sentence-embedding model is not installed: design and technical answers are "
+            "checked for relevance by words alone",
+            INSTALL,
+        ) from None
 
 
 def llm_endpoint(settings: Settings) -> str:

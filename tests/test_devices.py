@@ -105,13 +105,15 @@ def test_coach_doctor_reports_every_item(coach_home: Path) -> None:
     result = run_coach("doctor", home=coach_home)
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stdout.splitlines() if not line.startswith("      fix:")]
-    names = ["microphone", "speaker", "text-to-speech", "Whisper model", "LLM judge"]
+    names = ["microphone", "speaker", "text-to-speech", "Whisper model", "relevance model"]
+    names.append("LLM judge")
     assert [line.split(":")[0].split(maxsplit=1)[1] for line in lines] == names
     assert all(line.startswith(("OK    ", "FAIL  ")) for line in lines)
     failed = [line for line in lines if line.startswith("FAIL")]
     assert result.stdout.count("      fix: ") == len(failed)
     assert (result.returncode != 0) == bool(failed)
     assert "OK    Whisper model: tiny.en" in result.stdout
+    assert "OK    relevance model: all-MiniLM-L6-v2" in result.stdout
     assert "OK    LLM judge: not configured" in result.stdout
     if no_sound_card():
         assert "FAIL  microphone: no usable microphone" in result.stdout

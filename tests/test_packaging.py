@@ -36,7 +36,7 @@ def test_the_wheel_carries_every_data_file(tmp_path: Path) -> None:
     assert "coach/questions.toml" in names
     assert {"coach/loops.toml", "coach/jd_topics.toml"} <= names
     assert {"coach/rubrics/story_signals.toml", "coach/rubrics/failure_modes.toml"} <= names
-    assert "coach/rubrics/scorer_model.json" in names
+    assert {"coach/rubrics/scorer_model.json", "coach/rubrics/question_vectors.npz"} <= names
     rubric_files = {p.name for p in (ROOT / "coach/rubrics/criteria").glob("*.toml")}
     assert rubric_files and {f"coach/rubrics/criteria/{n}" for n in rubric_files} <= names
     prompt_files = {p.name for p in (ROOT / "prompts").iterdir() if p.suffix in {".md", ".txt"}}

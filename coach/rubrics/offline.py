@@ -197,7 +197,8 @@ def score_offline(
         criteria=criteria,
         overall=round(sum(scores) / len(scores), 1) if scores else 0.0,
         summary=("" if relevance.addressed else off_topic_line(relevance) + " ")
-        + feedback.summary(judgements, rubrics, level),
+        + feedback.summary(judgements, rubrics, level)
+        + (" " + relevance.notice if relevance.notice else ""),
         next_step=feedback.next_step(judgements, rubrics, level),
         follow_up=feedback.follow_up(question, judgements, rubrics, level),
         transcript=transcript,

@@ -8,18 +8,30 @@ one asked. Words are weighted by how rare they are across the bank's questions,
 so "model" or "data" count for little and "churn" or "feed" for a lot.
 
 A follow-up answer is compared with the probe it answers.
+
+Design and technical questions name their topic, and an answer to another one shares
+much of its vocabulary ("model", "latency", "features"), so in those rounds the answer is
+also compared by meaning: its sentence vector (:mod:`coach.rubrics.embedding`) against the
+asked question's and every other bank question's. An answer clearly closer to another
+question than to the one asked is off-topic. This holds for the built-in questions and their
+probes; without the model package the second test is skipped, and the card says so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
 
 from coach.rounds import STORY_ROUNDS
+from coach.rubrics.embedding import EmbeddingUnavailable, embed
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,14 @@ class RelevanceOptions:
     questions name their topic, so there the question's words alone count."""
     sibling: float = 0.3
     """Bank questions this similar to the asked one are the same topic, not rivals."""
+    meaning_rounds: frozenset[str] = frozenset({"system_design", "technical", "ml_fundamentals"})
+    """Rounds whose answers are also compared by meaning (their questions name a topic;
+    story questions ask for a kind of experience, which any story's words can fit)."""
+    meaning_margin: float = 0.26
+    """How much closer (cosine) the answer's vector must be to another bank question's than
+    to the asked one's to be off-topic: halfway between the least clear off-topic answer
+    (0.32) and the most off-topic-looking on-topic one (0.21) among the corpus's train
+    answers in these rounds."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,11 @@ class Relevance:
     """Highest similarity to an unrelated bank question."""
     other_question: str | None
     """That question's text, when the answer is off-topic."""
+    meaning_margin: float | None = None
+    """How much closer the answer is by meaning to the nearest other bank question than to
+    the one asked (None when not compared by meaning)."""
+    notice: str = ""
+    """Why the comparison by meaning was skipped, when it should have run."""
 
 
 _STOP_WORDS = """a an the and or but if of to in on for with at by from as is are was were
@@ -181,15 +206,79 @@ def assess(
         for text, words in _rivals(question_text, options.sibling)
     ]
     other, other_text = max(rivals, default=(0.0, ""))
+    long_enough = len(answer) >= options.min_words
     off_topic = (
         len(asked_words) >= options.min_question_words
-        and len(answer) >= options.min_words
+        and long_enough
         and other >= options.min_other
         and asked <= options.max_ratio * other
     )
+    margin, notice = None, ""
+    asked_texts = _bank_texts_asked(question_text)
+    if not off_topic and long_enough and asked_texts and round_ in options.meaning_rounds:
+        try:
+            margin, closer = _meaning_margin(asked_texts, transcript)
+        except EmbeddingUnavailable as missing:
+            notice = f"Relevance was checked by words alone ({missing})."
+        else:
+            if margin >= options.meaning_margin:
+                off_topic, other_text = True, closer
     return Relevance(
         addressed=not off_topic,
         asked=asked,
         other=other,
         other_question=other_text if off_topic else None,
+        meaning_margin=margin,
+        notice=notice,
     )
+
+
+def _meaning_margin(asked_texts: tuple[str, ...], transcript: str) -> tuple[float, str]:
+    """How much closer by meaning the answer is to the nearest other bank question than to
+    the one asked, and that question."""
+    answer = embed(transcript)
+    to_asked = max(float(answer @ embed_question(text)) for text in asked_texts)
+    others = [(float(answer @ embed_question(t)), t) for t, _ in _bank() if t not in asked_texts]
+    nearest, text = max(others, default=(0.0, ""))
+    return nearest - to_asked, text
+
+
+@lru_cache(maxsize=256)
+def embed_question(text: str) -> np.ndarray:
+    """A question's sentence vector: the bank's are shipped (:data:`QUESTION_VECTORS`),
+    its probes' are computed."""
+    shipped = _shipped_vectors().get(text_key(text))
+    return shipped if shipped is not None else embed(text)
+
+
+QUESTION_VECTORS = Path(__file__).with_name("question_vectors.npz")
+"""The bank questions' sentence vectors, keyed by :func:`text_key`, so that a process does
+not embed all of them (about 0.9 s) before its first comparison. Rewrite with
+``python benchmarks/question_vectors.py`` after changing the bank; a test checks them."""
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def _shipped_vectors() -> dict[str, np.ndarray]:
+    if not QUESTION_VECTORS.is_file():
+        return {}
+    with np.load(QUESTION_VECTORS) as stored:
+        return {key: stored[key] for key in stored.files}
+
+
+def _bank_texts_asked(question_text: str) -> tuple[str, ...]:
+    """The built-in question asked, or the probe asked and the question it follows; empty
+    for a question of the user's own. Such a question may well be on the topic of a bank
+    question ("Design a fraud detection system."), and its answer would then look like an
+    answer to that one, so it is compared by words alone."""
+    from coach.questions import builtin_questions
+
+    for question in builtin_questions():
+        if question_text == question.text:
+            return (question_text,)
+        if question_text in question.follow_ups:
+            return (question_text, question.text)
+    return ()

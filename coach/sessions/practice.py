@@ -367,6 +367,7 @@ class Practice:
         )
         recorder = Recorder(RecorderOptions.from_settings(self.settings), factory)
         streaming = StreamingTranscriber(self._decoder)
+        warming = warm_up_relevance(question)
         done = threading.Event()
         if source is None:
             self.say("Answer out loud; press Enter when you are done.")
@@ -382,6 +383,8 @@ class Practice:
         stopped = time.monotonic()
         self.progress("Transcribing…")
         transcript = streaming.finish()
+        if warming is not None:
+            warming.join()  # the scorer needs the model next; it loads in its own time
         return Captured(transcript, stream_timings(recording, stopped, streaming))
 
     def _stop_on_enter(self, stop: threading.Event, done: threading.Event) -> None:
@@ -508,6 +511,20 @@ def stream_timings(
     if speech_end_s is not None and recording.ended_by == "silence":
         timings["endpoint_wait_s"] = round(silence_s, 3)
     return timings
+
+
+def warm_up_relevance(question: Question) -> threading.Thread | None:
+    """Start loading the sentence-embedding model while the user answers a question whose
+    answer the relevance check compares by meaning, so the card is not kept waiting for it."""
+    from coach.rubrics.relevance import RelevanceOptions
+
+    if question.round not in RelevanceOptions().meaning_rounds:
+        return None
+    from coach.rubrics.embedding import warm_up
+
+    thread = threading.Thread(target=warm_up, daemon=True)
+    thread.start()
+    return thread
 
 
 def follow_up_question(question: Question, probe: str) -> Question:

