@@ -61,17 +61,22 @@ def whisper_model(settings: Settings) -> str:
 
 
 def relevance_model() -> str:
-    """The sentence-embedding model the relevance check compares design answers with."""
-    from coach.rubrics.embedding import INSTALL, EmbeddingUnavailable, model_zip
+    """The sentence-embedding model the relevance check compares design answers with:
+    optional, but a copy that cannot be read is a fault."""
+    from coach.rubrics.embedding import INSTALL, EmbeddingUnavailable, load, model_zip
 
     try:
-        return f"all-MiniLM-L6-v2 ({model_zip()})"
+        path = model_zip()
     except EmbeddingUnavailable:
-        raise ModelError(
-            "the sentence-embedding model is not installed: design and technical answers are "
-            "checked for relevance by words alone",
-            INSTALL,
-        ) from None
+        return (
+            "not installed: design and technical answers are checked for relevance by words "
+            f"alone ({INSTALL})"
+        )
+    try:
+        load()
+    except EmbeddingUnavailable as error:
+        raise ModelError(error.problem, error.fix) from None
+    return f"all-MiniLM-L6-v2 ({path})"
 
 
 def llm_endpoint(settings: Settings) -> str:

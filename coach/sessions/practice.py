@@ -384,7 +384,7 @@ class Practice:
         self.progress("Transcribing…")
         transcript = streaming.finish()
         if warming is not None:
-            warming.join()  # the scorer needs the model next; it loads in its own time
+            warming.join()  # the scorer needs the model next: finish loading it here
         return Captured(transcript, stream_timings(recording, stopped, streaming))
 
     def _stop_on_enter(self, stop: threading.Event, done: threading.Event) -> None:

@@ -194,6 +194,9 @@ _WEAK_LOSS = re.compile(
     r"|\btrade-?off (?:was|is|here was|here is) \w+ (?:versus|vs\.?|for|over)\b"
     r"|\b(?:suffered|took a hit)\b"
 )
+_COST_US = re.compile(r"\b(?:it|that|this|which|the \w+) cost (?:us|me)\b")
+"""A cost told as what something cost the speaker: with a size in its clause it is a cost
+even with no decision word nearby ("that cost us some freshness for about 5% of sellers")."""
 _LOSE = re.compile(
     r"(?<!\bin )(?<!\bof )\b(?:lose|loses|lost|losing)\b(?! (?:track|sight|interest|context"
     r"|trust|power|connection|(?:\w+ )?over time))"
@@ -256,6 +259,7 @@ class _Tags:
     reason: int = -1
     loss: int = -1
     weak_loss: int = -1
+    cost_us: int = -1
     lose: int = -1
     compromise: int = -1
     negated: int = -1
@@ -321,9 +325,10 @@ def _tag(sentence: Sentence) -> _Tags:
     if weak and not re.search(r"\b(?:because|since|as|cause)\s+$", lower[: weak.start()]):
         tags.weak_loss = weak.start()  # "because it meant less code" is a reason, not a cost
     tags.lose = _first(_LOSE, lower)
+    tags.cost_us = _first(_COST_US, lower)
     if _INCIDENT.search(lower) and tags.choice < 0:
         # an incident's damage is not a trade-off's cost
-        tags.loss = tags.lose = tags.weak_loss = -1
+        tags.loss = tags.lose = tags.weak_loss = tags.cost_us = -1
     tags.compromise = _first_of(_COMPROMISE, lower)
     return tags
 
@@ -413,8 +418,8 @@ def _loss_at(view: View, tag: _Tags, anchored: bool, strong: list[Signal]) -> in
         return tag.lose
     if anchored:
         return tag.weak_loss if tag.weak_loss >= 0 else tag.lose
-    if tag.weak_loss >= 0 and _quantified(view, tag.sentence, tag.weak_loss, strong):
-        return tag.weak_loss  # "that cost us some freshness for about 5% of advertisers"
+    if tag.cost_us >= 0 and _quantified(view, tag.sentence, tag.cost_us, strong):
+        return tag.cost_us
     return -1
 
 
