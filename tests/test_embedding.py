@@ -172,6 +172,8 @@ def test_the_model_is_loaded_while_a_design_answer_is_given() -> None:
 
     story = next(q for q in builtin_questions() if q.round == "behavioral")
     assert warm_up_relevance(story) is None
+    own = bank_question(CHURN_PIPELINE).model_copy(update={"text": "Design a churn pipeline."})
+    assert warm_up_relevance(own) is None  # compared by words alone: nothing to load
     embedding._load.cache_clear()
     warming = warm_up_relevance(bank_question(CHURN_PIPELINE))
     assert warming is not None

@@ -214,8 +214,8 @@ def assess(
         and asked <= options.max_ratio * other
     )
     margin, notice = None, ""
-    asked_texts = _bank_texts_asked(question_text)
-    if not off_topic and long_enough and asked_texts and round_ in options.meaning_rounds:
+    asked_texts = meaning_texts(question_text, round_, options) if long_enough else ()
+    if not off_topic and asked_texts:
         try:
             margin, closer = _meaning_margin(asked_texts, transcript)
         except EmbeddingUnavailable as missing:
@@ -269,13 +269,18 @@ def _shipped_vectors() -> dict[str, np.ndarray]:
         return {key: stored[key] for key in stored.files}
 
 
-def _bank_texts_asked(question_text: str) -> tuple[str, ...]:
-    """The built-in question asked, or the probe asked and the question it follows; empty
-    for a question of the user's own. Such a question may well be on the topic of a bank
-    question ("Design a fraud detection system."), and its answer would then look like an
-    answer to that one, so it is compared by words alone."""
+def meaning_texts(
+    question_text: str, round_: str | None, options: RelevanceOptions | None = None
+) -> tuple[str, ...]:
+    """The texts an answer is compared with by meaning: the built-in question asked, or the
+    probe asked and the question it follows; empty in other rounds and for a question of the
+    user's own. Such a question may well be on the topic of a bank question ("Design a
+    fraud detection system."), and its answer would then look like an answer to that one,
+    so it is compared by words alone."""
     from coach.questions import builtin_questions
 
+    if round_ not in (options or RelevanceOptions()).meaning_rounds:
+        return ()
     for question in builtin_questions():
         if question_text == question.text:
             return (question_text,)

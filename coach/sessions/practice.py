@@ -367,7 +367,7 @@ class Practice:
         )
         recorder = Recorder(RecorderOptions.from_settings(self.settings), factory)
         streaming = StreamingTranscriber(self._decoder)
-        warming = warm_up_relevance(question)
+        warm_up_relevance(question)
         done = threading.Event()
         if source is None:
             self.say("Answer out loud; press Enter when you are done.")
@@ -383,8 +383,6 @@ class Practice:
         stopped = time.monotonic()
         self.progress("Transcribing…")
         transcript = streaming.finish()
-        if warming is not None:
-            warming.join()  # the scorer needs the model next: finish loading it here
         return Captured(transcript, stream_timings(recording, stopped, streaming))
 
     def _stop_on_enter(self, stop: threading.Event, done: threading.Event) -> None:
@@ -515,10 +513,11 @@ def stream_timings(
 
 def warm_up_relevance(question: Question) -> threading.Thread | None:
     """Start loading the sentence-embedding model while the user answers a question whose
-    answer the relevance check compares by meaning, so the card is not kept waiting for it."""
-    from coach.rubrics.relevance import RelevanceOptions
+    answer the relevance check compares by meaning, so the card is not kept waiting for it
+    (the scorer waits for a load in progress rather than start another)."""
+    from coach.rubrics.relevance import meaning_texts
 
-    if question.round not in RelevanceOptions().meaning_rounds:
+    if not meaning_texts(question.text, question.round):
         return None
     from coach.rubrics.embedding import warm_up
 
