@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -99,7 +100,7 @@ def test_a_follow_up_answer_is_compared_with_its_question_too() -> None:
 
 
 def test_a_question_of_the_users_own_is_compared_by_words_alone() -> None:
-    """"Design a fraud detection system." is the topic of a bank question: by meaning, its
+    """The question "Design a fraud detection system." is a bank question's topic: by meaning, its
     answer looks like an answer to that one, so questions outside the bank are not compared
     by meaning."""
     answer = (
@@ -165,6 +166,68 @@ def test_a_damaged_model_is_reported_not_raised() -> None:
     assert "cannot be read" in card.summary and "--force-reinstall" in card.summary
     with pytest.raises(ModelError, match="cannot be read"):
         doctor.relevance_model()
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An empty user cache directory: the model is converted again on its next load."""
+    home = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    embedding._load.cache_clear()
+    yield home
+    embedding._load.cache_clear()
+
+
+def _reload() -> None:
+    embedding._load.cache_clear()
+    embedding.load()
+
+
+def test_the_converted_model_is_kept_and_loaded_without_the_weights(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = cache_home / "coach" / "minilm-1-2-ct2-0.0"  # another version's copy
+    stale.mkdir(parents=True)
+    vector = embedding.embed(FEED_ANSWER)
+    converted = embedding.converted_dir(embedding.model_zip())
+    assert converted.parent == cache_home / "coach"
+    assert [p.name for p in converted.parent.iterdir()] == [converted.name]
+    assert (converted / "model.bin").stat().st_size > 80_000_000
+
+    def unzipped(blob: bytes) -> dict[str, np.ndarray]:
+        raise AssertionError("the weights were read again")
+
+    monkeypatch.setattr(embedding, "read_safetensors", unzipped)
+    _reload()
+    assert np.allclose(embedding.embed(FEED_ANSWER), vector, atol=1e-6)
+
+
+def test_a_damaged_converted_copy_is_converted_again(cache_home: Path) -> None:
+    vector = embedding.embed(FEED_ANSWER)
+    model_bin = embedding.converted_dir(embedding.model_zip()) / "model.bin"
+    whole = model_bin.stat().st_size
+    with model_bin.open("r+b") as cut:
+        cut.truncate(whole // 2)
+    _reload()
+    assert model_bin.stat().st_size == whole
+    assert np.allclose(embedding.embed(FEED_ANSWER), vector, atol=1e-6)
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_check(cache_home: Path) -> None:
+    cache_home.write_text("")  # a file where the cache directory should be
+    card = score_offline(bank_question(CHURN_PIPELINE), FEED_ANSWER)
+    assert card.summary.startswith("This answer did not address")
+    assert "words alone" not in card.summary
+
+
+def test_no_place_to_write_the_converted_model_is_reported(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache_home.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(cache_home))
+    card = score_offline(bank_question(CHURN_PIPELINE), FEED_ANSWER)
+    assert "Relevance was checked by words alone" in card.summary
+    assert "temporary file" in card.summary and "TMPDIR" in card.summary
 
 
 def test_the_model_is_loaded_while_a_design_answer_is_given() -> None:
