@@ -6,6 +6,8 @@ those asking for a fixture below by fixture, the others where they are defined.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         for marker in sorted({m for f, m in MARKER_OF_FIXTURE.items() if f in fixtures}):
             item.add_marker(marker)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A user cache directory of the test run's own (the relevance model's converted copy
+    goes there), so that tests neither read nor write the real one."""
+    cache = tmp_path_factory.mktemp("user-cache")
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(cache)
+    yield cache
+    if saved is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = saved
 
 
 @pytest.fixture(autouse=True)

