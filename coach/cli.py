@@ -559,9 +559,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    from coach.lifecycle import safe_output, terminate_like_interrupt
+    from coach.lifecycle import debug_logging, safe_output, terminate_like_interrupt
 
     with safe_output(), terminate_like_interrupt():
+        debug_logging()
         return run(args)
 
 

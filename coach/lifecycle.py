@@ -4,6 +4,9 @@
   control sequences for the whole run.
 - :func:`terminate_like_interrupt`: SIGTERM raises :class:`~coach.errors.Terminated`,
   a KeyboardInterrupt, so the session is closed as after Ctrl-C (exit 143).
+- :func:`debug_logging`: with ``COACH_DEBUG=1``, what coach logs for debugging (the
+  transcription's coverage guard and dropped phrases, the relevance model's cache) goes
+  to stderr.
 
 The Whisper models are freed at exit by :func:`coach.audio.transcribe.release_all`
 (registered with ``atexit`` when the first one loads), after any decode in progress
@@ -13,6 +16,8 @@ with "terminate called without an active exception").
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
 import sys
 import threading
@@ -51,3 +56,14 @@ def terminate_like_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def debug_logging() -> None:
+    """Show coach's debug log on stderr when ``COACH_DEBUG=1`` (otherwise it is dropped)."""
+    if os.environ.get("COACH_DEBUG") != "1":
+        return
+    handler = logging.StreamHandler()  # the current sys.stderr, so inside safe_output
+    handler.setFormatter(logging.Formatter("coach: debug: %(name)s: %(message)s"))
+    logger = logging.getLogger("coach")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)

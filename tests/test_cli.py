@@ -82,3 +82,27 @@ def test_questions_json_has_the_documented_keys(capsys: pytest.CaptureFixture[st
     assert listed and all(q["round"] == "system_design" and q["level"] == "L5" for q in listed)
     expected = {"id", "round", "level", "text", "criteria", "time_budget_s", "source"}
     assert all(expected <= set(q) for q in listed)
+
+
+def test_coach_debug_shows_the_debug_log_on_stderr(tmp_path: Path) -> None:
+    """With COACH_DEBUG=1 what coach logs for debugging reaches stderr (here: the relevance
+    model's cache cannot be written); without it, nothing does."""
+    not_a_directory = tmp_path / "cache"
+    not_a_directory.write_text("")
+    answer = (
+        "I'd start from the raw events: subscription renewals, cancellations and product "
+        "usage land in the warehouse daily, and each weekly training set is a snapshot "
+        "keyed by user and week, with the label being whether they cancelled in the next "
+        "thirty days, versioned by date so any model can be traced to its data. A "
+        "validation step checks row counts, null rates and the label rate against the last "
+        "four weeks before the snapshot is published, and a late partition holds the build "
+        "rather than silently shrinking the set. Features are computed as of the snapshot "
+        "date only, so nothing from after the label window leaks into training."
+    )
+    args = ["score", "--question", "sd-training-data-pipeline-l4", "--offline", "--text", answer]
+    env = {"XDG_CACHE_HOME": str(not_a_directory)}
+    shown = run_coach(*args, env={**env, "COACH_DEBUG": "1"})
+    assert shown.returncode == 0
+    assert "coach: debug: coach.relevance: cannot keep the converted model" in shown.stderr
+    quiet = run_coach(*args, env=env)
+    assert quiet.returncode == 0 and "debug" not in quiet.stderr
