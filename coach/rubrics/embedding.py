@@ -94,14 +94,15 @@ def warm_up() -> None:
     """Load the model ahead of its first use, from a background thread while the user
     answers (about 0.2 s on two cores, 0.7-1.3 s the first time, while it is converted). A
     missing package is not an error here: the card that needed the model says so. The
-    interpreter waits at exit for a load in progress: ending while CTranslate2 builds its
-    encoder aborts the process ("terminate called without an active exception")."""
-    atexit.register(_wait_for_load)
+    interpreter waits at exit for a load in progress (:func:`_wait_for_load`)."""
     with contextlib.suppress(EmbeddingUnavailable):
         load()
 
 
+@atexit.register
 def _wait_for_load() -> None:
+    """Ending while CTranslate2 builds its encoder in a background thread aborts the process
+    ("terminate called without an active exception"), so the exit waits for the load."""
     with _LOADING:
         pass
 
