@@ -21,7 +21,7 @@ from coach.rubrics.judges import judge, stuffed
 from coach.rubrics.judges.post_launch import incident_evidence
 from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 from coach.rubrics.signals import extract_signals
-from coach.rubrics.story import star_evidence
+from coach.rubrics.story import star_evidence, star_found
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")
@@ -151,6 +151,23 @@ def test_story_quotes_stop_before_the_result_below_3() -> None:
     assert star_evidence(signals, 1) == (STORY_WITH_RESULT.split(". ")[0] + ".",)
     assert star_evidence(signals, 0) == ()
     assert all("Because of how" not in q for q in star_evidence(signals, 4))  # a fragment
+
+
+def test_a_story_card_names_only_the_parts_it_told() -> None:
+    task = "My task was to make its scores usable within one quarter. "
+    no_task = STORY_WITH_RESULT.replace(task, "")
+    signals = extract_signals(no_task, "Tell me about a time you drove adoption.")
+    assert star_found(signals, 3) == "a story with the situation, what you did and a stated result"
+    assert star_found(signals, 2) == "the situation, what you did and a stated result"
+    unfinished = no_task.split(" Because")[0]
+    assert star_found(extract_signals(unfinished, ""), 2) == (
+        "the situation and what you did, but no clear result"
+    )
+    assert star_found(signals, 1) == star_found(signals, 4) == ""
+    card = score_offline(question("behavioral", ("star_structure",)), no_task).criteria[0]
+    found, missing = card.feedback.split(" Missing: ")
+    credited = found.split(' ("')[0].lower()
+    assert "task" not in credited and "all four" not in credited and "your explicit task" in missing
 
 
 def rule_level(q: Question, transcript: str, criterion: str) -> int:

@@ -18,7 +18,7 @@ from coach.rubrics.caps import apply_caps
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.relevance import Relevance, assess
 from coach.rubrics.signals import Signals
-from coach.rubrics.story import star_evidence, star_parts
+from coach.rubrics.story import star_evidence, star_found, star_parts
 
 STAR = "star_structure"
 
@@ -39,7 +39,7 @@ def with_story_evidence(
 ) -> dict[str, Judgement]:
     """A story quotes the parts that earn its score (:func:`star_evidence`), each a different
     sentence, in order; at 3 or more (a stated result) the Result is the quote shown beside
-    the verdict."""
+    the verdict. At 2 and 3 what was found names the parts quoted (:func:`star_found`)."""
     result = dict(judgements)
     story = result.get(STAR)
     if story is None or story.score == 0:
@@ -49,5 +49,6 @@ def with_story_evidence(
         return result
     outcome = star_parts(signals)["Result"]
     lead = outcome.span if outcome is not None and story.score >= 3 else ""
-    result[STAR] = replace(story, evidence=quotes, lead=lead if lead in quotes else "")
+    found = star_found(signals, story.score) or story.found
+    result[STAR] = replace(story, evidence=quotes, lead=lead if lead in quotes else "", found=found)
     return result

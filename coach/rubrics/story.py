@@ -79,3 +79,31 @@ def star_evidence(signals: Signals, level: int) -> tuple[str, ...]:
     labels = [label for label, _ in PARTS] if level >= 3 else BEFORE_RESULT
     spans = [part.span for label in labels if (part := told[label]) is not None]
     return tuple(spans[:1]) if level == 1 else tuple(spans)
+
+
+TOLD_AS = {
+    "Situation": "the situation",
+    "Task": "your task",
+    "Action": "what you did",
+    "Result": "a stated result",
+    "Reflection": "what you took from it",
+}
+
+
+def star_found(signals: Signals, level: int) -> str:
+    """What a story at 2 or 3 is shown to have told: its parts by name, so the card never
+    credits a part (a task, say) that its "Missing" line asks for. A 2 with no result
+    told says so. Empty at other levels, and when no part is told."""
+    if level not in (2, 3):
+        return ""
+    told = star_parts(signals)
+    names = [TOLD_AS[label] for label, _ in PARTS if told[label] is not None]
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if level == 3:
+        return f"a story with {listed}"
+    if told["Result"] is not None:
+        return listed
+    ending = "a vague result" if signals.of("star", "vague_result") else "no clear result"
+    return f"{listed}, but {ending}"

@@ -67,6 +67,6 @@ def judge_star(signals: Signals) -> Judgement:
     return Judgement(
         3,
         quotes(core + stated[:1]),
-        "all four STAR parts with a stated result",
+        "a story with a stated result",
         "add " + ", ".join(lacking),
     )
