@@ -357,7 +357,7 @@ class Practice:
         )
 
     def _spoken_answer(self, question: Question, audio_path: Path) -> Captured:
-        from coach.audio.record import Recorder, RecorderOptions, samples_stream
+        from coach.audio.record import FILE_FIX, Recorder, RecorderOptions, samples_stream
         from coach.audio.stream import StreamingTranscriber
 
         assert self._decoder is not None
@@ -365,7 +365,8 @@ class Practice:
         factory = (
             self._microphone if source is None else samples_stream(source, self.options.realtime)
         )
-        recorder = Recorder(RecorderOptions.from_settings(self.settings), factory)
+        fix = {} if source is None else {"quiet_fix": FILE_FIX}
+        recorder = Recorder(RecorderOptions.from_settings(self.settings, **fix), factory)
         streaming = StreamingTranscriber(self._decoder)
         warm_up_relevance(question)
         done = threading.Event()
