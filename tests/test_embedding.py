@@ -88,6 +88,25 @@ def test_the_same_design_given_to_its_own_question_is_addressed() -> None:
     assert relevance.meaning_margin is not None and relevance.meaning_margin < 0
 
 
+SHORT_FEED_ANSWER = (
+    "I'd retrieve about 1,500 posts per request with a two-tower model over follows and "
+    "engagement history, then rank them with a multi-task network that predicts likes, "
+    "comments and hides, all inside 100 ms per request. User embeddings are cached in "
+    "memory, and the ranker is updated hourly from the last day of impressions, with a "
+    "creator diversity check on every release."
+)
+
+
+def test_a_short_design_given_to_another_design_question_is_off_topic() -> None:
+    """Too short for the word test (under 50 content words), long enough to compare by
+    meaning: a 25 s spoken answer to the wrong question is still caught."""
+    churn = bank_question(CHURN_PIPELINE)
+    relevance = assess(churn.text, SHORT_FEED_ANSWER, churn.round)
+    assert not relevance.addressed and relevance.meaning_margin is not None
+    feed = bank_question(FEED_RANKING)
+    assert assess(feed.text, SHORT_FEED_ANSWER, feed.round).addressed
+
+
 def test_a_follow_up_answer_is_compared_with_its_question_too() -> None:
     """A follow-up answered in the first question's terms is still on topic."""
     fraud = bank_question("sd-fraud-scoring-l4")
