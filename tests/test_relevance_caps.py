@@ -12,7 +12,7 @@ from cli_run import run_cli
 from coach.questions import Question, builtin_questions
 from coach.rubrics import load_rubrics
 from coach.rubrics.anticipated import read_anticipated, with_anticipated
-from coach.rubrics.feedback import PROBES
+from coach.rubrics.feedback import PROBES, STORY_PROBES
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.offline import score_offline
 from coach.rubrics.probes import probe_targets
@@ -184,10 +184,24 @@ def test_a_round_is_weak_only_on_criteria_that_apply_to_it() -> None:
     assert assess_round(story).weak and "star_structure" in assess_round(story).reason
 
 
-@pytest.mark.parametrize("criterion", sorted(PROBES))
-def test_the_coach_s_own_probe_targets_its_criterion(criterion: str) -> None:
+@pytest.mark.parametrize(
+    ("criterion", "probe"), [*sorted(PROBES.items()), *sorted(STORY_PROBES.items())]
+)
+def test_the_coach_s_own_probe_targets_its_criterion(criterion: str, probe: str) -> None:
     everything = tuple(load_rubrics())
-    assert probe_targets(PROBES[criterion], everything) == (criterion,)
+    assert probe_targets(probe, everything) == (criterion,)
+
+
+def test_a_story_weak_on_numbers_is_probed_about_the_story_not_a_system() -> None:
+    story = story_question(("numbers_sized",))
+    vague = (
+        "Last spring our churn model at a streaming company started drifting, and I was asked "
+        "to fix it. I rebuilt the features and retrained it, and it went well in the end."
+    )
+    card = score_offline(story, vague)
+    assert card.follow_up == STORY_PROBES["numbers_sized"]
+    design = score_offline(bank(CHURN_PIPELINE), "We'd build a weekly pipeline with checks.")
+    assert design.follow_up != STORY_PROBES["numbers_sized"]
 
 
 def test_a_bank_probe_is_read_from_its_wording() -> None:

@@ -137,6 +137,7 @@ def test_coverage_and_next_questions_follow_the_level_target(
 
     text = run_cli(["stories", "--level", "L5"], "", capsys, monkeypatch)[1]
     assert "production_incident" in text and "coach practice --question" in text
+    assert "(L5): 1 story;" in text
 
 
 def test_an_outline_alone_shows_its_signals_only_weakly(

@@ -41,6 +41,19 @@ PROBES: dict[str, str] = {
     "narrates_gotchas": "What goes wrong with this on real data, and how would you catch it?",
     "metrics_beyond_accuracy": "Which operating point would you pick, and what constraint sets it?",
 }
+STORY_PROBES: dict[str, str] = {
+    "numbers_sized": "How big was it in numbers: the scale of the problem, and how far did the "
+    "result move?",
+}
+"""Probes worded for a story round where the design wording (requests per second, a latency
+budget) would ask about a system the story is not about."""
+
+
+def probes_for(round_: str) -> dict[str, str]:
+    """The coach's own probe for each criterion, in a round's words."""
+    return {**PROBES, **STORY_PROBES} if round_ in STORY_ROUNDS else PROBES
+
+
 NAMES: dict[str, str] = {
     "numbers_sized": "sizing with numbers",
     "tradeoffs_named": "trade-offs",
@@ -163,11 +176,12 @@ def follow_up(
     """An interviewer's probe: on the weakest criterion if it is below the bar, else the bank's."""
     cid = weakest(judgements, rubrics, level)
     below = cid is not None and _gap(cid, judgements[cid], rubrics, level)[0] > 0
-    if below and cid in PROBES:
-        return PROBES[cid]
+    probes = probes_for(question.round)
+    if below and cid in probes:
+        return probes[cid]
     if question.follow_ups:
         return question.follow_ups[0]
-    return PROBES.get(cid) if cid else None
+    return probes.get(cid) if cid else None
 
 
 # ---------------------------------------------------------------- stronger version

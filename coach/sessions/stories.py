@@ -384,12 +384,16 @@ def story_bank(settings: Settings, level: str | None = None) -> dict[str, Any]:
     }
 
 
+def _stories(count: int) -> str:
+    return f"{count} {'story' if count == 1 else 'stories'}"
+
+
 def render(report: dict[str, Any]) -> str:
     """The story bank as terminal text."""
     target = report["target"]
     low, high = target["stories"]
     lines = [
-        f"Story bank ({report['level']}): {report['count']['stories']} stories; "
+        f"Story bank ({report['level']}): {_stories(report['count']['stories'])}; "
         f"target {low}-{high}: {target['summary']} ({', '.join(target['sources'])})",
         "",
     ]
