@@ -14,7 +14,7 @@ from coach.audio.coverage import (
     fill_uncovered,
     uncovered_speech,
 )
-from coach.audio.fillers import FillerOptions, filler_spots
+from coach.audio.fillers import FillerOptions, filler_spots, is_heard_filler
 from coach.audio.guards import Heard
 from coach.audio.transcribe import WhisperTranscriber
 from coach.audio.vad import speech_spans, subtract
@@ -118,6 +118,16 @@ def test_the_filler_pass_listens_only_to_filler_spots() -> None:
     speech = [(0.5, 3.3)]
     # the voiced gap after "So", and "the" stretched over more than its letters need
     assert filler_spots(words, speech, 4.0, FillerOptions()) == [(0.7, 1.4), (2.0, 2.9)]
+
+
+def test_the_filler_pass_keeps_only_fillers_that_take_time_and_are_sure() -> None:
+    options = FillerOptions()
+    assert is_heard_filler(("uh,", 3.1, 3.4, 0.4), options)
+    assert is_heard_filler(("Um", 0.2, 0.3, 0.9), options)
+    # timed to one instant: nothing under it (three of these ended one streamed answer)
+    assert not is_heard_filler(("uh,", 13.64, 13.64, 0.41), options)
+    assert not is_heard_filler(("uh", 3.1, 3.4, 0.1), options)  # unsure
+    assert not is_heard_filler(("hmm", 3.1, 3.4, 0.9), options)  # echoes the prompt
 
 
 def _text(segments: list[Heard]) -> str:
