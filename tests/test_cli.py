@@ -69,6 +69,24 @@ def test_errors_are_one_line_without_traceback(coach_home: Path) -> None:
     assert result.stderr.startswith("coach: error: unknown setting 'colour'")
 
 
+@pytest.mark.parametrize(
+    ("args", "usage"),
+    [
+        (["questions", "--frobnicate"], "usage: coach questions"),
+        (["stories", "add", "--zzz"], "usage: coach stories add"),
+        (["--zzz"], "usage: coach [-h]"),
+    ],
+)
+def test_an_unknown_option_is_told_with_its_command_s_usage(
+    capsys: pytest.CaptureFixture[str], args: list[str], usage: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.startswith(usage)
+    assert f"error: unrecognized arguments: {args[-1]}" in err
+
+
 def test_debug_shows_the_traceback(coach_home: Path) -> None:
     coach_home.mkdir(parents=True)
     (coach_home / "config.toml").write_text("colour = 'blue'\n")
