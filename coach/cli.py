@@ -100,7 +100,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         return 0
     if transcript.no_speech:
         seconds = transcript.duration_s
-        print(f"no speech detected in {args.audio} ({seconds:.1f} s)", file=sys.stderr)
+        from coach.audio.record import FILE_FIX
+
+        print(f"no speech detected in {args.audio} ({seconds:.1f} s): {FILE_FIX}", file=sys.stderr)
         return 0
     print(transcript.text)
     print("; ".join(delivery.model_dump()["bands"].values()), file=sys.stderr)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from speech import join, noise, piper_audio, piper_wav, silence, word_error
+from speech import join, noise, piper_audio, piper_wav, save, silence, word_error
 
 from coach.audio.decode import read_audio
 from coach.audio.guards import (
@@ -204,6 +204,17 @@ def test_cli_transcribes_to_json(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert delivery["filler_count"] == sum(is_filler(w["word"]) for w in printed["words"])
     # under 10 s of speech is too short for a pace figure
     assert delivery["wpm"] == 0.0 and delivery["bands"]["wpm"].startswith("no pace figure")
+
+
+@pytest.mark.model
+def test_cli_says_a_silent_file_holds_no_speech_and_what_to_check(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    wav = save(silence(3.0), tmp_path / "silent.wav")
+    assert main(["transcribe", str(wav)]) == 0  # a valid file: nothing was said in it
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"no speech detected in {wav} (3.0 s): check that the file")
 
 
 def test_cli_rejects_a_non_audio_file(tmp_path: Path) -> None:
