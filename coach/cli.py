@@ -100,9 +100,12 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         return 0
     if transcript.no_speech:
         seconds = transcript.duration_s
-        from coach.audio.record import FILE_FIX
+        from coach.audio.record import SILENT_FILE_FIX
 
-        print(f"no speech detected in {args.audio} ({seconds:.1f} s): {FILE_FIX}", file=sys.stderr)
+        print(
+            f"no speech detected in {args.audio} ({seconds:.1f} s): {SILENT_FILE_FIX}",
+            file=sys.stderr,
+        )
         return 0
     print(transcript.text)
     print("; ".join(delivery.model_dump()["bands"].values()), file=sys.stderr)

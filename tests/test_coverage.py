@@ -126,6 +126,7 @@ def test_the_filler_pass_keeps_only_fillers_that_take_time_and_are_sure() -> Non
     assert is_heard_filler(("Um", 0.2, 0.3, 0.9), options)
     # timed to one instant: nothing under it (three of these ended one streamed answer)
     assert not is_heard_filler(("uh,", 13.64, 13.64, 0.41), options)
+    assert is_heard_filler(("uh", 3.10, 3.12, 0.41), options)  # one step of Whisper's grid
     assert not is_heard_filler(("uh", 3.1, 3.4, 0.1), options)  # unsure
     assert not is_heard_filler(("hmm", 3.1, 3.4, 0.9), options)  # echoes the prompt
 

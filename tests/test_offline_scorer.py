@@ -19,6 +19,7 @@ import pytest
 from coach.questions import Question
 from coach.rubrics.judges import judge, stuffed
 from coach.rubrics.judges.post_launch import incident_evidence
+from coach.rubrics.judges.star import result_told
 from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 from coach.rubrics.signals import extract_signals
 from coach.rubrics.story import star_evidence, star_found
@@ -157,17 +158,31 @@ def test_a_story_card_names_only_the_parts_it_told() -> None:
     task = "My task was to make its scores usable within one quarter. "
     no_task = STORY_WITH_RESULT.replace(task, "")
     signals = extract_signals(no_task, "Tell me about a time you drove adoption.")
-    assert star_found(signals, 3) == "a story with the situation, what you did and a stated result"
-    assert star_found(signals, 2) == "the situation, what you did and a stated result"
-    unfinished = no_task.split(" Because")[0]
-    assert star_found(extract_signals(unfinished, ""), 2) == (
-        "the situation and what you did, but no clear result"
+    assert result_told(signals) == "measurable"
+    assert star_found(signals, 3, "measurable") == (
+        "a story with the situation, what you did and a measurable result"
     )
-    assert star_found(signals, 1) == star_found(signals, 4) == ""
+    assert star_found(signals, 2, "measurable") == (
+        "the situation, what you did and a measurable result"
+    )
+    assert star_found(signals, 1, "measurable") == star_found(signals, 4, "measurable") == ""
     card = score_offline(question("behavioral", ("star_structure",)), no_task).criteria[0]
     found, missing = card.feedback.split(" Missing: ")
     credited = found.split(' ("')[0].lower()
     assert "task" not in credited and "all four" not in credited and "your explicit task" in missing
+
+
+def test_a_story_ending_on_it_went_fine_is_not_credited_a_stated_result() -> None:
+    vague = (
+        "At my last company the churn model was ignored by the sales team. I replaced the raw "
+        "score with three reasons per account and shipped that into the CRM. After that usage "
+        "went up. In the end it went fine and everyone was happy."
+    )
+    signals = extract_signals(vague, "Tell me about a time you drove adoption.")
+    assert result_told(signals) == "vague"
+    assert star_found(signals, 2, "vague") == "the situation, what you did, but a vague result"
+    card = score_offline(question("behavioral", ("star_structure",)), vague).criteria[0]
+    assert card.score == 2 and "stated result" not in card.feedback.split(" Missing: ")[0]
 
 
 def rule_level(q: Question, transcript: str, criterion: str) -> int:

@@ -173,6 +173,11 @@ def test_all_zero_input_warns_at_once(
     assert err.count("all zeros") == 1 and "\r" not in err  # not a terminal: no live line
 
 
+def test_an_answer_file_opening_with_silence_is_not_warned_about(tmp_path: Path) -> None:
+    # a file is checked as a whole before it is fed (its opening may be silent)
+    assert record(tmp_path, silence(5.0), quiet_fix=None).warnings == []
+
+
 def test_a_far_too_quiet_input_warns(tmp_path: Path) -> None:
     result = record(tmp_path, noise(3.0, level=0.00005))
     assert any("far below speech" in w for w in result.warnings)

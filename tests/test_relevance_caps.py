@@ -200,8 +200,13 @@ def test_a_story_weak_on_numbers_is_probed_about_the_story_not_a_system() -> Non
     )
     card = score_offline(story, vague)
     assert card.follow_up == STORY_PROBES["numbers_sized"]
-    design = score_offline(bank(CHURN_PIPELINE), "We'd build a weekly pipeline with checks.")
-    assert design.follow_up != STORY_PROBES["numbers_sized"]
+    design = Question(
+        id="test-design", round="system_design", level="L5", text="Design a feed ranker.",
+        criteria=("numbers_sized",), time_budget_s=300, source="user",
+    )
+    assert score_offline(design, "We'd build a weekly pipeline with checks.").follow_up == (
+        PROBES["numbers_sized"]
+    )
 
 
 def test_a_bank_probe_is_read_from_its_wording() -> None:

@@ -52,11 +52,11 @@ StreamFactory = Callable[[int, AudioCallback, Callable[[], None]], InputStream]
 the input ends by itself (the end of a fed file)."""
 
 
-MICROPHONE_FIX = (
+QUIET_MICROPHONE_FIX = (
     "check the OS microphone permission for this terminal and that the microphone is not "
     "muted, or choose another one with `--input-device` (see `coach devices`)"
 )
-FILE_FIX = "check that the file plays and holds the spoken answer"
+SILENT_FILE_FIX = "check that the file plays and holds the spoken answer"
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,9 @@ class RecorderOptions:
     """The opening stretch whose input level is checked for a muted or wrong microphone."""
     quiet_peak: float = 0.0005
     """A peak below this (about -66 dBFS) over the opening stretch is far below speech."""
-    quiet_fix: str = MICROPHONE_FIX
-    """What a quiet opening stretch tells the user to check (for an answer read from a file,
-    the file rather than the microphone)."""
+    quiet_fix: str | None = QUIET_MICROPHONE_FIX
+    """What a quiet opening stretch tells the user to check; None skips the check (an answer
+    read from a file is checked as a whole before it is fed: a file may open with silence)."""
     stall_timeout_s: float = 5.0
     """The input sending nothing for this long is a device failure."""
     endpoint: EndpointOptions = field(default_factory=EndpointOptions)
@@ -279,6 +279,8 @@ class _Take:
             return
         self.level_checked = True
         check = self.options.quiet_fix
+        if check is None:
+            return
         if self.opening_peak == 0.0:
             self._warn(f"the input has been all zeros for {self.options.quiet_check_s:.0f} s: "
                        + check)

@@ -16,6 +16,7 @@ from coach.questions import Question
 from coach.rubrics.anticipated import with_anticipated
 from coach.rubrics.caps import apply_caps
 from coach.rubrics.judgement import Judgement
+from coach.rubrics.judges.star import result_told
 from coach.rubrics.relevance import Relevance, assess
 from coach.rubrics.signals import Signals
 from coach.rubrics.story import star_evidence, star_found, star_parts
@@ -49,6 +50,6 @@ def with_story_evidence(
         return result
     outcome = star_parts(signals)["Result"]
     lead = outcome.span if outcome is not None and story.score >= 3 else ""
-    found = star_found(signals, story.score) or story.found
+    found = star_found(signals, story.score, result_told(signals)) or story.found
     result[STAR] = replace(story, evidence=quotes, lead=lead if lead in quotes else "", found=found)
     return result

@@ -85,25 +85,30 @@ TOLD_AS = {
     "Situation": "the situation",
     "Task": "your task",
     "Action": "what you did",
-    "Result": "a stated result",
-    "Reflection": "what you took from it",
+}
+RESULT_AS = {
+    "measurable": "a measurable result",
+    "stated": "a stated result",
+    "vague": "a vague result",
+    "none": "no result",
 }
 
 
-def star_found(signals: Signals, level: int) -> str:
-    """What a story at 2 or 3 is shown to have told: its parts by name, so the card never
-    credits a part (a task, say) that its "Missing" line asks for. A 2 with no result
-    told says so. Empty at other levels, and when no part is told."""
+def star_found(signals: Signals, level: int, result: str) -> str:
+    """What a story at 2 or 3 is shown to have told: the parts it quotes by name, and its
+    result as the judge reads it (``result``: see :func:`coach.rubrics.judges.star.result_told`),
+    so the card never credits a part (a task, a stated result) that its "Missing" line asks
+    for. Empty at other levels, and when no part before the result is told."""
     if level not in (2, 3):
         return ""
     told = star_parts(signals)
-    names = [TOLD_AS[label] for label, _ in PARTS if told[label] is not None]
+    names = [TOLD_AS[label] for label in BEFORE_RESULT if told[label] is not None]
     if not names:
         return ""
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    listed = ", ".join(names)
     if level == 3:
-        return f"a story with {listed}"
-    if told["Result"] is not None:
-        return listed
-    ending = "a vague result" if signals.of("star", "vague_result") else "no clear result"
-    return f"{listed}, but {ending}"
+        reflected = ", and what you took from it" if told["Reflection"] is not None else ""
+        return f"a story with {listed} and {RESULT_AS[result]}{reflected}"
+    if result in ("vague", "none"):
+        return f"{listed}, but {RESULT_AS[result]}"
+    return f"{listed} and {RESULT_AS[result]}"

@@ -357,7 +357,7 @@ class Practice:
         )
 
     def _spoken_answer(self, question: Question, audio_path: Path) -> Captured:
-        from coach.audio.record import FILE_FIX, Recorder, RecorderOptions, samples_stream
+        from coach.audio.record import Recorder, RecorderOptions, samples_stream
         from coach.audio.stream import StreamingTranscriber
 
         assert self._decoder is not None
@@ -365,8 +365,8 @@ class Practice:
         factory = (
             self._microphone if source is None else samples_stream(source, self.options.realtime)
         )
-        fix = {} if source is None else {"quiet_fix": FILE_FIX}
-        recorder = Recorder(RecorderOptions.from_settings(self.settings, **fix), factory)
+        checked = {} if source is None else {"quiet_fix": None}  # files: in _check_inputs
+        recorder = Recorder(RecorderOptions.from_settings(self.settings, **checked), factory)
         streaming = StreamingTranscriber(self._decoder)
         warm_up_relevance(question)
         done = threading.Event()
@@ -419,7 +419,18 @@ class Practice:
             if not Path(path).exists():
                 raise InputError(f"no such audio file: {path}", "check the --answer-audio path")
         # read once, now: a file that is not audio is named before anything is stored
-        self._answer_samples = iter([read_audio(path) for path in self.options.answer_audio])
+        answers = [read_audio(path) for path in self.options.answer_audio]
+        self._warn_silent(answers)
+        self._answer_samples = iter(answers)
+
+    def _warn_silent(self, answers: list[Any]) -> None:
+        """Name each answer file with no sound in it (it will be scored as no answer)."""
+        from coach.audio.record import SILENT_FILE_FIX, RecorderOptions
+
+        quiet = RecorderOptions.quiet_peak
+        for path, samples in zip(self.options.answer_audio, answers, strict=True):
+            if samples.size == 0 or float(abs(samples).max()) < quiet:
+                self.notice(f"{path} holds no sound: {SILENT_FILE_FIX}")
 
     def _check_audio_count(self, questions: int) -> None:
         files = len(self.options.answer_audio)

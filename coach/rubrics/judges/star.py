@@ -15,15 +15,30 @@ def _one_sentence(situations: list[Signal], actions: list[Signal]) -> bool:
     return all(scene.start <= a.start and a.end <= scene.end for a in actions)
 
 
+def _stated(part: dict[str, list[Signal]]) -> list[Signal]:
+    """The story's stated results; none when it ends on "it went fine" with no figure."""
+    stated = part["result"] + part["measurable_result"]
+    endings = sorted(stated + part["vague_result"], key=lambda s: s.start)
+    if endings and not part["measurable_result"] and endings[-1].tag == "vague_result":
+        return []
+    return stated
+
+
+def result_told(signals: Signals) -> str:
+    """How the story's result is told, as the judge reads it: "measurable", "stated",
+    "vague" or "none"."""
+    part = signals.star_by_tag()
+    if _stated(part):
+        return "measurable" if part["measurable_result"] else "stated"
+    return "vague" if part["vague_result"] else "none"
+
+
 def judge_star(signals: Signals) -> Judgement:
     part = signals.star_by_tag()
     situation, action = bool(part["situation"]), bool(part["action"])
     if situation and action and _one_sentence(part["situation"], part["action"]):
         situation = False  # "we had a model that did worse and we fixed it": one line, no scene
-    stated = part["result"] + part["measurable_result"]
-    endings = sorted(stated + part["vague_result"], key=lambda s: s.start)
-    if endings and not part["measurable_result"] and endings[-1].tag == "vague_result":
-        stated = []  # the story ends on "it went fine": the result is vague
+    stated = _stated(part)
     owned = len({s.tag for s in signals.ownership}) >= 2
     if not situation and not action:
         return Judgement(
