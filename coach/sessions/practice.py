@@ -171,7 +171,7 @@ class Practice:
         self.reader = LineReader(stdin or sys.stdin)
         self.notices_shown: set[str] = set()
         self.quitting = False
-        self._answer_samples: Iterator[np.ndarray] = iter(())  # the --answer-audio files, read
+        self._answer_samples: Iterator[tuple[Path, np.ndarray]] = iter(())  # --answer-audio, read
         self._decoder: Decoder | None = None
         self._microphone: StreamFactory | None = None
 
@@ -361,7 +361,10 @@ class Practice:
         from coach.audio.stream import StreamingTranscriber
 
         assert self._decoder is not None
-        source = next(self._answer_samples, None)
+        answer_file = next(self._answer_samples, None)
+        source = None if answer_file is None else answer_file[1]
+        if answer_file is not None:
+            self._warn_if_silent(*answer_file)
         factory = (
             self._microphone if source is None else samples_stream(source, self.options.realtime)
         )
@@ -419,18 +422,16 @@ class Practice:
             if not Path(path).exists():
                 raise InputError(f"no such audio file: {path}", "check the --answer-audio path")
         # read once, now: a file that is not audio is named before anything is stored
-        answers = [read_audio(path) for path in self.options.answer_audio]
-        self._warn_silent(answers)
-        self._answer_samples = iter(answers)
+        paths = self.options.answer_audio
+        self._answer_samples = iter([(Path(path), read_audio(path)) for path in paths])
 
-    def _warn_silent(self, answers: list[Any]) -> None:
-        """Name each answer file with no sound in it (it will be scored as no answer)."""
+    def _warn_if_silent(self, path: Path, samples: np.ndarray) -> None:
+        """Name an answer file with no sound in it (it will be scored as no answer); its
+        whole length is checked, since a recording may open with silence."""
         from coach.audio.record import SILENT_FILE_FIX, RecorderOptions
 
-        quiet = RecorderOptions.quiet_peak
-        for path, samples in zip(self.options.answer_audio, answers, strict=True):
-            if samples.size == 0 or float(abs(samples).max()) < quiet:
-                self.notice(f"{path} holds no sound: {SILENT_FILE_FIX}")
+        if samples.size == 0 or float(abs(samples).max()) < RecorderOptions.quiet_peak:
+            self.notice(f"{path} holds no sound: {SILENT_FILE_FIX}")
 
     def _check_audio_count(self, questions: int) -> None:
         files = len(self.options.answer_audio)
