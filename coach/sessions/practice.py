@@ -363,12 +363,11 @@ class Practice:
         assert self._decoder is not None
         answer_file = next(self._answer_samples, None)
         source = None if answer_file is None else answer_file[1]
-        if answer_file is not None:
+        factory, checked = self._microphone, {}
+        if answer_file is not None:  # a file is checked whole here, not by its opening
             self._warn_if_silent(*answer_file)
-        factory = (
-            self._microphone if source is None else samples_stream(source, self.options.realtime)
-        )
-        checked = {} if source is None else {"quiet_fix": None}  # files: in _check_inputs
+            factory = samples_stream(answer_file[1], self.options.realtime)
+            checked = {"quiet_fix": None}
         recorder = Recorder(RecorderOptions.from_settings(self.settings, **checked), factory)
         streaming = StreamingTranscriber(self._decoder)
         warm_up_relevance(question)
