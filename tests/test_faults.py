@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from fake_llm import MODEL, FakeLLM, Reply, Request, judge_json
-from speech import piper_wav, save, silence
+from speech import noise, piper_wav, save, silence
 
 KEY = "sk-test-canary-7d3f0a9c51e24b68"
 QUESTION = "sd-fraud-scoring-l4"
@@ -431,13 +431,14 @@ def test_5_ctrl_c_while_transcribing_exits_130_without_a_native_crash(
 
 @pytest.mark.model
 def test_5_whole_sessions_on_silence_exit_0(tmp_path: Path) -> None:
-    quiet = save(silence(6.0), tmp_path / "quiet.wav")
-    for attempt in range(3):
+    silent = save(silence(6.0), tmp_path / "silent.wav")
+    hiss = save(noise(6.0, level=0.001), tmp_path / "hiss.wav")  # below the transcriber's floor
+    for attempt, quiet in enumerate([silent, silent, hiss]):
         home = tmp_path / f"home-{attempt}"
         run = practice_until(home, audio_practice(quiet), "", None)
         assert run.code == 0, run.err
         assert "terminate called" not in run.err and "Traceback" not in run.err
-        assert f"{quiet} holds no sound: check that the file plays" in run.err
+        assert f"{quiet} holds no audible sound: check that the file plays" in run.err
         assert "microphone" not in run.err and "all zeros" not in run.err
         ((transcript, ended),) = rows(home, "SELECT a.transcript, s.ended_at FROM answers a "
                                             "JOIN sessions s ON s.id = a.session_id")

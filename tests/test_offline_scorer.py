@@ -241,6 +241,8 @@ def test_no_answer_gets_zeros_and_says_so(transcript: str) -> None:
     assert all(c.score == 0 for c in card.criteria)
     assert card.overall == 0
     assert card.summary == "no answer detected"
+    # the same card for a file, a microphone or a typed answer: it presumes none of them
+    assert "check that the recording" in card.next_step and "if you did" in card.next_step
     assert card == no_answer_scorecard(question(), transcript)
 
 

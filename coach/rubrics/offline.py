@@ -154,7 +154,8 @@ def no_answer_scorecard(
         ],
         overall=0.0,
         summary="no answer detected",
-        next_step="Answer out loud; run `coach doctor` if the microphone did not hear you.",
+        next_step="Answer the question; if you did, check that the recording holds your voice "
+        "(`coach doctor` tests the microphone).",
         follow_up=question.follow_ups[0] if question.follow_ups else None,
         transcript=transcript,
         delivery=delivery,

@@ -425,12 +425,14 @@ class Practice:
         self._answer_samples = iter([(Path(path), read_audio(path)) for path in paths])
 
     def _warn_if_silent(self, path: Path, samples: np.ndarray) -> None:
-        """Name an answer file with no sound in it (it will be scored as no answer); its
-        whole length is checked, since a recording may open with silence."""
-        from coach.audio.record import SILENT_FILE_FIX, RecorderOptions
+        """Name an answer file with nothing audible in it: the transcriber's own silence test
+        (:func:`~coach.audio.guards.is_silent`) will score it as no answer. Its whole length
+        is checked, since a recording may open with silence."""
+        from coach.audio.guards import is_silent
+        from coach.audio.record import SILENT_FILE_FIX
 
-        if samples.size == 0 or float(abs(samples).max()) < RecorderOptions.quiet_peak:
-            self.notice(f"{path} holds no sound: {SILENT_FILE_FIX}")
+        if is_silent(samples):
+            self.notice(f"{path} holds no audible sound: {SILENT_FILE_FIX}")
 
     def _check_audio_count(self, questions: int) -> None:
         files = len(self.options.answer_audio)
