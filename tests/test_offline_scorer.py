@@ -22,7 +22,7 @@ from coach.rubrics.judges.post_launch import incident_evidence
 from coach.rubrics.judges.star import result_told
 from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 from coach.rubrics.signals import extract_signals
-from coach.rubrics.story import star_evidence, star_found
+from coach.rubrics.story import star_evidence, star_found, star_parts
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")
@@ -170,6 +170,17 @@ def test_a_story_card_names_only_the_parts_it_told() -> None:
     found, missing = card.feedback.split(" Missing: ")
     credited = found.split(' ("')[0].lower()
     assert "task" not in credited and "all four" not in credited and "your explicit task" in missing
+
+
+def test_a_sentence_stating_the_task_is_never_quoted_as_the_situation() -> None:
+    told_first = (
+        "My task was to make the fraud scores usable for the review team. The scores came out "
+        "of a gradient boosted model and nobody trusted them. I calibrated them and added "
+        "reason codes to each case. As a result review time dropped from nine to five minutes."
+    )
+    parts = star_parts(extract_signals(told_first, "Tell me about a time you drove adoption."))
+    situation = parts["Situation"]
+    assert situation is not None and situation.span.startswith("The scores came out")
 
 
 def test_a_story_ending_on_it_went_fine_is_not_credited_a_stated_result() -> None:

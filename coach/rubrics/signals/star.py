@@ -21,7 +21,8 @@ STAR_TAGS = (
 PAST = re.compile(
     r"\b(?:was|were|had|did|didn't|wasn't|weren't|\w{3,}ed|built|ran|wrote|led|took|made|got|went|"
     r"sat|spent|saw|found|shipped|came|kept|told|brought|chose|began|gave|knew|met|set|put|split|"
-    r"cut|sent|caught|won|lost|fell|rose|broke|drove|grew|dug|thought|sought|held|left|owned)\b"
+    r"cut|sent|caught|won|lost|fell|rose|broke|drove|grew|dug|thought|sought|held|left|owned|"
+    r"felt|became|said|meant|paid|sold|heard|stood|understood)\b"
 )
 """A verb in the past tense: the sentence tells what happened."""
 _OPINION = re.compile(
@@ -41,6 +42,11 @@ _TASK = re.compile(
     r"i led|i was the|the goal was|the task was|as (?:the )?[\w-]+ lead"
     r"|i took (?:it|this|that) on)\b"
 )
+_STATED_TASK = re.compile(
+    r"\b(?:my (?:task|job|goal|responsibility|mandate|brief) (?:was|is)|the (?:task|goal) was|"
+    r"i was (?:asked|tasked) to)\b"
+)
+"""A sentence that says outright what the speaker had to do: the Task, never the Situation."""
 ACTION = re.compile(
     r"\b(?:i|we)\b(?: \w+ly| just| then| also| first| quickly)?(?:,)? (?!learned|realized|realised|"
     r"felt|enjoyed|liked|loved|believed|hoped|wanted|needed)(?:\w{3,}ed|built|ran|wrote|led|"
@@ -101,6 +107,7 @@ def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[
             and not opinion
             and position < 3
             and not _VAGUE_RESULT.search(lower)
+            and not _STATED_TASK.search(lower)
             and (_SETTING.search(lower) or not re.match(r"\s*(?:so,? )?(?:i|we) \w+", lower))
         ):
             star.append(view.sentence_signal("star", sentence, "situation"))
