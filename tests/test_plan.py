@@ -42,7 +42,12 @@ def plan_json(
             "product_ml",
             {"recommendation", "ranking", "feature_stores", "online_serving", "evaluation"},
         ),
-        ("ai_lab", "L4", "ai_lab", {"llm_training", "llm_inference", "evaluation"}),
+        (
+            "ai_lab",
+            "L4",
+            "ai_lab",
+            {"llm_training", "distributed_training", "llm_inference", "evaluation"},
+        ),
         ("startup", "L4", "startup", {"fraud", "online_serving", "data_pipelines", "monitoring"}),
     ],
 )
