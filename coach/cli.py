@@ -413,8 +413,22 @@ def add_follow_up_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class CommandParser(argparse.ArgumentParser):
+    """coach's parser and its commands' (``add_subparsers`` makes them of the same class): each
+    names itself in the namespace it fills unless a deeper command's parser did, so an unknown
+    option is told with the usage of the command it was given to."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, unknown = super().parse_known_args(args, namespace)
+        if getattr(parsed, "command_parser", None) is None:
+            parsed.command_parser = self
+        return parsed, unknown
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="coach",
         description="A voice interview coach for Machine Learning Engineer interviews.",
     )
@@ -562,7 +576,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, unknown = parser.parse_known_args(argv)
     if unknown:  # told by the command's own parser, with its usage
-        command_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         parser.print_help()
         return 0
@@ -571,16 +585,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     with safe_output(), terminate_like_interrupt():
         debug_logging()
         return run(args)
-
-
-def command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Any:
-    """The (sub)command's own parser for ``args``, the deepest one chosen."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            chosen = action.choices.get(getattr(args, action.dest, None) or "")
-            if chosen is not None:
-                return command_parser(chosen, args)
-    return parser
 
 
 def run(args: argparse.Namespace) -> int:
