@@ -744,3 +744,41 @@ def test_repeating_one_costed_decision_is_not_several_decisions() -> None:
 def test_cue_phrases_without_content_score_nothing_above_one(transcript: str) -> None:
     card = score_offline(question("behavioral", STORY), transcript)
     assert max(c.score for c in card.criteria) <= 1
+
+
+SIZING_SENTENCE = (
+    "A hundred million daily users, say twenty feed loads each, is two billion requests a day, "
+    "about twenty three thousand a second on average, and with a peak-to-average around three, "
+    "call it seventy thousand QPS at peak."
+)
+
+
+def test_a_long_sizing_sentence_is_quoted_whole_and_once() -> None:
+    answer = f"{SIZING_SENTENCE} So the ranker gets forty milliseconds of the budget."
+    card = score_offline(question("system_design", ("numbers_sized",)), answer).criteria[0]
+    assert card.evidence[0] == SIZING_SENTENCE  # not three overlapping clauses of it
+    assert len(set(card.evidence)) == len(card.evidence)
+
+
+def test_a_run_on_sentence_is_cut_between_words() -> None:
+    run_on = " ".join(["and then we looked at the logs again for the next region"] * 8)
+    answer = f"We served four thousand requests a second {run_on} in the last one."
+    (quote,) = score_offline(question("system_design", ("numbers_sized",)), answer).criteria[
+        0
+    ].evidence
+    assert "four thousand requests a second" in quote and quote in answer
+    end = answer.index(quote) + len(quote)
+    assert end == len(answer) or answer[end] in " ,."  # a whole word ends the quote
+
+
+def test_the_fix_that_tells_the_outcome_is_the_stories_result() -> None:
+    story = (
+        "At a marketplace we were losing money to fake listings. My task was a model that held "
+        "suspicious listings at creation. Four days after launch, new sellers had a hold rate over "
+        "twenty percent and support tickets tripled. I found it on the support dashboard. "
+        "I dropped the threshold for new accounts to a "
+        "separate, stricter cut, retrained without the attack period, and the new-seller hold "
+        "rate went to about four percent while fraud caught stayed the same."
+    )
+    result = star_parts(extract_signals(story, "Tell me about a bug after launch."))["Result"]
+    assert result is not None and result.span.startswith("I dropped the threshold")

@@ -55,8 +55,10 @@ def _fragment(span: str) -> bool:
 
 
 def _outcomes(candidates: list[Signal], signals: Signals) -> list[Signal]:
-    """Result candidates that tell an outcome, measurable ones first, in story order."""
-    events = {(s.start, s.end) for s in signals.of("post_launch", "event")}
+    """Result candidates that tell an outcome, measurable ones first, in story order. A
+    sentence telling a problem after launch is not one, unless it also tells the fix."""
+    fixes = {(s.start, s.end) for s in signals.of("post_launch", "fix")}
+    events = {(s.start, s.end) for s in signals.of("post_launch", "event")} - fixes
     kept = [
         s
         for s in candidates

@@ -114,7 +114,7 @@ class View:
     ) -> Signal:
         """The sentence as evidence, cut to the clause around ``at`` when it is long."""
         start, end = sentence.start, sentence.end
-        if end - start > 200 and at >= 0:
+        if end - start > LONG_SENTENCE and at >= 0:
             start, end = _clause_around(self.text, start, end, at)
         return self.signal(kind, start, end, tag, sentence=sentence.index, listed=listed)
 
@@ -144,6 +144,10 @@ def _listy(sentence: str) -> bool:
     return len(short) / len(segments) >= 0.6
 
 
+LONG_SENTENCE = 320
+"""Characters (about 55 words) past which a sentence is quoted by the clause that holds the
+evidence rather than whole. Cut any shorter, a quote loses its subject ("maybe one percent, as
+unbiased data."): 12 % of the corpus's sentences are over 200 characters, 1.4 % over 300."""
 _CLAUSE_MARK = re.compile(r"(?<!\d),|,(?!\d{3})|;")
 """A comma or semicolon between clauses (not the comma of "3,000")."""
 
@@ -157,7 +161,11 @@ def _clause_around(text: str, start: int, end: int, at: int) -> tuple[int, int]:
     right = min(rights) if rights else end
     while right - left < 60 and right < end:
         right = min([i for i in marks if i > right], default=end)
-    return left, min(right, left + 240, end)
+    right = min(right, end)
+    if right - left > LONG_SENTENCE:  # end on a word, not inside one
+        space = text.rfind(" ", left, left + LONG_SENTENCE)
+        right = space if space > left else left + LONG_SENTENCE
+    return left, right
 
 
 
