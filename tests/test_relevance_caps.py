@@ -12,7 +12,7 @@ from cli_run import run_cli
 from coach.questions import Question, builtin_questions
 from coach.rubrics import load_rubrics
 from coach.rubrics.anticipated import read_anticipated, with_anticipated
-from coach.rubrics.feedback import PROBES, STORY_PROBES
+from coach.rubrics.feedback import CONCEPT_PROBES, PROBES, STORY_PROBES, every_probe
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.offline import score_offline
 from coach.rubrics.probes import probe_targets
@@ -91,9 +91,13 @@ def test_an_answer_to_another_question_scores_at_most_one_and_says_so() -> None:
     card = score_offline(churn, FEED_DESIGN)
     assert max(c.score for c in card.criteria) <= 1
     assert card.summary.startswith("This answer did not address the question asked")
+    # what comes next is the question asked, not coaching on the other question's answer
+    assert card.next_step == f'Answer the question that was asked: "{churn.text}"'
+    assert card.stronger_version is None and card.follow_up == churn.follow_ups[0]
     on_topic = score_offline(bank(FEED_RANKING), FEED_DESIGN)
     assert on_topic.summary.startswith("Meets")
     assert max(c.score for c in on_topic.criteria) >= 3
+    assert on_topic.stronger_version and "Answer the question" not in on_topic.next_step
 
 
 def test_relevance_compares_the_answer_with_the_question_asked() -> None:
@@ -184,9 +188,7 @@ def test_a_round_is_weak_only_on_criteria_that_apply_to_it() -> None:
     assert assess_round(story).weak and "star_structure" in assess_round(story).reason
 
 
-@pytest.mark.parametrize(
-    ("criterion", "probe"), [*sorted(PROBES.items()), *sorted(STORY_PROBES.items())]
-)
+@pytest.mark.parametrize(("criterion", "probe"), sorted(every_probe()))
 def test_the_coach_s_own_probe_targets_its_criterion(criterion: str, probe: str) -> None:
     everything = tuple(load_rubrics())
     assert probe_targets(probe, everything) == (criterion,)
@@ -233,6 +235,25 @@ def test_a_follow_up_is_scored_only_on_what_its_probe_asks() -> None:
     assert follow_up.criteria == ("numbers_sized",)
     card = score_offline(follow_up, SIZING_FOLLOW_UP)
     assert [c.id for c in card.criteria] == ["numbers_sized"]
+
+
+def test_a_follow_up_answer_is_not_asked_its_own_probe_again() -> None:
+    first = bank(FEED_RANKING)
+    labels = follow_up_question(first, PROBES["data_first"])
+    assert labels.criteria == ("data_first",)
+    card = score_offline(labels, "The labels come from clicks, and they arrive within the hour.")
+    assert card.follow_up != labels.text
+
+
+def test_a_fundamentals_question_is_probed_for_numbers_in_its_own_terms() -> None:
+    concept = Question(
+        id="test-concept", round="ml_fundamentals", level="L4",
+        text="When would you prefer precision over recall?", criteria=("numbers_sized",),
+        time_budget_s=120, source="user",
+    )  # fmt: skip
+    card = score_offline(concept, "For a spam filter I would favour precision over recall.")
+    assert card.follow_up == CONCEPT_PROBES["numbers_sized"]
+    assert "requests per second" not in (card.follow_up or "")
 
 
 @pytest.mark.xfail(strict=True, reason="the fitted model, fitted on whole answers, gives a "

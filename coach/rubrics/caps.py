@@ -46,6 +46,12 @@ def off_topic_line(relevance: Relevance) -> str:
     return line + "."
 
 
+def off_topic_next_step(question_text: str) -> str:
+    """The next step for an answer to some other question: answer this one (advice drawn
+    from the other answer's content would coach the wrong question)."""
+    return f'Answer the question that was asked: "{question_text}"'
+
+
 def cap_all(judgements: Mapping[str, Judgement], limit: int, why: str) -> dict[str, Judgement]:
     """Every judgement above ``limit`` brought down to it, saying why."""
     return {cid: _capped(j, limit, why) for cid, j in judgements.items()}

@@ -47,11 +47,26 @@ STORY_PROBES: dict[str, str] = {
 }
 """Probes worded for a story round where the design wording (requests per second, a latency
 budget) would ask about a system the story is not about."""
+CONCEPT_PROBES: dict[str, str] = {
+    "numbers_sized": "Put numbers on it: how much data, how rare the positive class, and how "
+    "far would the metric move?",
+}
+"""Probes worded for the ML fundamentals round, whose questions ask about a concept, not a
+system with a load."""
 
 
 def probes_for(round_: str) -> dict[str, str]:
     """The coach's own probe for each criterion, in a round's words."""
-    return {**PROBES, **STORY_PROBES} if round_ in STORY_ROUNDS else PROBES
+    if round_ in STORY_ROUNDS:
+        return {**PROBES, **STORY_PROBES}
+    if round_ == "ml_fundamentals":
+        return {**PROBES, **CONCEPT_PROBES}
+    return PROBES
+
+
+def every_probe() -> list[tuple[str, str]]:
+    """(criterion, probe) for every probe the coach asks, in any round."""
+    return [*PROBES.items(), *STORY_PROBES.items(), *CONCEPT_PROBES.items()]
 
 
 NAMES: dict[str, str] = {
@@ -173,15 +188,14 @@ def follow_up(
     rubrics: Mapping[str, Criterion],
     level: str,
 ) -> str | None:
-    """An interviewer's probe: on the weakest criterion if it is below the bar, else the bank's."""
+    """An interviewer's probe: on the weakest criterion if it is below the bar, else the bank's;
+    never the question just answered (a follow-up answer is not asked its own probe again)."""
     cid = weakest(judgements, rubrics, level)
     below = cid is not None and _gap(cid, judgements[cid], rubrics, level)[0] > 0
     probes = probes_for(question.round)
-    if below and cid in probes:
-        return probes[cid]
-    if question.follow_ups:
-        return question.follow_ups[0]
-    return probes.get(cid) if cid else None
+    own = probes.get(cid) if cid else None
+    candidates = [own if below else None, *question.follow_ups, own]
+    return next((p for p in candidates if p and p != question.text), None)
 
 
 # ---------------------------------------------------------------- stronger version

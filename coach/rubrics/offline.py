@@ -17,7 +17,7 @@ from coach.audio.words import SILENCE_PHRASES, is_filler, plain
 from coach.questions import Question
 from coach.rubrics import feedback
 from coach.rubrics.adjust import after_judging
-from coach.rubrics.caps import off_topic_line
+from coach.rubrics.caps import off_topic_line, off_topic_next_step
 from coach.rubrics.features import answer_features
 from coach.rubrics.fitted import load_model
 from coach.rubrics.judgement import Judgement
@@ -190,6 +190,16 @@ def score_offline(
         for cid, j in judgements.items()
     ]
     scores = [c.score for c in criteria]
+    summary = feedback.summary(judgements, rubrics, level)
+    if relevance.addressed:
+        next_step = feedback.next_step(judgements, rubrics, level)
+        follow_up = feedback.follow_up(question, judgements, rubrics, level)
+        stronger = feedback.stronger_version(question, signals, judgements)
+    else:  # the other question's content is not coached: the step is the question asked
+        summary = f"{off_topic_line(relevance)} {summary}"
+        next_step = off_topic_next_step(question.text)
+        follow_up = question.follow_ups[0] if question.follow_ups else None
+        stronger = None
     return Scorecard(
         question_id=question.id,
         round=question.round,
@@ -197,12 +207,10 @@ def score_offline(
         scorer=SCORER,
         criteria=criteria,
         overall=round(sum(scores) / len(scores), 1) if scores else 0.0,
-        summary=("" if relevance.addressed else off_topic_line(relevance) + " ")
-        + feedback.summary(judgements, rubrics, level)
-        + (" " + relevance.notice if relevance.notice else ""),
-        next_step=feedback.next_step(judgements, rubrics, level),
-        follow_up=feedback.follow_up(question, judgements, rubrics, level),
+        summary=summary + (" " + relevance.notice if relevance.notice else ""),
+        next_step=next_step,
+        follow_up=follow_up,
         transcript=transcript,
         delivery=delivery,
-        stronger_version=feedback.stronger_version(question, signals, judgements),
+        stronger_version=stronger,
     )

@@ -43,9 +43,9 @@ _CUES: dict[str, re.Pattern[str]] = {
 def probe_targets(probe: str, criteria: tuple[str, ...]) -> tuple[str, ...]:
     """The criteria among ``criteria`` that ``probe`` asks about (all of them when its
     wording names none)."""
-    from coach.rubrics.feedback import PROBES, STORY_PROBES
+    from coach.rubrics.feedback import every_probe
 
-    for criterion, text in [*PROBES.items(), *STORY_PROBES.items()]:
+    for criterion, text in every_probe():
         if text == probe and criterion in criteria:
             return (criterion,)
     lower = probe.lower()
