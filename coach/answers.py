@@ -17,6 +17,7 @@ from coach.audio.words import Delivery
 from coach.config import Settings
 from coach.errors import InputError
 from coach.questions import Question, find_question, load_questions
+from coach.rounds import ROUNDS
 from coach.rubrics.scoring import criteria_for_round
 
 ADHOC_ID = "adhoc"
@@ -42,7 +43,9 @@ def question_to_score(
             )
         return question
     if not round_:
-        raise InputError("--question-text needs --round", "add --round R (see `coach --help`)")
+        raise InputError(
+            "--question-text needs --round", f"add --round, one of {', '.join(ROUNDS)}"
+        )
     budgets = [q.time_budget_s for q in questions if q.round == round_]
     try:
         return Question(

@@ -353,3 +353,5 @@ def test_audio_files_must_cover_the_probes_too(coach_home: Path, tmp_path: Path)
                    "--no-speak", "--offline", check=False)  # fmt: skip
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "one per follow-up probe but 4" in result.stderr and "--no-follow-ups" in result.stderr
+    sessions = coach("sessions", "--json")  # a refused loop leaves no session behind
+    assert json.loads(sessions.stdout) == []

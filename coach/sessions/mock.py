@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -76,8 +77,15 @@ def pick_loop_questions(
     return chosen
 
 
-def start_loop(settings: Settings, store: Store, options: MockOptions, mode: str) -> MockState:
-    """Choose the loop's questions and store them with a new session."""
+def start_loop(
+    settings: Settings,
+    store: Store,
+    options: MockOptions,
+    mode: str,
+    check: Callable[[int], None] = lambda rounds: None,
+) -> MockState:
+    """Choose the loop's questions and store them with a new session, once ``check`` (given
+    the number of rounds) has not refused them: a refused loop leaves no session behind."""
     level, kind, preferred = options.level, options.company_kind, ()
     if options.plan:
         from coach.plan import load_plan
@@ -91,6 +99,7 @@ def start_loop(settings: Settings, store: Store, options: MockOptions, mode: str
         raise InputError("a mock loop needs a level", "give --level L4 or --level L5")
     loop = loop_for(kind or "product_ml", level)
     items = pick_loop_questions(load_questions(settings.home), loop, store.last_asked(), preferred)
+    check(len(items))
     session_id = store.start_session(mode)
     with store._transaction() as db:
         db.execute(
@@ -158,8 +167,8 @@ class MockLoop(Practice):
                 state = unfinished_loop(store)
                 check_resumed(state, mock)
             else:
-                self._note_left_unfinished(store)
-                state = start_loop(self.settings, store, mock, MOCK_MODE)
+                state = start_loop(self.settings, store, mock, MOCK_MODE, self._check_loop_audio)
+                self._note_left_unfinished(store, state.session_id)
             done = scored_rounds(store, state)
             todo = [i for i in state.items if i["question_id"] not in done]
             self._check_loop_audio(len(todo))
@@ -194,11 +203,12 @@ class MockLoop(Practice):
                 + (", or add --no-follow-ups" if per_round == 2 else ""),
             )
 
-    def _note_left_unfinished(self, store: Store) -> None:
-        """Say that a new loop replaces the unfinished one as the one --resume continues."""
+    def _note_left_unfinished(self, store: Store, new_session: int) -> None:
+        """Say that the new loop replaces the unfinished one as the one --resume continues."""
         row = store.connection.execute(
-            "SELECT session_id FROM mock_loops WHERE finished_at IS NULL "
-            "ORDER BY session_id DESC LIMIT 1"
+            "SELECT session_id FROM mock_loops WHERE finished_at IS NULL AND session_id != ? "
+            "ORDER BY session_id DESC LIMIT 1",
+            (new_session,),
         ).fetchone()
         if row is not None:
             self.notice(
