@@ -435,6 +435,15 @@ def test_star_levels(transcript: str, expected: int) -> None:
             "on myself. I rebuilt the features and ran a pilot. Adoption reached 60%, up from 15%.",
             3,
         ),
+        # a metric that "returned to" its level is the result; "I also set up" is owned
+        (
+            "Last spring the billing team renamed a field in their export without warning us, "
+            "and our churn model started scoring everyone as low risk. My task was to restore "
+            "the scores and stop it from happening again. I sat down with their lead and we "
+            "agreed on versioned schemas with a contract test. I also set up an alert on schema "
+            "changes. Within two weeks precision returned to its old level.",
+            3,
+        ),
         # a lasting change counts as the reflection
         (
             "In 2022 our fraud model kept missing new attack patterns. I owned the retraining. "

@@ -62,7 +62,8 @@ _RESULT = re.compile(
     r"|shipped|"
     r"approved|adopted)|shipped|launched|rolled (?:it )?out|lift|gain|showed|\w+ later|merged|"
     r"agreed|adopted|started using|(?:is|was|are|were) still (?:used|running|in production)|"
-    r"went live|became the default|(?:up|down) from)\b"
+    r"went live|became the default|(?:up|down) from|returned to|recovered|"
+    r"back to (?:baseline|normal)|doubled|tripled|stabili[sz]ed|no longer)\b"
 )
 _CONSEQUENCE = re.compile(
     r"\b(?:which|and that|that) (?:\w+ )?(?:brought|cut|reduced|improved|increased|dropped|saved|"
@@ -83,7 +84,8 @@ _REFLECTION = re.compile(
     r"made (?:\w+ ){1,6}(?:mandatory|standard|a requirement|the default))\b"
 )
 _OWNERSHIP = re.compile(
-    r"\bi (?:decided|owned|led|proposed|chose|pushed|drove|took|made (?:the|that|this) call"
+    r"\bi (?:also |then |first |quickly |personally )?"
+    r"(?:decided|owned|led|proposed|chose|pushed|drove|took|made (?:the|that|this) call"
     r"|insisted|convinced|"
     r"designed|built|wrote|rolled|dug|found|noticed|brought|set up|added|changed|ran)\b"
 )
