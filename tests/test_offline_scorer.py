@@ -791,3 +791,13 @@ def test_the_fix_that_tells_the_outcome_is_the_stories_result() -> None:
     )
     result = star_parts(extract_signals(story, "Tell me about a bug after launch."))["Result"]
     assert result is not None and result.span.startswith("I dropped the threshold")
+
+
+def test_the_monitoring_quote_is_the_sentence_that_watches_not_a_trade_off() -> None:
+    design = (
+        "I'd pick a tree over a network: the network gains a point of recall but triples the "
+        "latency. Features come from a streaming job. I would alert when the null rate of any "
+        "feature goes above twice its baseline, and fall back to the rules engine."
+    )
+    card = score_offline(question("system_design", ("monitoring_and_rollback",)), design)
+    assert card.criteria[0].evidence[0].startswith("I would alert when the null rate")

@@ -136,9 +136,21 @@ def judge_clarifies(signals: Signals) -> Judgement:
     )
 
 
+def _watched_first(cues: list[Signal], every_cue: list[Signal]) -> list[Signal]:
+    """Cues in a sentence that also tells another part of the loop (an alert, a rollback)
+    first: "latency" in a trade-off sentence is not a signal being watched."""
+    tags: dict[int | None, set[str]] = {}
+    for cue in every_cue:
+        tags.setdefault(cue.sentence, set()).add(cue.tag)
+    return sorted(cues, key=lambda cue: len(tags.get(cue.sentence, set())) < 2)
+
+
 def judge_monitoring(signals: Signals) -> Judgement:
     groups = ("signal", "trigger", "rollout", "rollback", "retrain")
-    present = {g: _cue(signals, "monitoring_and_rollback", g) for g in groups}
+    every_cue = _cue(signals, "monitoring_and_rollback", *groups, "generic")
+    present = {
+        g: _watched_first(_cue(signals, "monitoring_and_rollback", g), every_cue) for g in groups
+    }
     have = [g for g in groups if present[g]]
     spans = [s for g in have for s in present[g][:1]]
     generic = _loose_monitoring(signals, groups)
