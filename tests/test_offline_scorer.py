@@ -801,3 +801,15 @@ def test_the_monitoring_quote_is_the_sentence_that_watches_not_a_trade_off() -> 
     )
     card = score_offline(question("system_design", ("monitoring_and_rollback",)), design)
     assert card.criteria[0].evidence[0].startswith("I would alert when the null rate")
+
+
+def test_the_impact_quote_is_the_result_not_the_symptom() -> None:
+    story = (
+        "Last year I owned the ranking model for our marketplace. Two weeks after launch the "
+        "weekly report showed orders from new buyers down thirty percent. My task was to find "
+        "the cause. I compared production features with training and found a broken join. I "
+        "fixed the join and added a schema check. As a result, orders recovered and the quarter "
+        "ended with about three hundred thousand dollars more in sales than forecast."
+    )
+    card = score_offline(question("behavioral", ("business_impact",)), story).criteria[0]
+    assert card.evidence[0].startswith("As a result, orders recovered")

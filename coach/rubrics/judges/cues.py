@@ -7,6 +7,7 @@ from coach.rubrics.judgement import Judgement, quotes
 from coach.rubrics.signals import Signal, Signals
 from coach.rubrics.signals.cues import cues_in
 from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.story import star_parts
 
 
 def _cue(signals: Signals, criterion: str, *groups: str) -> list[Signal]:
@@ -176,8 +177,25 @@ def judge_monitoring(signals: Signals) -> Judgement:
     )
 
 
+def _results_first(cues: list[Signal], signals: Signals) -> list[Signal]:
+    """Outcome cues in the story's Result first, then in other sentences that tell a result,
+    and those in a sentence telling a problem after launch last: "the model flagged 40 % fewer
+    users" is the symptom, "the campaign saved $200,000" the impact."""
+    told = star_parts(signals)["Result"]
+    results = {s.sentence for s in signals.of("star", "result", "measurable_result")}
+    problems = {s.sentence for s in signals.of("post_launch", "event")}
+    return sorted(
+        cues,
+        key=lambda cue: (
+            told is None or cue.sentence != told.sentence,
+            cue.sentence not in results,
+            cue.sentence in problems,
+        ),
+    )
+
+
 def judge_business(signals: Signals) -> Judgement:
-    outcome = _cue(signals, "business_impact", "outcome")
+    outcome = _results_first(_cue(signals, "business_impact", "outcome"), signals)
     attribution = _cue(signals, "business_impact", "attribution")
     vague = _cue(signals, "business_impact", "vague")
     measured = [s for s in outcome if _sizes(signals, [s])]
