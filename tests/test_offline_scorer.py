@@ -572,6 +572,17 @@ def test_no_part_of_a_sentence_is_quoted_under_two_headings() -> None:
     ), quoted
 
 
+def test_stronger_version_names_what_a_weak_round_criterion_is_missing() -> None:
+    answer = (
+        "I'd pick a gradient boosted tree over a network because the budget is thirty "
+        "milliseconds, and I'd alert when the null rate of a feature doubles."
+    )
+    card = score_offline(question("system_design", ("data_first", "tradeoffs_named")), answer)
+    data = next(c for c in card.criteria if c.id == "data_first")
+    assert data.score < 3
+    assert "- Data first: [" in (card.stronger_version or "")
+
+
 def test_story_outline_has_star_sections() -> None:
     answer = "At my last job our pipeline kept failing. I added retries and alerts. It went well."
     card = score_offline(question("behavioral", STORY), answer)

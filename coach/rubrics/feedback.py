@@ -202,6 +202,9 @@ def follow_up(
 
 STRONG = 3
 """A criterion scored this or more already reads well: its lines are not re-quoted."""
+OUTLINED = frozenset({"star_structure", "numbers_sized", "tradeoffs_named", "post_launch_failures"})
+"""The criteria the stronger version rewrites from the answer's own sentences; any other one
+below ``STRONG`` gets a line saying what it is missing."""
 
 
 def stronger_version(
@@ -230,6 +233,11 @@ def stronger_version(
         )
     if scores.get("post_launch_failures", STRONG) < STRONG:
         lines.append(_after_launch(question, signals, quoted))
+    lines += [
+        f"- {NAMES.get(cid, cid).capitalize()}: [{j.missing}]"
+        for cid, j in judgements.items()
+        if cid not in OUTLINED and j.score < STRONG and j.missing
+    ]
     keep = [NAMES.get(cid, cid) for cid, score in scores.items() if score >= STRONG]
     if keep:
         lines.append("- Keep as it is: " + ", ".join(keep) + ".")
