@@ -107,7 +107,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 0
-    print(transcript.text)
+    print(transcript.raw_text)  # as said, with the fillers the delivery figures count
     print("; ".join(delivery.model_dump()["bands"].values()), file=sys.stderr)
     return 0
 

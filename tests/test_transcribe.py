@@ -204,6 +204,9 @@ def test_cli_transcribes_to_json(capsys: pytest.CaptureFixture[str], tmp_path: P
     assert delivery["filler_count"] == sum(is_filler(w["word"]) for w in printed["words"])
     # under 10 s of speech is too short for a pace figure
     assert delivery["wpm"] == 0.0 and delivery["bands"]["wpm"].startswith("no pace figure")
+    # the plain output is the text as said: the fillers the figures count are in it
+    assert main(["transcribe", str(wav)]) == 0
+    assert capsys.readouterr().out.strip() == printed["raw_text"]
 
 
 @pytest.mark.model

@@ -35,6 +35,13 @@ from coach.audio.wav import SAMPLE_RATE
 from coach.audio.words import Delivery, Word, is_filler
 from coach.errors import ModelError
 
+SAMPLING_SEED = 0
+"""The seed of CTranslate2's sampling, set when the model is opened. A window the model repeats
+itself on is decoded again at a higher temperature, by sampling, and without a fixed seed the
+same file gave another filler count on each run (0, 1 and 4 "uh" on one answer). CTranslate2
+seeds each of its threads once, at its first draw, so it is a process's run that repeats:
+the same audio decoded again in one process continues the same random stream."""
+
 if TYPE_CHECKING:
     from coach.config import Settings
 
@@ -352,6 +359,9 @@ def _open_model(ref: ModelRef, options: WhisperOptions) -> Any:
                 self.windows_left -= 1
             return super().encode(features)
 
+    import ctranslate2  # loaded with faster-whisper already
+
+    ctranslate2.set_random_seed(SAMPLING_SEED)
     source = ref.path_or_size
     if not ref.local_files_only:
         source = _fetch(ref.path_or_size)
