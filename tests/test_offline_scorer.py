@@ -824,3 +824,17 @@ def test_the_impact_quote_is_the_result_not_the_symptom() -> None:
     )
     card = score_offline(question("behavioral", ("business_impact",)), story).criteria[0]
     assert card.evidence[0].startswith("As a result, orders recovered")
+
+
+@pytest.mark.parametrize(
+    ("round_", "advice"),
+    [
+        ("behavioral", "put numbers on the story"),
+        ("ml_fundamentals", "how rare the positive class"),
+        ("system_design", "latency budget"),
+    ],
+)
+def test_numbers_advice_is_in_the_round_s_terms(round_: str, advice: str) -> None:
+    answer = "At my last job the spam filter let too much through, so I retrained it on new data."
+    card = score_offline(question(round_, ("numbers_sized",)), answer).criteria[0]
+    assert card.score < 3 and advice in card.feedback.split("Missing: ")[1]

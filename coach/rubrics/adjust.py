@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from coach.questions import Question
+from coach.rounds import STORY_ROUNDS
 from coach.rubrics.anticipated import with_anticipated
 from coach.rubrics.caps import apply_caps
 from coach.rubrics.judgement import Judgement
@@ -22,6 +23,17 @@ from coach.rubrics.signals import Signals
 from coach.rubrics.story import star_evidence, star_found, star_parts
 
 STAR = "star_structure"
+NUMBERS = "numbers_sized"
+NUMBERS_ADVICE = {
+    **dict.fromkeys(
+        STORY_ROUNDS,
+        "put numbers on the story: the scale of the problem and how far the result moved",
+    ),
+    "ml_fundamentals": "put numbers on it: how much data, how rare the positive class, and how "
+    "far the metric would move",
+}
+"""What a story or a fundamentals answer weak on numbers (below 3) is told to add: the judge's
+own advice (requests per second, a latency budget, a design decision) is about a system."""
 
 
 def after_judging(
@@ -31,8 +43,18 @@ def after_judging(
     whether the answer addressed the question."""
     adjusted = with_anticipated(judgements, question.round, signals.view)
     adjusted = with_story_evidence(adjusted, signals)
+    adjusted = with_round_advice(adjusted, question.round)
     relevance = assess(question.text, transcript, question.round)
     return apply_caps(adjusted, signals, relevance), relevance
+
+
+def with_round_advice(judgements: Mapping[str, Judgement], round_: str) -> dict[str, Judgement]:
+    """Numbers advice in the round's own terms (:data:`NUMBERS_ADVICE`)."""
+    result = dict(judgements)
+    numbers, advice = result.get(NUMBERS), NUMBERS_ADVICE.get(round_)
+    if numbers is not None and advice and numbers.score < 3:
+        result[NUMBERS] = replace(numbers, missing=advice)
+    return result
 
 
 def with_story_evidence(
