@@ -462,6 +462,11 @@ def test_star_told_loosely(transcript: str, expected: int) -> None:
     [
         ("Our chatbot did worse online than offline, and we fixed it.", 2),
         (
+            "We launched the search ranker and the first problem was timeouts. Queries were "
+            "slower than we expected in production because the index lived on another host.",
+            2,
+        ),
+        (
             "We shipped the new ETA model in March. Two weeks later the ops team told us the "
             "estimates looked meaningless for night shifts. I compared logged features with "
             "training ones and fixed the timezone parsing.",
