@@ -792,6 +792,7 @@ def test_a_run_on_sentence_is_cut_between_words() -> None:
         0
     ].evidence
     assert "four thousand requests a second" in quote and quote in answer
+    assert quote.startswith("We served")  # with its subject: the figure comes early
     end = answer.index(quote) + len(quote)
     assert end == len(answer) or answer[end] in " ,."  # a whole word ends the quote
 
