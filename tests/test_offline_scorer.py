@@ -844,3 +844,15 @@ def test_numbers_advice_is_in_the_round_s_terms(round_: str, advice: str) -> Non
     answer = "At my last job the spam filter let too much through, so I retrained it on new data."
     card = score_offline(question(round_, ("numbers_sized",)), answer).criteria[0]
     assert card.score < 3 and advice in card.feedback.split("Missing: ")[1]
+
+
+def test_a_long_sentence_is_quoted_from_its_subject() -> None:
+    tail = ", and then we looked at the logs again for the next region" * 6
+    answer = (
+        "Our pricing service, which we ran for two years, handled four hundred requests a "
+        f"second{tail}."
+    )
+    (quote,) = score_offline(question("system_design", ("numbers_sized",)), answer).criteria[
+        0
+    ].evidence
+    assert quote.startswith("Our pricing service") and "four hundred requests a second" in quote
