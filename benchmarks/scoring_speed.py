@@ -3,7 +3,7 @@
     python benchmarks/scoring_speed.py [--split dev] [--repeats 3]
 
 Scores every corpus answer of the given part whose question is compared by meaning (a
-built-in system-design, technical or ML-fundamentals question, or one of its probes), each
+built-in design, technical, ML-fundamentals or story question, or one of its probes), each
 ``--repeats`` times once the model is loaded, and prints the median, 90th percentile and
 highest milliseconds per card, with the sentence embedding's share. It also times, in a fresh
 process, the import, the model load and the first card (the cold path of `coach score`), with

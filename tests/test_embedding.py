@@ -309,15 +309,18 @@ def test_no_place_to_write_the_converted_model_is_reported(
     assert "temporary file" in card.summary and "TMPDIR" in card.summary
 
 
-def test_the_model_is_loaded_while_a_design_answer_is_given() -> None:
+def test_the_model_is_loaded_while_an_answer_compared_by_meaning_is_given() -> None:
     from coach.sessions.practice import warm_up_relevance
 
-    story = next(q for q in builtin_questions() if q.round == "behavioral")
-    assert warm_up_relevance(story) is None
+    screen = next(q for q in builtin_questions() if q.round == "recruiter_screen")
+    assert warm_up_relevance(screen) is None  # compared by words alone
     own = bank_question(CHURN_PIPELINE).model_copy(update={"text": "Design a churn pipeline."})
     assert warm_up_relevance(own) is None  # compared by words alone: nothing to load
     embedding._load.cache_clear()
+    story = next(q for q in builtin_questions() if q.round == "behavioral")
+    stories = warm_up_relevance(story)  # stories are compared by meaning too
     warming = warm_up_relevance(bank_question(CHURN_PIPELINE))
-    assert warming is not None
+    assert stories is not None and warming is not None
+    stories.join()
     warming.join()
     assert embedding._load.cache_info().currsize == 1

@@ -16,7 +16,7 @@ from coach.rubrics.feedback import CONCEPT_PROBES, PROBES, STORY_PROBES, every_p
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.offline import score_offline
 from coach.rubrics.probes import probe_targets
-from coach.rubrics.relevance import assess
+from coach.rubrics.relevance import RelevanceOptions, assess
 from coach.rubrics.signals import extract_signals
 from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.signals.text import View
@@ -93,7 +93,7 @@ def test_an_answer_to_another_question_scores_at_most_one_and_says_so() -> None:
     assert card.summary.startswith("This answer did not address the question asked")
     # what comes next is the question asked, not coaching on the other question's answer
     assert card.next_step == f'Answer the question that was asked: "{churn.text}"'
-    assert card.stronger_version is None and card.follow_up == churn.follow_ups[0]
+    assert card.stronger_version is None and card.follow_up == churn.text  # asked again
     on_topic = score_offline(bank(FEED_RANKING), FEED_DESIGN)
     assert on_topic.summary.startswith("Meets")
     assert max(c.score for c in on_topic.criteria) >= 3
@@ -121,6 +121,25 @@ def test_a_story_in_its_own_domain_is_not_off_topic_for_a_behavioural_question()
     card = score_offline(question, FRAUD_STORY)
     assert "did not address" not in card.summary
     assert (card.score_of("star_structure") or 0) >= 2  # scored as the story it is, not capped
+
+
+FEED_IN_BRIEF = (
+    "I would start with retrieval: a two tower model pulls about a thousand candidates from an "
+    "approximate nearest neighbour index. A ranking model with cross features orders them within "
+    "forty milliseconds, and a final step adds diversity and freshness. The model retrains daily "
+    "on yesterday's impressions and the embeddings refresh every hour. I would watch the click "
+    "rate per surface and the share of empty feeds."
+)
+
+
+def test_a_design_given_to_a_story_question_is_off_topic_by_meaning() -> None:
+    incident = bank("beh-incident-response-l5")
+    off = assess(incident.text, FEED_IN_BRIEF, incident.round)
+    assert not off.addressed and off.meaning_margin is not None
+    # the words alone do not say so: it is the comparison by meaning that does
+    assert off.other >= 0.1 and off.asked > RelevanceOptions().max_ratio * off.other
+    feed = bank(FEED_RANKING)
+    assert assess(feed.text, FEED_IN_BRIEF, feed.round).addressed
 
 
 # ---------------------------------------------------------------- rounds and follow-ups

@@ -195,11 +195,10 @@ def score_offline(
         next_step = feedback.next_step(judgements, rubrics, level)
         follow_up = feedback.follow_up(question, judgements, rubrics, level)
         stronger = feedback.stronger_version(question, signals, judgements)
-    else:  # the other question's content is not coached: the step is the question asked
+    else:  # the other question's content is not coached: the question is asked again
         summary = f"{off_topic_line(relevance)} {summary}"
         next_step = off_topic_next_step(question.text)
-        follow_up = question.follow_ups[0] if question.follow_ups else None
-        stronger = None
+        follow_up, stronger = question.text, None
     return Scorecard(
         question_id=question.id,
         round=question.round,

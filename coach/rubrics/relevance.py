@@ -13,8 +13,10 @@ Design and technical questions name their topic, and an answer to another one sh
 much of its vocabulary ("model", "latency", "features"), so in those rounds the answer is
 also compared by meaning: its sentence vector (:mod:`coach.rubrics.embedding`) against the
 asked question's and every other bank question's. An answer clearly closer to another
-question than to the one asked is off-topic. This holds for the built-in questions and their
-probes; without the model package the second test is skipped, and the card says so.
+question than to the one asked is off-topic. A story is held to more: any story's words can
+fit a story question, so it must be far closer to another question by meaning *and* share few
+words with its own. This holds for the built-in questions and their probes; without the model
+package the second test is skipped, and the card says so.
 """
 
 from __future__ import annotations
@@ -67,6 +69,16 @@ class RelevanceOptions:
     to the asked one's to be off-topic: halfway between the least clear off-topic answer
     (0.32) and the most off-topic-looking on-topic one (0.21) among the corpus's train
     answers in these rounds."""
+    story_rounds: frozenset[str] = STORY_ROUNDS
+    """Story rounds, whose answers are compared by meaning too, but held to a stricter test:
+    any story's words can fit a story question, so on its own a margin says less there."""
+    story_meaning_threshold: float = 0.35
+    """The margin a story must reach, and ``story_max_ratio`` the share of the other
+    question's word similarity the asked one's must stay under, for the story to be off-topic.
+    Among the corpus's train answers in story rounds, on-topic ones that shared as few words
+    with their question stayed under a margin of 0.15 (0.21 on dev), while 5 of the off-topic
+    ones the word test had missed reached 0.41 or more."""
+    story_max_ratio: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -228,7 +240,7 @@ def assess(
             if long_enough:  # a shorter answer gets no word test either: nothing to say
                 notice = f"Relevance was checked by words alone ({missing})."
         else:
-            if margin >= options.meaning_threshold:
+            if _far_by_meaning(margin, asked, other, round_, options):
                 off_topic, other_text = True, closer
     return Relevance(
         addressed=not off_topic,
@@ -238,6 +250,18 @@ def assess(
         meaning_margin=margin,
         notice=notice,
     )
+
+
+def _far_by_meaning(
+    margin: float, asked: float, other: float, round_: str | None, options: RelevanceOptions
+) -> bool:
+    """Whether the margin by meaning (and, for a story, how few words it shares with the
+    question asked) marks the answer as one to another question."""
+    if round_ in options.story_rounds:
+        return (
+            margin >= options.story_meaning_threshold and asked <= options.story_max_ratio * other
+        )
+    return margin >= options.meaning_threshold
 
 
 def _meaning_margin(asked_texts: tuple[str, ...], transcript: str) -> tuple[float, str]:
@@ -286,7 +310,8 @@ def meaning_texts(
     so it is compared by words alone."""
     from coach.questions import builtin_questions
 
-    if round_ not in (options or RelevanceOptions()).meaning_rounds:
+    options = options or RelevanceOptions()
+    if round_ not in options.meaning_rounds | options.story_rounds:
         return ()
     for question in builtin_questions():
         if question_text == question.text:
