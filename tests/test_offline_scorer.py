@@ -856,3 +856,43 @@ def test_a_long_sentence_is_quoted_from_its_subject() -> None:
         0
     ].evidence
     assert quote.startswith("Our pricing service") and "four hundred requests a second" in quote
+
+
+def test_short_keyword_lists_are_capped_like_long_ones() -> None:
+    stuffed_answer = (
+        "Latency, throughput, p99, canary, rollback, drift, trade-offs. Accuracy versus cost "
+        "trade-off. Alerts, shadow, retrain."
+    )
+    criteria = ("monitoring_and_rollback", "tradeoffs_named", "numbers_sized")
+    card = score_offline(question("system_design", criteria), stuffed_answer)
+    assert max(c.score for c in card.criteria) <= 1, [(c.id, c.score) for c in card.criteria]
+
+
+def test_daily_users_are_not_a_retraining_cadence() -> None:
+    design = (
+        "We have about a hundred million daily users. I would alert when the click rate drops by "
+        "more than three percent and roll back to the previous model."
+    )
+    card = score_offline(question("system_design", ("monitoring_and_rollback",)), design)
+    assert not any("daily users" in q for q in card.criteria[0].evidence)
+    assert "retrain" not in card.criteria[0].feedback.split("Missing:")[0]
+
+
+def test_a_spoken_a_b_test_is_an_attribution() -> None:
+    story = (
+        "I shipped a new ranking model for our shop. We ran an A B test for two weeks, and "
+        "conversion rose by two percent in the treatment group, about a million dollars a year."
+    )
+    card = score_offline(question("behavioral", ("business_impact",)), story)
+    assert card.criteria[0].score == 4
+
+
+def test_a_heading_that_announces_failure_modes_is_not_quoted_as_one() -> None:
+    design = (
+        "I'd serve the ranker behind a feature cache. Failure modes. First, the streaming "
+        "feature job can stall; I would alert when feature lag passes thirty minutes and fall "
+        "back to the batch features."
+    )
+    card = score_offline(question("system_design", ("post_launch_failures",)), design)
+    assert "Failure modes." not in card.criteria[0].evidence
+    assert card.criteria[0].score >= 2

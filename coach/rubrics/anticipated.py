@@ -49,6 +49,8 @@ _ACT = re.compile(
     r"stop\w* (?:publishing|serving|the)|shed\w*|retr(?:y|ies)|drop\w*|route\w*|gates?|"
     r"fix(?:es|ed)?|skip\w*|halve\w*|lower\w*|reduce\w*|abort\w*|fails? (?:the|loudly))\b"
 )
+HEADING_WORDS = 3
+"""A sentence this short that announces failure modes is a heading, not one of them."""
 _NUMBER = re.compile(r"\d|\b(?:percent|twice|double|hundred|thousand|million)\b")
 
 
@@ -63,6 +65,8 @@ def read_anticipated(view: View) -> Judgement:
         lower = sentence.text.lower()
         if _INTRO.search(lower):
             announced_until = position + INTRO_REACH
+            if len(lower.split()) <= HEADING_WORDS:  # "Failure modes." announces, names none
+                continue
         if position > announced_until and not _FAILURE.search(lower):
             continue
         said = view.sentence_signal(CRITERION, sentence).span  # as spoken, fillers in

@@ -27,8 +27,8 @@ MAX_QUOTE = 160
 PROBES: dict[str, str] = {
     "numbers_sized": "Roughly what load is that in requests per second, and what latency budget "
     "does it leave for the model?",
-    "tradeoffs_named": "What did you give up with that choice, and what would have made you choose "
-    "the other option?",
+    "tradeoffs_named": "Which of those options would you pick, what would it cost you, and what "
+    "would make you choose another?",
     "post_launch_failures": "What broke after launch, and how did you find out?",
     "star_structure": "What was the measurable result, and which part of it was your decision?",
     "data_first": "Where do the labels come from, and how late do they arrive?",
@@ -42,11 +42,13 @@ PROBES: dict[str, str] = {
     "metrics_beyond_accuracy": "Which operating point would you pick, and what constraint sets it?",
 }
 STORY_PROBES: dict[str, str] = {
+    "tradeoffs_named": "What did you give up with that choice, and what would have made you choose "
+    "the other option?",
     "numbers_sized": "How big was it in numbers: the scale of the problem, and how far did the "
     "result move?",
 }
-"""Probes worded for a story round where the design wording (requests per second, a latency
-budget) would ask about a system the story is not about."""
+"""Probes worded for a story round, where the design wording would ask about a system the story
+is not about (requests per second, a latency budget) or about options not yet chosen."""
 CONCEPT_PROBES: dict[str, str] = {
     "numbers_sized": "Put numbers on it: how much data, how rare the positive class, and how "
     "far would the metric move?",

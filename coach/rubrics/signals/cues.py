@@ -37,10 +37,13 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         r"freshness|throughput)\b",
         "trigger": r"\b(?:alert\w* (?:on|when|if)|page\w* (?:on|when|if)|threshold|more than|"
         r"goes over|drops? (?:below|by)|automatic rollback|trigger\w*)\b",
-        "rollout": r"\b(?:shadow|canary|a/b test|ramp\w*|staged|gradual|percent of traffic"
+        "rollout": r"\b(?:shadow|canary|a[/ -]?b test|ramp\w*|staged|gradual|percent of traffic"
         r"|% of traffic)\b",
         "rollback": r"\b(?:roll ?back|rolled back|revert\w*|kill switch|fallback)\b",
-        "retrain": r"\b(?:retrain\w*|cadence|daily|weekly|nightly|refresh)\b",
+        "retrain": r"\b(?:retrain\w*|cadence|refresh\w*|(?:daily|weekly|nightly|hourly) "
+        r"(?:retrain\w*|training|refresh\w*|updates?|jobs?|runs?|builds?)|(?:train\w*|updat\w*|"
+        r"rebuil\w*|refresh\w*)(?: \w+){0,4} (?:daily|weekly|nightly|hourly|every (?:day|week"
+        r"|night|hour)))\b",
         "generic": r"\b(?:monitor\w*|drift|alerts?|observability)\b",
     },
     "business_impact": {
@@ -51,7 +54,7 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         r"|complaints|"
         r"opens?|open rate|roi|cpa|tickets?|response time|time to (?:first )?response|"
         r"resolution time|handle time)\b",
-        "attribution": r"\b(?:a/b test\w*|experiment\w*|holdout|control group"
+        "attribution": r"\b(?:a[/ -]?b test\w*|experiment\w*|holdout|control group"
         r"|before[- ]and[- ]after|"
         r"shadow|backtest\w*|attribut\w*)\b",
         "vague": r"\b(?:helped the business|really happy|loved it|added value|business value|"
@@ -90,7 +93,7 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         r"imbalance\w*|rare|what matters|positives are|can review|cope with|so)\b",
         "operating_point": r"\b(?:at a fixed|threshold|operating point|recall at|precision at|"
         r"at k|@k|top-?k|flag the top|the top \d)\b",
-        "online": r"\b(?:a/b|online|business|revenue|conversion|guardrail\w*)\b",
+        "online": r"\b(?:a/b|a[ -]b test|online|business|revenue|conversion|guardrail\w*)\b",
         "accuracy_only": r"\baccuracy\b",
     },
 }

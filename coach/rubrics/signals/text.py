@@ -136,8 +136,11 @@ class View:
 
 
 def _listy(sentence: str) -> bool:
-    """A sentence of four or more comma-separated fragments, most of them three words or fewer."""
+    """A sentence of four or more comma-separated fragments, most of them three words or fewer,
+    or of three fragments of one or two words each ("Monitor drift, rollback, canary.")."""
     segments = [s.strip() for s in re.split(r"[,;:]", sentence.strip(" .!?")) if s.strip()]
+    if len(segments) == 3:
+        return all(len(s.split()) <= 2 for s in segments)
     if len(segments) < 4:
         return False
     short = [s for s in segments if len(s.split()) <= 3]
