@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coach import __version__
+from coach import __version__, spin_count_for
 from coach.cli import main
 
 HEAVY = ("faster_whisper", "ctranslate2", "openai", "sounddevice", "pyttsx3", "av", "onnxruntime")
@@ -41,6 +41,16 @@ def test_light_commands_import_nothing_heavy(args: list[str]) -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_openmp_spins_briefly_only_when_every_core_is_busy() -> None:
+    assert spin_count_for(load=2.3, cores=2) == "1000"
+    assert spin_count_for(load=1.2, cores=2) is None  # a quiet machine keeps the default
+    env = {**os.environ, "GOMP_SPINCOUNT": "300000"}  # a user's own choice is kept
+    probe = "import coach, ctranslate2, os; print(os.environ['GOMP_SPINCOUNT'])"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "300000"
 
 
 def test_version_and_help_list_every_command() -> None:
