@@ -362,17 +362,17 @@ class Practice:
 
         assert self._decoder is not None
         answer_file = next(self._answer_samples, None)
-        source = None if answer_file is None else answer_file[1]
-        factory, checked = self._microphone, {}
+        options, factory = RecorderOptions.from_settings(self.settings), self._microphone
         if answer_file is not None:  # a file is checked whole here, not by its opening
-            self._warn_if_silent(*answer_file)
-            factory = samples_stream(answer_file[1], self.options.realtime)
-            checked = {"quiet_fix": None}
-        recorder = Recorder(RecorderOptions.from_settings(self.settings, **checked), factory)
+            path, samples = answer_file
+            self._warn_if_silent(path, samples)
+            options = RecorderOptions.from_settings(self.settings, quiet_fix=None)
+            factory = samples_stream(samples, self.options.realtime)
+        recorder = Recorder(options, factory)
         streaming = StreamingTranscriber(self._decoder)
         warm_up_relevance(question)
         done = threading.Event()
-        if source is None:
+        if answer_file is None:
             self.say("Answer out loud; press Enter when you are done.")
             threading.Thread(
                 target=self._stop_on_enter, args=(recorder.stop_event, done), daemon=True
