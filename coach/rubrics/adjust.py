@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from coach.questions import Question
-from coach.rounds import STORY_ROUNDS
 from coach.rubrics.anticipated import with_anticipated
 from coach.rubrics.caps import apply_caps
+from coach.rubrics.feedback import STRONG, advice_for
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.judges.star import result_told
 from coach.rubrics.relevance import Relevance, assess
@@ -23,17 +23,6 @@ from coach.rubrics.signals import Signals
 from coach.rubrics.story import star_evidence, star_found, star_parts
 
 STAR = "star_structure"
-NUMBERS = "numbers_sized"
-NUMBERS_ADVICE = {
-    **dict.fromkeys(
-        STORY_ROUNDS,
-        "put numbers on the story: the scale of the problem and how far the result moved",
-    ),
-    "ml_fundamentals": "put numbers on it: how much data, how rare the positive class, and how "
-    "far the metric would move",
-}
-"""What a story or a fundamentals answer weak on numbers (below 3) is told to add: the judge's
-own advice (requests per second, a latency budget, a design decision) is about a system."""
 
 
 def after_judging(
@@ -49,11 +38,13 @@ def after_judging(
 
 
 def with_round_advice(judgements: Mapping[str, Judgement], round_: str) -> dict[str, Judgement]:
-    """Numbers advice in the round's own terms (:data:`NUMBERS_ADVICE`)."""
+    """Advice in the round's own terms (:func:`coach.rubrics.feedback.advice_for`) for the
+    criteria below ``STRONG``."""
     result = dict(judgements)
-    numbers, advice = result.get(NUMBERS), NUMBERS_ADVICE.get(round_)
-    if numbers is not None and advice and numbers.score < 3:
-        result[NUMBERS] = replace(numbers, missing=advice)
+    for cid, advice in advice_for(round_).items():
+        judged = result.get(cid)
+        if judged is not None and judged.score < STRONG:
+            result[cid] = replace(judged, missing=advice)
     return result
 
 

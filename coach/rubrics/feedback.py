@@ -57,13 +57,32 @@ CONCEPT_PROBES: dict[str, str] = {
 system with a load."""
 
 
+STORY_ADVICE: dict[str, str] = {
+    "numbers_sized": "put numbers on the story: the scale of the problem and how far the result "
+    "moved",
+}
+CONCEPT_ADVICE: dict[str, str] = {
+    "numbers_sized": "put numbers on it: how much data, how rare the positive class, and how "
+    "far the metric would move",
+}
+"""What an answer below ``STRONG`` is told to add, in a story's or a concept's terms: the
+judges' own advice (requests per second, a latency budget, a design decision) is about a
+system."""
+ROUND_WORDING: dict[str, tuple[dict[str, str], dict[str, str]]] = {
+    **dict.fromkeys(STORY_ROUNDS, (STORY_PROBES, STORY_ADVICE)),
+    "ml_fundamentals": (CONCEPT_PROBES, CONCEPT_ADVICE),
+}
+"""The probes and the advice of the rounds whose questions are not about a system."""
+
+
 def probes_for(round_: str) -> dict[str, str]:
     """The coach's own probe for each criterion, in a round's words."""
-    if round_ in STORY_ROUNDS:
-        return {**PROBES, **STORY_PROBES}
-    if round_ == "ml_fundamentals":
-        return {**PROBES, **CONCEPT_PROBES}
-    return PROBES
+    return {**PROBES, **ROUND_WORDING.get(round_, ({}, {}))[0]}
+
+
+def advice_for(round_: str) -> dict[str, str]:
+    """Advice in a round's own words, for the criteria whose judges word it for a system."""
+    return ROUND_WORDING.get(round_, ({}, {}))[1]
 
 
 def every_probe() -> list[tuple[str, str]]:
