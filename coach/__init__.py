@@ -5,10 +5,10 @@ Importing the package may set one default for the native libraries it loads late
 ``GOMP_SPINCOUNT`` once, when it is loaded, so it is decided here, before anything can load it.
 Idle OpenMP threads spin for a while before they sleep. When other processes already keep every
 core busy, those spins take the cores the decode needs: beside two busy processes on two cores,
-`coach transcribe` of a 45 s answer took 11.5-11.8 s with 1,000 spins against 19-59 s with the
+`coach transcribe` of a 45 s answer took 8.4-12.2 s with 1,000 spins against 19-59 s with the
 default, and a streamed 89 s answer was ready 2.9 s after its end against 8.2 s. On a quiet
-machine the short spins cost more than they save (the streamed answer was ready after 2.2-3.8 s
-against 1.3-1.4 s), so they are chosen only when the load average is already at the number of
+machine the short spins cost more than they save (the streamed answer was ready after 1.9-3.8 s
+against 1.1-1.4 s), so they are chosen only when the load average is already at the number of
 cores (see docs/benchmarks.md). A value already in the environment is kept.
 """
 
