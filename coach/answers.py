@@ -23,9 +23,33 @@ from coach.rubrics.scoring import criteria_for_round
 ADHOC_ID = "adhoc"
 DEFAULT_LEVEL = "L4"
 DEFAULT_BUDGET_S = 120
+MIN_PROBE_CHARS = 10
+"""As short as a follow-up probe may be: the length a question needs."""
 
 
 def question_to_score(
+    settings: Settings,
+    question_id: str | None,
+    text: str | None,
+    round_: str | None,
+    level: str | None,
+    follow_up: str | None = None,
+) -> Question:
+    """A question from the bank by id, or an ad-hoc one from its text and round; with
+    ``follow_up``, that probe asked after it, scored on what the probe asks for."""
+    question = _asked_question(settings, question_id, text, round_, level)
+    if follow_up is None:
+        return question
+    if len(follow_up.strip()) < MIN_PROBE_CHARS:
+        raise InputError(
+            "--follow-up is too short to be a question", "give the probe as it was asked"
+        )
+    from coach.rubrics.probes import follow_up_question
+
+    return follow_up_question(question, follow_up.strip())
+
+
+def _asked_question(
     settings: Settings,
     question_id: str | None,
     text: str | None,

@@ -61,7 +61,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     question = question_to_score(
-        settings, args.question, args.question_text, args.round, args.level
+        settings, args.question, args.question_text, args.round, args.level, args.follow_up
     )
     transcript, delivery = read_answer(
         settings, args.text, args.text_file, args.audio, question.time_budget_s
@@ -453,6 +453,11 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--question", metavar="ID")
     which.add_argument("--question-text", metavar="TEXT")
     score.add_argument("--round", choices=ROUNDS)
+    score.add_argument(
+        "--follow-up",
+        metavar="PROBE",
+        help="the answer is to this follow-up of the question: scored on what the probe asks",
+    )
     answer = score.add_mutually_exclusive_group(required=True)
     answer.add_argument(
         "--audio", metavar="AUDIO", help="a recording: WAV, FLAC, MP3, M4A/AAC, Ogg/Opus or WebM"

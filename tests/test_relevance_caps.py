@@ -15,13 +15,12 @@ from coach.rubrics.anticipated import read_anticipated, with_anticipated
 from coach.rubrics.feedback import CONCEPT_PROBES, PROBES, STORY_PROBES, every_probe
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.offline import score_offline
-from coach.rubrics.probes import probe_targets
+from coach.rubrics.probes import follow_up_question, probe_targets
 from coach.rubrics.relevance import RelevanceOptions, assess
 from coach.rubrics.signals import extract_signals
 from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.signals.text import View
 from coach.rubrics.story import star_parts
-from coach.sessions.practice import follow_up_question
 from coach.sessions.schedule import assess as assess_round
 from coach.sessions.store import open_store
 

@@ -87,10 +87,26 @@ def test_text_file_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert card["transcript"] == ANSWER
 
 
+def test_a_follow_up_answer_is_scored_on_what_its_probe_asks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    question = next(q for q in load_questions() if q.id == "sd-home-feed-recs-l4")
+    sizing = "Roughly what load does this need to handle at peak, in requests per second?"
+    answer = "About fifty million users at ten requests a day is roughly six thousand QPS."
+    card = score_json(capsys, "--question", question.id, "--follow-up", sizing, "--text",
+                      answer, "--offline")
+    assert [c["id"] for c in card["criteria"]] == ["numbers_sized"]
+    assert card["question_id"] == f"{question.id}-follow-up"
+    whole = score_json(capsys, "--question", question.id, "--text", answer, "--offline")
+    assert len(whole["criteria"]) == len(question.criteria) > 1
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--question-text", "Design a feed.", "--text", "x"], "--question-text needs --round"),
+        (["--question", "sd-home-feed-recs-l4", "--follow-up", "Why?", "--text", "x"],
+         "--follow-up is too short"),
         (["--question-text", "Short", "--round", "technical", "--text", "x"],
          "--question-text cannot be used"),
         (["--question", "no-such-question", "--text", "x"], "no question with id"),

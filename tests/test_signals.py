@@ -111,6 +111,30 @@ def test_derivation_over_two_sentences() -> None:
     assert extract_signals(text).derivations
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "8 million events over a 2 hour window is about 1,100 events per second, "
+        "which is why we used a gradient boosted tree.",
+        "So five hundred million a day over 86,400 seconds is about six thousand QPS.",
+        "Two billion rows over thirty days is roughly seventy million a day.",
+    ],
+)
+def test_a_figure_spread_over_a_stretch_of_time_is_a_derivation(text: str) -> None:
+    assert extract_signals(text).derivations
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We saw a 5% drop over 2 weeks and 3 regions were hit.",
+        "We served 2 million users over 3 years with 40 GPUs.",
+    ],
+)
+def test_figures_over_time_with_nothing_worked_out_are_no_derivation(text: str) -> None:
+    assert extract_signals(text).derivations == []
+
+
 def test_a_list_of_numbers_is_not_a_derivation() -> None:
     text = "We have 50 million listings. Sellers add 200,000 a day. We keep the top 20."
     assert extract_signals(text).derivations == []
@@ -546,6 +570,12 @@ def test_spoken_hedges_between_commas_are_fillers() -> None:
         ("We kept the linear model and left half a point of AUC on the table.", "loss_quantified"),
         ("I went with sharding instead of FSDP. What you pay is a slower step.", "loss"),
         ("We picked the cap over a full rollback. The cap cost us some upside.", "loss"),
+        # told in the present tense
+        ("I'd pick the bi-encoder for the budget. It costs us some recall.", "loss"),
+        (
+            "It costs us about two points of NDCG, but the bi-encoder fits the budget.",
+            "loss_quantified",
+        ),
     ],
 )
 def test_tradeoff_narration_in_other_words(text: str, expected: str) -> None:

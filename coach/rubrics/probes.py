@@ -11,6 +11,13 @@ them all.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coach.questions import Question
+
+FOLLOW_UP_SUFFIX = "-follow-up"
+"""Appended to a question's id for the answer to its follow-up probe."""
 
 _CUES: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern)
@@ -51,3 +58,16 @@ def probe_targets(probe: str, criteria: tuple[str, ...]) -> tuple[str, ...]:
     lower = probe.lower()
     asked = tuple(c for c in criteria if c in _CUES and _CUES[c].search(lower))
     return asked or criteria
+
+
+def follow_up_question(question: Question, probe: str) -> Question:
+    """The follow-up asked after ``question``: the probe, scored only on the criteria the
+    probe asks about (a sizing probe on numbers_sized), not on the whole first rubric."""
+    return question.model_copy(
+        update={
+            "id": question.id + FOLLOW_UP_SUFFIX,
+            "text": probe,
+            "follow_ups": (),
+            "criteria": probe_targets(probe, question.criteria),
+        }
+    )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 from coach.config import Settings
 from coach.errors import InputError, home_error
 from coach.questions import Question, find_question, load_questions, select_questions
+from coach.rubrics.probes import follow_up_question
 from coach.sessions.review import scorecard_block
 from coach.sessions.schedule import update_queue
 from coach.sessions.stages import Stages, production_stages
@@ -67,10 +68,6 @@ class PracticeOptions:
         if self.mode:
             return self.mode
         return "text" if self.typed else "file" if self.answer_audio else "voice"
-
-
-FOLLOW_UP_SUFFIX = "-follow-up"
-"""Appended to a question's id for the answer to its follow-up probe."""
 
 
 class Answered(NamedTuple):
@@ -538,18 +535,3 @@ def warm_up_relevance(question: Question) -> threading.Thread | None:
     thread = threading.Thread(target=warm_up, daemon=True)
     thread.start()
     return thread
-
-
-def follow_up_question(question: Question, probe: str) -> Question:
-    """The follow-up asked after ``question``: the probe, scored only on the criteria the
-    probe asks about (a sizing probe on numbers_sized), not on the whole first rubric."""
-    from coach.rubrics.probes import probe_targets
-
-    return question.model_copy(
-        update={
-            "id": question.id + FOLLOW_UP_SUFFIX,
-            "text": probe,
-            "follow_ups": (),
-            "criteria": probe_targets(probe, question.criteria),
-        }
-    )

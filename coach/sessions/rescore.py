@@ -10,8 +10,8 @@ from pathlib import Path
 from coach.audio.words import Delivery
 from coach.config import Settings
 from coach.questions import Question, load_questions
+from coach.rubrics.probes import FOLLOW_UP_SUFFIX, follow_up_question
 from coach.rubrics.scoring import ConfiguredScorer
-from coach.sessions.practice import FOLLOW_UP_SUFFIX, follow_up_question
 from coach.sessions.review import resolve_session
 from coach.sessions.steps import score_and_store, store_transcript
 from coach.sessions.store import AnswerRecord, Store, open_store

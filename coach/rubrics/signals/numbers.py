@@ -335,7 +335,11 @@ def find_derivations(view: View, quantities: list[Signal]) -> list[Signal]:
         inside = [q for q in numbers if view.in_sentence(q, sentence)]
         if len(inside) < 2 and not (position and len(inside) >= 1):
             continue
-        hit = _arithmetic(view, sentence, inside) or _computed_result(view, position, inside)
+        hit = (
+            _arithmetic(view, sentence, inside)
+            or _spread_over_time(view, sentence, inside)
+            or _computed_result(view, position, inside)
+        )
         if hit is None:
             continue
         following = " ".join(s.text.lower() for s in view.sentences[position + 1 : position + 3])
@@ -365,6 +369,30 @@ def _arithmetic(view: View, sentence: Sentence, inside: list[Signal]) -> int | N
         after_ok = any(0 <= s - after <= 25 for s in starts)
         if before_ok and after_ok:
             return at
+    return None
+
+
+_OVER = re.compile(r"\bover (?:a |an |the )?")
+_GIVES = re.compile(
+    r"^\W*(?:is|are|'s|comes to|works out to|gives(?: us)?|equals|so|that's|which is)?"
+    r"\s*(?:about|roughly|around|approximately|nearly|almost|some|maybe|call it)?\s*$"
+)
+
+
+def _spread_over_time(view: View, sentence: Sentence, inside: list[Signal]) -> int | None:
+    """A figure spread over a stretch of time, with what it comes to: "8 million events
+    over a 2 hour window is about 1,100 events per second"."""
+    spans = sorted((_offsets(view, q, sentence), q) for q in inside)
+    lower = view.lower
+    for (start, first), (span_start, span), (result_start, _) in zip(
+        spans, spans[1:], spans[2:], strict=False
+    ):
+        over = _OVER.search(lower, start + len(first.span), span_start)
+        if span.tag not in ("latency", "duration") or over is None or over.end() != span_start:
+            continue
+        between = lower[span_start + len(span.span) : result_start]
+        if len(between) <= 40 and _GIVES.match(re.sub(r"\b(?:window|period|span)\b", "", between)):
+            return over.start()
     return None
 
 
