@@ -22,7 +22,7 @@ from coach.rubrics.judges.post_launch import incident_evidence
 from coach.rubrics.judges.star import result_told
 from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 from coach.rubrics.signals import extract_signals
-from coach.rubrics.story import star_evidence, star_found, star_parts
+from coach.rubrics.story import star_evidence, star_found
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGN = ("numbers_sized", "tradeoffs_named", "post_launch_failures")
@@ -178,7 +178,7 @@ def test_a_sentence_stating_the_task_is_never_quoted_as_the_situation() -> None:
         "of a gradient boosted model and nobody trusted them. I calibrated them and added "
         "reason codes to each case. As a result review time dropped from nine to five minutes."
     )
-    parts = star_parts(extract_signals(told_first, "Tell me about a time you drove adoption."))
+    parts = extract_signals(told_first, "Tell me about a time you drove adoption.").star_told
     situation = parts["Situation"]
     assert situation is not None and situation.span.startswith("The scores came out")
 
@@ -806,7 +806,7 @@ def test_the_fix_that_tells_the_outcome_is_the_stories_result() -> None:
         "separate, stricter cut, retrained without the attack period, and the new-seller hold "
         "rate went to about four percent while fraud caught stayed the same."
     )
-    result = star_parts(extract_signals(story, "Tell me about a bug after launch."))["Result"]
+    result = extract_signals(story, "Tell me about a bug after launch.").star_told["Result"]
     assert result is not None and result.span.startswith("I dropped the threshold")
 
 

@@ -20,7 +20,6 @@ from coach.rubrics.relevance import RelevanceOptions, assess
 from coach.rubrics.signals import extract_signals
 from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.signals.text import View
-from coach.rubrics.story import star_parts
 from coach.sessions.schedule import assess as assess_round
 from coach.sessions.store import open_store
 
@@ -339,7 +338,7 @@ def test_a_vague_narrative_scores_star_at_most_one() -> None:
 
 
 def test_star_parts_are_distinct_sentences_in_order_and_the_result_is_the_outcome() -> None:
-    parts = star_parts(extract_signals(FRAUD_STORY))
+    parts = extract_signals(FRAUD_STORY).star_told
     told = [p for p in parts.values() if p is not None]
     assert [p.start for p in told] == sorted(p.start for p in told)
     assert len({p.span for p in told}) == len(told)

@@ -20,7 +20,7 @@ from coach.rubrics.judgement import Judgement
 from coach.rubrics.judges.star import result_told
 from coach.rubrics.relevance import Relevance, assess
 from coach.rubrics.signals import Signals
-from coach.rubrics.story import star_evidence, star_found, star_parts
+from coach.rubrics.story import star_evidence, star_found
 
 STAR = "star_structure"
 
@@ -61,7 +61,7 @@ def with_story_evidence(
     quotes = star_evidence(signals, story.score)
     if not quotes:
         return result
-    outcome = star_parts(signals)["Result"]
+    outcome = signals.star_told["Result"]
     lead = outcome.span if outcome is not None and story.score >= 3 else ""
     found = star_found(signals, story.score, result_told(signals)) or story.found
     result[STAR] = replace(story, evidence=quotes, lead=lead if lead in quotes else "", found=found)

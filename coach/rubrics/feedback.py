@@ -18,7 +18,6 @@ from coach.rubrics.judgement import Judgement
 from coach.rubrics.models import CORE_CRITERIA, Criterion
 from coach.rubrics.signals import Signal, Signals
 from coach.rubrics.signals.numbers import weight_of
-from coach.rubrics.story import star_parts
 
 DEFAULT_BAR = {"L4": 2, "L5": 3}
 MAX_QUOTE = 160
@@ -285,7 +284,7 @@ def _line(label: str, quote: str | None, placeholder: str, addition: str = "") -
 def _story_outline(signals: Signals, scores: Mapping[str, int], quoted: set[str]) -> list[str]:
     if scores.get("star_structure", 0) >= 4:
         return []
-    parts = star_parts(signals)
+    parts = signals.star_told
     measured = parts["Result"] is not None and parts["Result"].tag == "measurable_result"
     placeholders = {
         "Situation": "[where you were: team, product, system, its scale in numbers]",

@@ -27,8 +27,9 @@ _FAILURE = re.compile(
 )
 
 
-def star_parts(signals: Signals) -> dict[str, Signal | None]:
-    """Each STAR part's sentence (None when the story does not tell it)."""
+def choose_star_parts(signals: Signals) -> dict[str, Signal | None]:
+    """Each STAR part's sentence (None when the story does not tell it). Read it as
+    ``signals.star_told``, which chooses them once per answer."""
     chosen: dict[str, Signal | None] = {}
     after = -1
     for label, details in PARTS:
@@ -77,7 +78,7 @@ def star_evidence(signals: Signals, level: int) -> tuple[str, ...]:
     fragment); none at 0."""
     if level <= 0:
         return ()
-    told = star_parts(signals)
+    told = signals.star_told
     labels = [label for label, _ in PARTS] if level >= 3 else BEFORE_RESULT
     spans = [part.span for label in labels if (part := told[label]) is not None]
     return tuple(spans[:1]) if level == 1 else tuple(spans)
@@ -103,7 +104,7 @@ def star_found(signals: Signals, level: int, result: str) -> str:
     for. Empty at other levels, and when no part before the result is told."""
     if level not in (2, 3):
         return ""
-    told = star_parts(signals)
+    told = signals.star_told
     names = [TOLD_AS[label] for label in BEFORE_RESULT if told[label] is not None]
     if not names:
         return ""

@@ -7,7 +7,6 @@ from coach.rubrics.judgement import Judgement, quotes
 from coach.rubrics.signals import Signal, Signals
 from coach.rubrics.signals.cues import cues_in
 from coach.rubrics.signals.numbers import weight_of
-from coach.rubrics.story import star_parts
 
 
 def _cue(signals: Signals, criterion: str, *groups: str) -> list[Signal]:
@@ -181,7 +180,7 @@ def _results_first(cues: list[Signal], signals: Signals) -> list[Signal]:
     """Outcome cues in the story's Result first, then in other sentences that tell a result,
     and those in a sentence telling a problem after launch last: "the model flagged 40 % fewer
     users" is the symptom, "the campaign saved $200,000" the impact."""
-    told = star_parts(signals)["Result"]
+    told = signals.star_told["Result"]
     results = {s.sentence for s in signals.of("star", "result", "measurable_result")}
     problems = {s.sentence for s in signals.of("post_launch", "event")}
     return sorted(

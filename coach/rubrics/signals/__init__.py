@@ -20,6 +20,7 @@ are bare lists of short fragments yield only weak signals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from coach.rubrics.signals.cues import find_cues
 from coach.rubrics.signals.numbers import (
@@ -58,6 +59,15 @@ class Signals:
     cues: dict[str, list[Signal]] = field(default_factory=dict)
     checklist: bool = False
     """The answer reads as a subjectless checklist ("looked at X, reverted, retrained")."""
+
+    @cached_property
+    def star_told(self) -> dict[str, Signal | None]:
+        """Each STAR part's sentence, or None where the story does not tell it: chosen once
+        per answer by :func:`coach.rubrics.story.choose_star_parts`, for every stage that
+        quotes or checks a part."""
+        from coach.rubrics.story import choose_star_parts
+
+        return choose_star_parts(self)
 
     def of(self, kind: str, *tags: str) -> list[Signal]:
         """Signals of one kind, optionally only those with one of ``tags``."""
