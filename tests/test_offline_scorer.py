@@ -820,6 +820,27 @@ def test_the_monitoring_quote_is_the_sentence_that_watches_not_a_trade_off() -> 
     assert card.criteria[0].evidence[0].startswith("I would alert when the null rate")
 
 
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        "It cut the average review time per claim from twelve minutes to seven.",
+        "Manual reviews went from 400 a day to about 90.",
+        "Turnaround on a new market dropped from three weeks to four days.",
+    ],
+)
+def test_time_and_effort_saved_with_a_figure_is_a_measured_outcome(outcome: str) -> None:
+    answer = f"I built a triage model for the claims team and got it into production. {outcome}"
+    card = score_offline(question("recruiter_screen", ("business_impact",)), answer)
+    assert card.score_of("business_impact") == 3
+    assert card.criteria[0].evidence == [outcome]
+
+
+def test_memory_freed_is_no_business_outcome() -> None:
+    answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
+    card = score_offline(question("recruiter_screen", ("business_impact",)), answer)
+    assert card.score_of("business_impact") == 0
+
+
 def test_the_impact_quote_is_the_result_not_the_symptom() -> None:
     story = (
         "Last year I owned the ranking model for our marketplace. Two weeks after launch the "

@@ -53,7 +53,11 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         r"click-?through|ctr|add-to-carts?|approvals?|dollars|margin|spend|savings|saved"
         r"|complaints|"
         r"opens?|open rate|roi|cpa|tickets?|response time|time to (?:first )?response|"
-        r"resolution time|handle time)\b",
+        r"resolution time|handle time|turnaround|time (?:spent|saved)|(?:review|processing"
+        r"|triage|investigation|labell?ing|waiting|wait) time|manual (?:work|effort|reviews?"
+        r"|labell?ing|checks?)|freed (?:up )?(?:\w+ ){0,3}?(?:time|hours|days|weeks|analysts?"
+        r"|engineers?|agents?|people|staff)|(?:person|analyst|engineer|agent)[- ](?:hours|days"
+        r"|weeks))\b",
         "attribution": r"\b(?:a[/ -]?b test\w*|experiment\w*|holdout|control group"
         r"|before[- ]and[- ]after|"
         r"shadow|backtest\w*|attribut\w*)\b",
