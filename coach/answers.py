@@ -115,6 +115,8 @@ def _read_text_file(name: str) -> str:
         return Path(name).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"no such file: {name}", "check the path given to --text-file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name} is a folder", "give the path of a text file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(
             f"cannot read {name} as UTF-8 text ({error})", "give a plain text file"

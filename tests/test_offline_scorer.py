@@ -16,6 +16,7 @@ from types import ModuleType
 
 import pytest
 
+from coach.audio.delivery import compute_delivery
 from coach.questions import Question
 from coach.rubrics.judges import judge, stuffed
 from coach.rubrics.judges.post_launch import incident_evidence
@@ -252,9 +253,11 @@ def test_no_answer_gets_zeros_and_says_so(transcript: str) -> None:
     assert all(c.score == 0 for c in card.criteria)
     assert card.overall == 0
     assert card.summary == "no answer detected"
-    # the same card for a file, a microphone or a typed answer: it presumes none of them
-    assert "check that the recording" in card.next_step and "if you did" in card.next_step
+    # typed: nothing to say about a recording; spoken (with delivery figures): check it
+    assert card.next_step == "Answer the question: the text given holds no answer."
     assert card == no_answer_scorecard(question(), transcript)
+    spoken = score_offline(question(), transcript, delivery=compute_delivery([], 60))
+    assert "check that the recording" in spoken.next_step and "if you did" in spoken.next_step
 
 
 def test_a_real_short_answer_is_not_mistaken_for_silence() -> None:

@@ -114,6 +114,8 @@ def test_a_follow_up_answer_is_scored_on_what_its_probe_asks(
           "--text-file", "/nonexistent/answer.txt"], "no such file"),
         (["--question-text", "Design a ranking system.", "--round", "technical",
           "--audio", "/nonexistent/answer.wav"], "answer.wav"),
+        (["--question-text", "Design a ranking system.", "--round", "technical",
+          "--text-file", "/"], "is a folder"),
     ],
 )
 def test_bad_input_is_one_line_without_traceback(

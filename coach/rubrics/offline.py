@@ -136,13 +136,21 @@ def _levels(criterion: Criterion | None) -> tuple[str, ...]:
 # ---------------------------------------------------------------- scorecards
 
 
+NO_SPEECH_STEP = (
+    "Answer the question; if you did, check that the recording holds your voice "
+    "(`coach doctor` tests the microphone)."
+)
+NO_TEXT_STEP = "Answer the question: the text given holds no answer."
+
+
 def no_answer_scorecard(
     question: Question,
     transcript: str,
     level: str | None = None,
     delivery: Delivery | None = None,
 ) -> Scorecard:
-    """All zeros and "no answer detected": nothing was said, so nothing is scored."""
+    """All zeros and "no answer detected": nothing was said, so nothing is scored. The next
+    step points at the recording only when the answer was spoken (it has ``delivery``)."""
     return Scorecard(
         question_id=question.id,
         round=question.round,
@@ -154,8 +162,7 @@ def no_answer_scorecard(
         ],
         overall=0.0,
         summary="no answer detected",
-        next_step="Answer the question; if you did, check that the recording holds your voice "
-        "(`coach doctor` tests the microphone).",
+        next_step=NO_SPEECH_STEP if delivery is not None else NO_TEXT_STEP,
         follow_up=question.follow_ups[0] if question.follow_ups else None,
         transcript=transcript,
         delivery=delivery,

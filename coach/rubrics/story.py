@@ -1,72 +1,16 @@
-"""The sentences that tell a story's Situation, Task, Action, Result and Reflection.
-
-Each part is a different sentence that stands on its own (not a bare "Because of how we
-sampled."), and each comes after the one before it, so the quotes read as the
-story was told. The Result is the outcome (a measurable
-one first), never the sentence that tells what went wrong.
+"""What a story's told parts earn on a card: the sentences quoted for its STAR score, and
+the parts it is shown to have told. The parts themselves are chosen once per answer
+(``Signals.star_told``, :func:`coach.rubrics.signals.star.choose_star_parts`).
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from coach.rubrics.signals.star import PARTS
+
 if TYPE_CHECKING:
-    from coach.rubrics.signals import Signal, Signals
-
-PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Situation", ("situation",)),
-    ("Task", ("task",)),
-    ("Action", ("action",)),
-    ("Result", ("measurable_result", "result")),
-    ("Reflection", ("reflection",)),
-)
-_FAILURE = re.compile(
-    r"\b(?:broke|broken|failed|failing|fails|outage|crash\w*|went wrong|incident|bug|"
-    r"tanked|regress\w*|degraded|mistake)\b"
-)
-
-
-def choose_star_parts(signals: Signals) -> dict[str, Signal | None]:
-    """Each STAR part's sentence (None when the story does not tell it). Read it as
-    ``signals.star_told``, which chooses them once per answer."""
-    chosen: dict[str, Signal | None] = {}
-    after = -1
-    for label, details in PARTS:
-        candidates = [
-            s for s in signals.of("star", *details) if s.start > after and not _fragment(s.span)
-        ]
-        if label == "Result":
-            candidates = _outcomes(candidates, signals)
-        part = candidates[0] if candidates else None
-        chosen[label] = part
-        if part is not None:
-            after = part.end - 1
-    return chosen
-
-
-_DEPENDENT = re.compile(r"\s*(?:because|since|which|although|though|as|so that|unless|whereas)\b")
-FRAGMENT_WORDS = 8
-"""A dependent clause this short standing as a sentence ("Because of how we sampled.") says
-nothing on its own."""
-
-
-def _fragment(span: str) -> bool:
-    return bool(_DEPENDENT.match(span.lower())) and len(span.split()) < FRAGMENT_WORDS
-
-
-def _outcomes(candidates: list[Signal], signals: Signals) -> list[Signal]:
-    """Result candidates that tell an outcome, measurable ones first, in story order. A
-    sentence telling a problem after launch is not one, unless it also tells the fix."""
-    fixes = {(s.start, s.end) for s in signals.of("post_launch", "fix")}
-    events = {(s.start, s.end) for s in signals.of("post_launch", "event")} - fixes
-    kept = [
-        s
-        for s in candidates
-        if (s.start, s.end) not in events and not _FAILURE.search(s.span.lower())
-    ]
-    return sorted(kept, key=lambda s: (s.tag != "measurable_result", s.start))
-
+    from coach.rubrics.signals import Signals
 
 BEFORE_RESULT = ("Situation", "Task", "Action")
 """The parts a story below 3 is credited with: a result would earn more."""

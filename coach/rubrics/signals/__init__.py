@@ -33,7 +33,7 @@ from coach.rubrics.signals.numbers import (
 )
 from coach.rubrics.signals.post_launch import find_post_launch
 from coach.rubrics.signals.signal import Signal
-from coach.rubrics.signals.star import STAR_TAGS, find_star
+from coach.rubrics.signals.star import STAR_TAGS, choose_star_parts, find_star
 from coach.rubrics.signals.text import View
 from coach.rubrics.signals.tradeoffs import find_tradeoffs
 
@@ -63,11 +63,9 @@ class Signals:
     @cached_property
     def star_told(self) -> dict[str, Signal | None]:
         """Each STAR part's sentence, or None where the story does not tell it: chosen once
-        per answer by :func:`coach.rubrics.story.choose_star_parts`, for every stage that
-        quotes or checks a part."""
-        from coach.rubrics.story import choose_star_parts
-
-        return choose_star_parts(self)
+        per answer (:func:`.star.choose_star_parts`), for every stage that quotes or checks a
+        part."""
+        return choose_star_parts(self.star, self.post_launch)
 
     def of(self, kind: str, *tags: str) -> list[Signal]:
         """Signals of one kind, optionally only those with one of ``tags``."""

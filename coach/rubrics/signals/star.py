@@ -158,3 +158,63 @@ def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[
                 )
             )
     return star, ownership
+
+
+# ---------------------------------------------------------------- the parts a story tells
+
+PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Situation", ("situation",)),
+    ("Task", ("task",)),
+    ("Action", ("action",)),
+    ("Result", ("measurable_result", "result")),
+    ("Reflection", ("reflection",)),
+)
+_FAILURE = re.compile(
+    r"\b(?:broke|broken|failed|failing|fails|outage|crash\w*|went wrong|incident|bug|"
+    r"tanked|regress\w*|degraded|mistake)\b"
+)
+
+
+def choose_star_parts(star: list[Signal], post_launch: list[Signal]) -> dict[str, Signal | None]:
+    """Each STAR part's sentence (None when the story does not tell it), from a story's
+    ``star`` and ``post_launch`` signals: each part a different sentence that stands on its
+    own (not a bare "Because of how we sampled."), each after the one before, so the quotes
+    read as the story was told; the Result is the outcome (a measurable one first), never
+    the sentence that tells what went wrong. Read it as ``Signals.star_told``, which chooses
+    them once per answer."""
+    chosen: dict[str, Signal | None] = {}
+    after = -1
+    for label, details in PARTS:
+        candidates = [
+            s for s in star if s.tag in details and s.start > after and not _fragment(s.span)
+        ]
+        if label == "Result":
+            candidates = _outcomes(candidates, post_launch)
+        part = candidates[0] if candidates else None
+        chosen[label] = part
+        if part is not None:
+            after = part.end - 1
+    return chosen
+
+
+_DEPENDENT = re.compile(r"\s*(?:because|since|which|although|though|as|so that|unless|whereas)\b")
+FRAGMENT_WORDS = 8
+"""A dependent clause this short standing as a sentence ("Because of how we sampled.") says
+nothing on its own."""
+
+
+def _fragment(span: str) -> bool:
+    return bool(_DEPENDENT.match(span.lower())) and len(span.split()) < FRAGMENT_WORDS
+
+
+def _outcomes(candidates: list[Signal], post_launch: list[Signal]) -> list[Signal]:
+    """Result candidates that tell an outcome, measurable ones first, in story order. A
+    sentence telling a problem after launch is not one, unless it also tells the fix."""
+    fixes = {(s.start, s.end) for s in post_launch if s.tag == "fix"}
+    events = {(s.start, s.end) for s in post_launch if s.tag == "event"} - fixes
+    kept = [
+        s
+        for s in candidates
+        if (s.start, s.end) not in events and not _FAILURE.search(s.span.lower())
+    ]
+    return sorted(kept, key=lambda s: (s.tag != "measurable_result", s.start))
