@@ -18,6 +18,7 @@ import pytest
 
 from coach.audio.delivery import compute_delivery
 from coach.questions import Question
+from coach.rubrics.feedback import DEEPER_PROBES, PROBES
 from coach.rubrics.judges import judge, stuffed
 from coach.rubrics.judges.post_launch import incident_evidence
 from coach.rubrics.judges.star import result_told
@@ -552,6 +553,29 @@ def test_follow_up_comes_from_the_bank_when_nothing_is_below_the_bar() -> None:
     bank = question(level="L4").model_copy(update={"follow_ups": ("What would you cache first?",)})
     card = score_offline(bank, STRONG_DESIGN, level="L4")
     assert card.follow_up == "What would you cache first?"
+
+
+def test_with_nothing_below_the_bar_and_no_bank_probe_the_follow_up_asks_for_more() -> None:
+    card = score_offline(question(level="L4"), STRONG_DESIGN, level="L4")
+    assert card.follow_up in DEEPER_PROBES.values()
+    weakest = min(card.criteria, key=lambda c: c.score)
+    assert card.follow_up != PROBES.get(weakest.id)
+
+
+@pytest.mark.parametrize(
+    ("round_", "probe"),
+    [
+        ("technical", "What would break once it is live, and how would you find out?"),
+        ("system_design", "What would break once it is live, and how would you find out?"),
+        ("behavioral", "What broke after launch, and how did you find out?"),
+    ],
+)
+def test_a_failure_probe_asks_about_a_system_to_come_or_a_story_told(
+    round_: str, probe: str
+) -> None:
+    asked = question(round_, ("post_launch_failures",))
+    answer = "We trained a gradient boosted model on last year's clicks and shipped it."
+    assert score_offline(asked, answer).follow_up == probe
 
 
 def test_stronger_version_quotes_the_user_and_uses_placeholders_for_missing_facts() -> None:

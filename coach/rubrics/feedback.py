@@ -24,11 +24,11 @@ MAX_QUOTE = 160
 
 
 PROBES: dict[str, str] = {
-    "numbers_sized": "Roughly what load is that in requests per second, and what latency budget "
-    "does it leave for the model?",
+    "numbers_sized": "Roughly what load does it serve in requests per second, and what latency "
+    "budget does that leave for the model?",
     "tradeoffs_named": "Which of those options would you pick, what would it cost you, and what "
     "would make you choose another?",
-    "post_launch_failures": "What broke after launch, and how did you find out?",
+    "post_launch_failures": "What would break once it is live, and how would you find out?",
     "star_structure": "What was the measurable result, and which part of it was your decision?",
     "data_first": "Where do the labels come from, and how late do they arrive?",
     "clarifies_assumptions": "What scale and latency are you designing for, and what is out "
@@ -40,20 +40,35 @@ PROBES: dict[str, str] = {
     "narrates_gotchas": "What goes wrong with this on real data, and how would you catch it?",
     "metrics_beyond_accuracy": "Which operating point would you pick, and what constraint sets it?",
 }
+"""The coach's probe for an answer below the bar on a criterion: it asks for what is missing."""
 STORY_PROBES: dict[str, str] = {
-    "tradeoffs_named": "What did you give up with that choice, and what would have made you choose "
-    "the other option?",
+    "tradeoffs_named": "What was the hardest choice in it, what did you give up for it, and what "
+    "would have made you choose otherwise?",
     "numbers_sized": "How big was it in numbers: the scale of the problem, and how far did the "
     "result move?",
+    "post_launch_failures": "What broke after launch, and how did you find out?",
 }
 """Probes worded for a story round, where the design wording would ask about a system the story
-is not about (requests per second, a latency budget) or about options not yet chosen."""
+is not about (requests per second, a latency budget), about options not yet chosen, or about a
+failure still to come."""
 CONCEPT_PROBES: dict[str, str] = {
     "numbers_sized": "Put numbers on it: how much data, how rare the positive class, and how "
     "far would the metric move?",
 }
 """Probes worded for the ML fundamentals round, whose questions ask about a concept, not a
 system with a load."""
+DEEPER_PROBES: dict[str, str] = {
+    "numbers_sized": "Which decision does that number force, and what changes at ten times the "
+    "scale?",
+    "tradeoffs_named": "What would make you reverse that choice, and how would you notice in "
+    "time?",
+    "post_launch_failures": "What did you change so that it could not happen the same way again?",
+    "star_structure": "Looking back, what would you do differently, and what changed because of "
+    "it?",
+    "business_impact": "How do you know the work caused that change, and not something else?",
+}
+"""Probes for an answer already at the bar on its weakest criterion, when its question has no
+follow-up of its own: they ask for the top level, not for what the answer already gave."""
 
 
 STORY_ADVICE: dict[str, str] = {
@@ -86,7 +101,12 @@ def advice_for(round_: str) -> dict[str, str]:
 
 def every_probe() -> list[tuple[str, str]]:
     """(criterion, probe) for every probe the coach asks, in any round."""
-    return [*PROBES.items(), *STORY_PROBES.items(), *CONCEPT_PROBES.items()]
+    return [
+        *PROBES.items(),
+        *STORY_PROBES.items(),
+        *CONCEPT_PROBES.items(),
+        *DEEPER_PROBES.items(),
+    ]
 
 
 NAMES: dict[str, str] = {
@@ -208,13 +228,17 @@ def follow_up(
     rubrics: Mapping[str, Criterion],
     level: str,
 ) -> str | None:
-    """An interviewer's probe: on the weakest criterion if it is below the bar, else the bank's;
-    never the question just answered (a follow-up answer is not asked its own probe again)."""
+    """An interviewer's probe: on the weakest criterion when it is below the bar (asking for
+    what is missing), else the bank's follow-up, else one asking for that criterion's top level
+    (:data:`DEEPER_PROBES`); never the question just answered (a follow-up answer is not asked
+    its own probe again)."""
     cid = weakest(judgements, rubrics, level)
-    below = cid is not None and _gap(cid, judgements[cid], rubrics, level)[0] > 0
-    probes = probes_for(question.round)
-    own = probes.get(cid) if cid else None
-    candidates = [own if below else None, *question.follow_ups, own]
+    if cid is None:
+        return next((p for p in question.follow_ups if p != question.text), None)
+    own = probes_for(question.round).get(cid)
+    below = _gap(cid, judgements[cid], rubrics, level)[0] > 0
+    deeper = DEEPER_PROBES.get(cid, own)
+    candidates = [own, *question.follow_ups] if below else [*question.follow_ups, deeper]
     return next((p for p in candidates if p and p != question.text), None)
 
 
