@@ -862,6 +862,17 @@ def test_time_and_effort_saved_with_a_figure_is_a_measured_outcome(outcome: str)
     assert card.criteria[0].evidence == [outcome]
 
 
+def test_money_that_moved_is_a_measured_outcome_and_hindsight_attributes_nothing() -> None:
+    answer = (
+        "Finance asked us to cut ML serving spend by a third, and that was my task. "
+        "We went from 40 GPUs to 14, about $25k a month, a 64% cut. "
+        "Looking back, I'd have tried quantization first, since it was the cheaper experiment."
+    )
+    card = score_offline(question("project_deep_dive", ("business_impact",)), answer)
+    assert card.score_of("business_impact") == 3
+    assert card.criteria[0].evidence == [answer.split(". ")[1] + "."]
+
+
 def test_memory_freed_is_no_business_outcome() -> None:
     answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
     card = score_offline(question("recruiter_screen", ("business_impact",)), answer)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from coach.rubrics.judgement import Judgement, quotes
 from coach.rubrics.signals import Signal, Signals
 from coach.rubrics.signals.cues import cues_in
@@ -193,9 +195,42 @@ def _results_first(cues: list[Signal], signals: Signals) -> list[Signal]:
     )
 
 
+MOVES = frozenset({"delta", "percent", "multiplier"})
+"""Quantity units that tell how far something moved."""
+
+
+def _money_moved(signals: Signals) -> list[Signal]:
+    """Sentences telling money and how far it moved ("from 40 GPUs to 14, about $25k a month,
+    a 64% cut"): an outcome in the business's own unit, whatever words carry it."""
+    view = signals.view
+    found = []
+    for sentence in view.sentences:
+        inside = [q for q in signals.quantities if view.in_sentence(q, sentence)]
+        money = [q for q in inside if q.tag == "money"]
+        if money and not sentence.listy and any(q.tag in MOVES for q in inside):
+            at = view.clean_pos(money[0].start)
+            found.append(view.sentence_signal("business_impact", sentence, "outcome", at))
+    return found
+
+
+_HINDSIGHT = re.compile(
+    r"\b(?:i'd have|i would have|we'd have|we would have|should have|could have|"
+    r"looking back|in hindsight)\b"
+)
+"""A sentence looking back at what could have been done: it attributes nothing that was
+measured ("Looking back, I'd have tried quantization first, the cheaper experiment")."""
+
+
 def judge_business(signals: Signals) -> Judgement:
-    outcome = _results_first(_cue(signals, "business_impact", "outcome"), signals)
-    attribution = _cue(signals, "business_impact", "attribution")
+    told = _cue(signals, "business_impact", "outcome")
+    named = {s.sentence for s in told}
+    moved = [s for s in _money_moved(signals) if s.sentence not in named]
+    outcome = _results_first(sorted(told + moved, key=lambda s: s.start), signals)
+    attribution = [
+        s
+        for s in _cue(signals, "business_impact", "attribution")
+        if not _HINDSIGHT.search(" ".join(_sentences(signals, [s])).lower())
+    ]
     vague = _cue(signals, "business_impact", "vague")
     measured = [s for s in outcome if _sizes(signals, [s])]
     if measured and attribution:
