@@ -873,6 +873,28 @@ def test_money_that_moved_is_a_measured_outcome_and_hindsight_attributes_nothing
     assert card.criteria[0].evidence == [answer.split(". ")[1] + "."]
 
 
+def test_the_monitoring_quote_leads_with_the_sentence_that_tells_most_of_the_loop() -> None:
+    answer = (
+        "The latency budget is 100 ms: 10 ms for retrieval and 40 ms for ranking. "
+        "After launch I'd canary it on 5% of traffic and roll back if click-through drops "
+        "more than 2%."
+    )
+    card = score_offline(question(criteria=("monitoring_and_rollback",)), answer)
+    assert card.criteria[0].evidence[0].startswith("After launch I'd canary")
+
+
+def test_data_told_after_the_model_is_asked_to_come_first_not_for_a_pitfall_it_gave() -> None:
+    answer = (
+        "I'd pick a gradient-boosted tree model for the fraud score. Its features come from the "
+        "payment logs. Labels come from chargebacks, which arrive weeks later, so I train on "
+        "transactions at least 90 days old."
+    )
+    card = score_offline(question(criteria=("data_first",)), answer).criteria[0]
+    assert card.score == 2
+    assert "start with the data, before the model" in card.feedback
+    assert "pitfall" not in card.feedback.split("Missing:")[1]
+
+
 def test_memory_freed_is_no_business_outcome() -> None:
     answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
     card = score_offline(question("recruiter_screen", ("business_impact",)), answer)

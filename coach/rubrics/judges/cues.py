@@ -84,12 +84,12 @@ def judge_data_first(signals: Signals) -> Judgement:
             "open with the data: source, how labels arrive, one pitfall and how you handle it",
         )
     if not (early and pitfall):
+        handle = "say how you handle a pitfall (label delay, bias, leakage, skew)"
         return Judgement(
             2,
             quotes(data, 3),
-            "data sources and labels named",
-            "put the data before the model and say how you handle a pitfall (label delay, bias, "
-            "leakage, skew)",
+            "data sources and labels named" + ("" if early else ", after the model"),
+            "start with the data, before the model" if pitfall else handle,
         )
     if _sizes(signals, data + pitfall):
         return Judgement(
@@ -139,12 +139,13 @@ def judge_clarifies(signals: Signals) -> Judgement:
 
 
 def _watched_first(cues: list[Signal], every_cue: list[Signal]) -> list[Signal]:
-    """Cues in a sentence that also tells another part of the loop (an alert, a rollback)
-    first: "latency" in a trade-off sentence is not a signal being watched."""
+    """Cues in the sentences that tell most of the loop (an alert, a rollback) first, in the
+    answer's order among equals: "latency" in a trade-off sentence is not a signal being
+    watched."""
     tags: dict[int | None, set[str]] = {}
     for cue in every_cue:
         tags.setdefault(cue.sentence, set()).add(cue.tag)
-    return sorted(cues, key=lambda cue: len(tags.get(cue.sentence, set())) < 2)
+    return sorted(cues, key=lambda cue: (-len(tags.get(cue.sentence, set())), cue.start))
 
 
 def judge_monitoring(signals: Signals) -> Judgement:
@@ -154,7 +155,7 @@ def judge_monitoring(signals: Signals) -> Judgement:
         g: _watched_first(_cue(signals, "monitoring_and_rollback", g), every_cue) for g in groups
     }
     have = [g for g in groups if present[g]]
-    spans = [s for g in have for s in present[g][:1]]
+    spans = _watched_first([s for g in have for s in present[g][:1]], every_cue)
     generic = _loose_monitoring(signals, groups)
     missing = ", ".join(g for g in groups if g not in have)
     if not have:

@@ -14,7 +14,8 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
     "data_first": {
         "data": r"\b(?:data(?:set)?|labels?|labell?ed|labell?ing|annotat\w*|logs?|ground truth|"
         r"training set|events?|clicks?|chargebacks?|sample\w*|examples?|source[sd]?)\b",
-        "pitfall": r"\b(?:label (?:delay|lag|noise|quality)|late|delay\w*|noisy|noise|bias\w*"
+        "pitfall": r"\b(?:label (?:delay|lag|noise|quality)|late|delay\w*"
+        r"|arriv\w*(?: \w+){0,4} later|noisy|noise|bias\w*"
         r"|leak\w*|"
         r"skew|imbalance\w*|fresh\w*|stale|cold[- ]start|quality|positive rate|position bias|"
         r"selection bias|disagree\w*)\b",
