@@ -337,6 +337,21 @@ def test_a_vague_narrative_scores_star_at_most_one() -> None:
 # ---------------------------------------------------------------- evidence and feedback
 
 
+def test_a_story_told_from_its_end_sets_its_scene_after_the_result_and_reflects() -> None:
+    story = (
+        "The short version is that we cut the false-decline rate from 4% to 0.6% in two days. "
+        "What happened: I was on the payments risk team, and two weeks after we shipped a new "
+        "model, support flagged a spike in declined cards from one country. I traced it to the "
+        "amount feature, which an upstream service had started sending in cents. I patched the "
+        "feature and backfilled, which is how we got back to 0.6%. To stop it recurring I added "
+        "a range check on the amount feature that fails the pipeline."
+    )
+    parts = extract_signals(story).star_told
+    situation, reflection = parts["Situation"], parts["Reflection"]
+    assert situation is not None and situation.span.startswith("What happened")
+    assert reflection is not None and reflection.span.startswith("To stop it recurring")
+
+
 def test_star_parts_are_distinct_sentences_in_order_and_the_result_is_the_outcome() -> None:
     parts = extract_signals(FRAUD_STORY).star_told
     told = [p for p in parts.values() if p is not None]

@@ -81,7 +81,9 @@ _REFLECTION = re.compile(
     r"|i should have|"
     r"next time|since then|now i always|i now|we now|what i took|took away|takeaway|i realized|"
     r"i realised|i'?ve since|lasting|going forward|from then on|ever since|"
-    r"made (?:\w+ ){1,6}(?:mandatory|standard|a requirement|the default))\b"
+    r"made (?:\w+ ){1,6}(?:mandatory|standard|a requirement|the default)|"
+    r"to (?:stop|keep) (?:it|this|that) (?:from )?(?:recurring|happening again)|"
+    r"so (?:it|this|that) (?:can't|couldn't|won't|wouldn't|never) happen(?:s|ed)? again)\b"
 )
 _OWNERSHIP = re.compile(
     r"\bi (?:also |then |first |quickly |personally )?"
@@ -190,11 +192,21 @@ def choose_star_parts(star: list[Signal], post_launch: list[Signal]) -> dict[str
         ]
         if label == "Result":
             candidates = _outcomes(candidates, post_launch)
+        if label == "Situation":
+            candidates = _scenes(candidates, star)
         part = candidates[0] if candidates else None
         chosen[label] = part
         if part is not None:
             after = part.end - 1
     return chosen
+
+
+def _scenes(candidates: list[Signal], star: list[Signal]) -> list[Signal]:
+    """Situation candidates, those that do not also tell a measurable result first: a story
+    told from its end ("The short version is that we cut the false-decline rate from 4% to
+    0.6%") sets its scene in the sentence after."""
+    results = {(s.start, s.end) for s in star if s.tag == "measurable_result"}
+    return sorted(candidates, key=lambda s: (s.start, s.end) in results)
 
 
 _DEPENDENT = re.compile(r"\s*(?:because|since|which|although|though|as|so that|unless|whereas)\b")
