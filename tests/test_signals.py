@@ -582,6 +582,19 @@ def test_tradeoff_narration_in_other_words(text: str, expected: str) -> None:
     assert expected in tags_of(extract_signals(text), "tradeoffs")
 
 
+def test_a_decision_that_names_no_option_is_no_choice() -> None:
+    nameless = (
+        "There were different opinions about which approach to use, because people saw it "
+        "differently. In the end we went with the approach that made the most sense."
+    )
+    assert not tags_of(extract_signals(nameless), "tradeoffs") & {"choice", "decision"}
+    named = (
+        "I had three ideas, because the budget was small. I chose the one with the biggest "
+        "impact, which was adding new user features."
+    )
+    assert tags_of(extract_signals(named), "tradeoffs") & {"choice", "decision"}
+
+
 @pytest.mark.parametrize(
     ("text", "unexpected"),
     [

@@ -312,7 +312,7 @@ def _tag(sentence: Sentence) -> _Tags:
     tags.reason = _first(_REASON, lower)
     if first_person:
         tags.choice = _first_of(_CHOICE, lower)
-        tags.decision = _first(_DECIDED, lower)
+        tags.decision = _named_decision(lower)
         if tags.choice < 0 and _SUBJECTLESS_CHOICE.search(lower):
             spoken = "we " + lower.lstrip(" ,.")  # the dropped subject put back
             tags.choice = 0 if _first_of(_CHOICE, spoken) >= 0 else -1
@@ -331,6 +331,25 @@ def _tag(sentence: Sentence) -> _Tags:
         tags.loss = tags.lose = tags.weak_loss = tags.cost_us = -1
     tags.compromise = _first_of(_COMPROMISE, lower)
     return tags
+
+
+_NAMELESS = re.compile(
+    r"\s+(?:the|that|this|an?|whichever) (?:approach|option|solution|one|plan|idea|path|way"
+    r"|direction)\b(?! of\b)(?:\s+(?:that|which|we|i|everyone|most)\b|\s*[,.;]|\s*$)"
+)
+"""A decision whose object names no option: "we went with the approach that made the most
+sense"."""
+_NAMED_LATER = re.compile(r"\b(?:which was|which were|namely|that is|i\.e\.)|:")
+"""The option named after all: "I chose the one with the most impact, which was..."."""
+
+
+def _named_decision(lower: str) -> int:
+    """Where the sentence tells a decision that names what was decided on, or -1."""
+    match = _DECIDED.search(lower)
+    if match is None:
+        return -1
+    named_later = _NAMED_LATER.search(lower, match.end())
+    return -1 if _NAMELESS.match(lower, match.end()) and not named_later else match.start()
 
 
 def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
