@@ -124,6 +124,14 @@ def test_a_figure_spread_over_a_stretch_of_time_is_a_derivation(text: str) -> No
     assert extract_signals(text).derivations
 
 
+def test_a_figure_worked_out_and_named_is_a_derivation() -> None:
+    text = (
+        "If prevalence is 1 in 1,000, a test with 95% specificity flags about 50 healthy people "
+        "for every true case, so precision is around 2%."
+    )
+    assert extract_signals(text).derivations
+
+
 @pytest.mark.parametrize(
     "text",
     [

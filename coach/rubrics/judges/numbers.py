@@ -60,8 +60,8 @@ def judge_numbers(signals: Signals) -> Judgement:
             if not has_derivation
             else _each_once(quotes(signals.derivations, 1) + quotes(shown, 3)),
             f"{len(sizing)} quantities with units size the answer",
-            "derive one figure from others out loud (users × requests ÷ 86,400 s → QPS) and say "
-            "which decision that number forces"
+            "work one figure out from others out loud (a rate from a volume, a count from a "
+            "share) and say which decision that number forces"
             if not has_derivation
             else "say which decision the number you worked out forces",
         )

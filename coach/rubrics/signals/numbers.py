@@ -313,7 +313,9 @@ _OPERATOR = re.compile(
 _COMPUTED = re.compile(
     r"\b(?:that's|that is|which is|which comes to|comes to|works out to|that gives|gives us|"
     r"so about|so roughly|so around|so call it|call it|so we need(?:ed)?|we needed|do the math|"
-    r"adds up to|equals|so that's|so it's|it's about)\b"
+    r"adds up to|equals|so that's|so it's|it's about|"
+    r"so (?:the |our |its |that )?(?:\w+ ){0,2}?(?:is|are|comes to|works out to|would be|ends up)"
+    r"(?: at)?(?: about| around| roughly| only| just)?)\b"
 )
 _DECISION = re.compile(
     r"\b(?:is why|that's why|which is why|chang(?:ed|es|e) (?:the|our|my) (?:approach|design"
