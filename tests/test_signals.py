@@ -137,9 +137,10 @@ def test_a_figure_worked_out_and_named_is_a_derivation() -> None:
     [
         "We saw a 5% drop over 2 weeks and 3 regions were hit.",
         "We served 2 million users over 3 years with 40 GPUs.",
+        "That's 20,000 QPS at 80 ms. So that number is why I'd use two stages.",
     ],
 )
-def test_figures_over_time_with_nothing_worked_out_are_no_derivation(text: str) -> None:
+def test_figures_with_nothing_worked_out_are_no_derivation(text: str) -> None:
     assert extract_signals(text).derivations == []
 
 
