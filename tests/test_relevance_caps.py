@@ -352,6 +352,16 @@ def test_a_story_told_from_its_end_sets_its_scene_after_the_result_and_reflects(
     assert reflection is not None and reflection.span.startswith("To stop it recurring")
 
 
+def test_a_result_told_as_a_plan_comes_after_one_that_happened() -> None:
+    story = (
+        "At my last job a data scientist wanted to launch a pricing model before Black Friday. "
+        "I pushed back, because it had never run on live features. So what we agreed was that "
+        "we'd shadow it for a week. We fixed those and shipped it in January instead."
+    )
+    result = extract_signals(story).star_told["Result"]
+    assert result is not None and result.span.startswith("We fixed those")
+
+
 def test_star_parts_are_distinct_sentences_in_order_and_the_result_is_the_outcome() -> None:
     parts = extract_signals(FRAUD_STORY).star_told
     told = [p for p in parts.values() if p is not None]

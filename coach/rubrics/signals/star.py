@@ -220,8 +220,9 @@ def _fragment(span: str) -> bool:
 
 
 def _outcomes(candidates: list[Signal], post_launch: list[Signal]) -> list[Signal]:
-    """Result candidates that tell an outcome, measurable ones first, in story order. A
-    sentence telling a problem after launch is not one, unless it also tells the fix."""
+    """Result candidates that tell an outcome, measurable ones first, then those told as having
+    happened, in story order. A sentence telling a problem after launch is not one, unless it
+    also tells the fix."""
     fixes = {(s.start, s.end) for s in post_launch if s.tag == "fix"}
     events = {(s.start, s.end) for s in post_launch if s.tag == "event"} - fixes
     kept = [
@@ -229,4 +230,10 @@ def _outcomes(candidates: list[Signal], post_launch: list[Signal]) -> list[Signa
         for s in candidates
         if (s.start, s.end) not in events and not _FAILURE.search(s.span.lower())
     ]
-    return sorted(kept, key=lambda s: (s.tag != "measurable_result", s.start))
+    planned = {s.start for s in kept if _PLANNED.search(s.span.lower())}
+    return sorted(kept, key=lambda s: (s.tag != "measurable_result", s.start in planned, s.start))
+
+
+_PLANNED = re.compile(r"\b(?:i'd|we'd|would|will|i'll|we'll|going to)\b")
+"""A result told as a plan ("what we agreed was we'd shadow it for a week") comes after those
+told as having happened."""
