@@ -895,6 +895,20 @@ def test_data_told_after_the_model_is_asked_to_come_first_not_for_a_pitfall_it_g
     assert "pitfall" not in card.feedback.split("Missing:")[1]
 
 
+def test_a_story_s_measured_result_is_an_outcome_unless_it_moves_an_offline_metric() -> None:
+    told = (
+        "Two weeks after we shipped a new risk model, support flagged complaints about declined "
+        "cards. I traced it to a feature sent in cents and patched it. We cut the false-decline "
+        "rate from 4% to 0.6% within two days."
+    )
+    card = score_offline(question("behavioral", ("business_impact",)), told).criteria[0]
+    assert card.score == 3 and card.evidence[0].startswith("We cut the false-decline rate")
+    offline = told.replace("the false-decline rate", "the validation AUC loss")
+    assert score_offline(question("behavioral", ("business_impact",)), offline).score_of(
+        "business_impact"
+    ) != 3
+
+
 def test_memory_freed_is_no_business_outcome() -> None:
     answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
     card = score_offline(question("recruiter_screen", ("business_impact",)), answer)

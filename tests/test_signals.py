@@ -226,6 +226,14 @@ def test_a_problem_caught_before_launch_is_not_post_launch() -> None:
     assert "prelaunch_event" in found and "event" not in found
 
 
+def test_a_figure_that_moved_after_the_first_action_is_a_result() -> None:
+    story = (
+        "Last year our fraud model started declining good cards. I traced it to a feature sent "
+        "in cents and patched it. We cut the false-decline rate from 4% to 0.6% in two days."
+    )
+    assert "measurable_result" in tags_of(extract_signals(story), "star")
+
+
 def test_star_parts_with_ownership() -> None:
     text = (
         "At my last job our search model kept surfacing out-of-stock items. "

@@ -222,10 +222,32 @@ _HINDSIGHT = re.compile(
 measured ("Looking back, I'd have tried quantization first, the cheaper experiment")."""
 
 
+_OFFLINE_METRIC = re.compile(
+    r"\b(?:auc|roc|f1|precision|recall|ndcg|map|mrr|accuracy|loss|log-?loss|perplexity|bleu|"
+    r"rmse|mae|mape|r2|validation|offline)\b"
+)
+"""An offline model metric: moving it is not yet a business outcome (RUBRIC level 1)."""
+
+
+def _measured_results(signals: Signals) -> list[Signal]:
+    """A story's measured results that move no offline model metric ("we cut the
+    false-decline rate from 4% to 0.6%"): an outcome for the users, in their own figures."""
+    view = signals.view
+    return [
+        view.sentence_signal("business_impact", view.sentences[s.sentence], "outcome", s.start)
+        for s in signals.of("star", "measurable_result")
+        if s.sentence is not None and not _OFFLINE_METRIC.search(s.span.lower())
+    ]
+
+
 def judge_business(signals: Signals) -> Judgement:
     told = _cue(signals, "business_impact", "outcome")
     named = {s.sentence for s in told}
-    moved = [s for s in _money_moved(signals) if s.sentence not in named]
+    moved = []
+    for found in _money_moved(signals) + _measured_results(signals):
+        if found.sentence not in named:
+            named.add(found.sentence)
+            moved.append(found)
     outcome = _results_first(sorted(told + moved, key=lambda s: s.start), signals)
     attribution = [
         s

@@ -11,7 +11,7 @@ import re
 
 from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.signals.signal import Signal
-from coach.rubrics.signals.text import View
+from coach.rubrics.signals.text import Sentence, View
 
 STAR_TAGS = (
     "situation", "task", "action", "result", "measurable_result", "vague_result", "reflection",
@@ -139,19 +139,18 @@ def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[
         consequence = _CONSEQUENCE.search(lower) if action else None
         if first_action is not None and position > first_action and not opinion or consequence:
             vague = _VAGUE_RESULT.search(lower)
-            result = consequence or _RESULT.search(lower)
+            told = consequence or _RESULT.search(lower)
+            result = told.start() if told else _moved(view, sentence, quantities)
             if vague:
                 star.append(
                     view.sentence_signal(
                         "star", sentence, "vague_result", sentence.start + vague.start()
                     )
                 )
-            elif result:
+            elif result is not None:
                 measurable = any(view.in_sentence(q, sentence) for q in strong)
                 tag = "measurable_result" if measurable else "result"
-                star.append(
-                    view.sentence_signal("star", sentence, tag, sentence.start + result.start())
-                )
+                star.append(view.sentence_signal("star", sentence, tag, sentence.start + result))
         reflection = _REFLECTION.search(lower)
         if reflection and first_action is not None:
             star.append(
@@ -160,6 +159,15 @@ def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[
                 )
             )
     return star, ownership
+
+
+def _moved(view: View, sentence: Sentence, quantities: list[Signal]) -> int | None:
+    """Where the sentence tells a figure that moved ("we cut the false-decline rate from 4% to
+    0.6%"): after the story's first action, a result whatever verb tells it."""
+    for quantity in quantities:
+        if quantity.tag == "delta" and view.in_sentence(quantity, sentence):
+            return view.clean_pos(quantity.start) - sentence.start
+    return None
 
 
 # ---------------------------------------------------------------- the parts a story tells
