@@ -334,8 +334,8 @@ def _tag(sentence: Sentence) -> _Tags:
 
 
 _NAMELESS = re.compile(
-    r"\s+(?:the|that|this|an?|whichever) (?:approach|option|solution|one|plan|idea|path|way"
-    r"|direction)\b(?! of\b)(?:\s+(?:that|which|we|i|everyone|most)\b|\s*[,.;]|\s*$)"
+    r"\s+(?:the|that|this|an?|whichever) (?:approach|one|idea|path|way)\b(?! of\b)"
+    r"(?:\s+(?:that|which|we|i|everyone|most)\b|\s*[,.;]|\s*$)"
 )
 """A decision whose object names no option: "we went with the approach that made the most
 sense"."""
