@@ -334,7 +334,7 @@ def _tag(sentence: Sentence) -> _Tags:
 
 
 _NAMELESS = re.compile(
-    r"\s+(?:the|that|this|an?|whichever) (?:approach|one|idea|path|way)\b(?! of\b)"
+    r"\s+(?:the|this|an?) (?:approach|one|idea|path|way)\b(?! of\b)"
     r"(?:\s+(?:that|which|we|i|everyone|most)\b|\s*[,.;]|\s*$)"
 )
 """A decision whose object names no option: "we went with the approach that made the most
