@@ -909,6 +909,20 @@ def test_a_story_s_measured_result_is_an_outcome_unless_it_moves_an_offline_metr
     ) != 3
 
 
+def test_a_problem_found_after_launch_and_traced_is_an_event_without_a_failure_word() -> None:
+    story = (
+        "At my last job we had a model that ranked which support tickets got escalated. About "
+        "two weeks after we shipped it, a support lead pinged me asking why all the Spanish "
+        "tickets sat at the bottom. I dug in and it turned out our preprocessing stripped the "
+        "accented characters. I fixed the tokenizer and retrained it."
+    )
+    signals = extract_signals(story)
+    assert "event" in {s.tag for s in signals.post_launch}
+    quoted = incident_evidence(signals, 3)
+    assert quoted[0].startswith("About two weeks after we shipped it")
+    assert not any(q.startswith("At my last job") for q in quoted)
+
+
 def test_memory_freed_is_no_business_outcome() -> None:
     answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
     card = score_offline(question("recruiter_screen", ("business_impact",)), answer)

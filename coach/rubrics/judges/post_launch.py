@@ -11,10 +11,14 @@ PARTS = ("detection", "cause", "fix", "lasting", "impact")
 
 
 def _told(signals: Signals) -> dict[str, list[Signal]]:
-    """The events, the generic lifecycle words and each part of the first event."""
+    """The events, the generic lifecycle words and each part of the first event (a detection
+    told with the event or after it first: the sentence before may only set the scene)."""
     told = {name: signals.of("post_launch", name) for name in PARTS}
     told["event"] = signals.of("post_launch", "event")
     told["generic"] = signals.of("post_launch", "generic")
+    if told["event"]:  # a detection in the event's sentence or after it is the one quoted
+        event = told["event"][0].start
+        told["detection"].sort(key=lambda s: (s.start < event, s.start))
     return told
 
 

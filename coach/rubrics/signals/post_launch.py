@@ -235,10 +235,19 @@ def _event(sentences: list[Sentence], position: int) -> int | None:
         detected
         and _anchors(lower)
         and not _HYPOTHETICAL.search(lower[: detected.start()])
-        and _problem_in(nearby)
+        and (_problem_in(nearby) or _TRACED.search(nearby))
     ):
         return detected.start()
     return None
+
+
+_TRACED = re.compile(
+    r"\b(?:root cause|caused by|traced (?:it |this |that )?(?:back )?to|turned out|was due to"
+    r"|the reason (?:was|is))\b"
+)
+"""A cause tracked down: beside a detection after launch, it tells that something went wrong
+even when no failure word does ("a support lead pinged me: why are the Spanish tickets at the
+bottom? It turned out...")."""
 
 
 def _good_news(text: str, match: re.Match[str]) -> bool:
