@@ -923,6 +923,18 @@ def test_a_problem_found_after_launch_and_traced_is_an_event_without_a_failure_w
     assert not any(q.startswith("At my last job") for q in quoted)
 
 
+def test_options_with_their_costs_but_no_choice_stay_at_options() -> None:
+    weighed = (
+        "Quantization to int8 would make it about 3x faster. Distillation to a smaller student "
+        "could be 4x faster and lose maybe 1 to 2 points of NDCG. Batching could double the "
+        "throughput."
+    )
+    asked = question("technical", ("tradeoffs_named",))
+    assert score_offline(asked, weighed).score_of("tradeoffs_named") == 1
+    chosen = weighed + " I'd pick distillation over quantization, because the budget is 90 ms."
+    assert (score_offline(asked, chosen).score_of("tradeoffs_named") or 0) >= 3
+
+
 def test_memory_freed_is_no_business_outcome() -> None:
     answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
     card = score_offline(question("recruiter_screen", ("business_impact",)), answer)

@@ -242,8 +242,7 @@ def _event(sentences: list[Sentence], position: int) -> int | None:
 
 
 _TRACED = re.compile(
-    r"\b(?:root cause|caused by|traced (?:it |this |that )?(?:back )?to|turned out|was due to"
-    r"|the reason (?:was|is))\b"
+    r"\b(?:root cause|caused by|traced (?:it |this |that )?(?:back )?to|turned out|was due to)\b"
 )
 """A cause tracked down: beside a detection after launch, it tells that something went wrong
 even when no failure word does ("a support lead pinged me: why are the Spanish tickets at the

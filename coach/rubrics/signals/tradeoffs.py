@@ -366,6 +366,7 @@ def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
         sentence = tag.sentence
         found.append(view.sentence_signal("tradeoff", sentence, part, sentence.start + at))
 
+    decided = any(t.choice >= 0 or t.decision >= 0 or t.change >= 0 for t in tags)
     for position, tag in enumerate(tags):
         if tag.change >= 0:
             emit(tag, "change", tag.change)
@@ -390,6 +391,8 @@ def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
             and _names_tradeoff(tag, loss)
         ):
             tag.generic, loss = loss, -1  # "the trade-off is that..." told of no one's decision
+        if loss >= 0 and not decided and _MAY.search(tag.sentence.text.lower()[:loss]):
+            tag.options, loss = loss, -1  # "X could be 4x faster and lose 1 point": an option
         if loss >= 0:
             quantified = _quantified(view, tag.sentence, loss, strong) or any(
                 other.gain and _has_strong(view, other.sentence, strong)
@@ -406,6 +409,11 @@ def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
         if tag.options >= 0:
             emit(tag, "options", tag.options)
     return found
+
+
+_MAY = re.compile(r"\b(?:could|would|might|may|can)\b")
+"""An option's cost told as a possibility: with no decision anywhere in the answer, options
+weighed, not a choice paid for."""
 
 
 def _two_branches(tags: list[_Tags], position: int) -> bool:
