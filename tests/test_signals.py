@@ -587,6 +587,8 @@ def test_spoken_hedges_between_commas_are_fillers() -> None:
         ("We kept the linear model and left half a point of AUC on the table.", "loss_quantified"),
         ("I went with sharding instead of FSDP. What you pay is a slower step.", "loss"),
         ("We picked the cap over a full rollback. The cap cost us some upside.", "loss"),
+        # a negation in the clause before does not reach the cost
+        ("I optimised for fast onboarding with no contract, and I gave up safety for it.", "loss"),
         # told in the present tense
         ("I'd pick the bi-encoder for the budget. It costs us some recall.", "loss"),
         (

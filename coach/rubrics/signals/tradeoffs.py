@@ -227,7 +227,7 @@ _COMPROMISE = [
     ),
 ]
 _NEGATED = re.compile(
-    r"\b(?:no|not|n't|nothing|never|without)\b" + _CLAUSE_CHARS + r"{0,40}\b(?:trade-?offs?|give"
+    r"\b(?:no|not|n't|nothing|never|without)\b[^.;!?,]{0,40}\b(?:trade-?offs?|give"
     r"|giving|gave|lose|losing|downside|cost|sacrific\w*|catch)\b|\b(?:trade-?offs?|give|giving"
     r"|gave)\b" + _CLAUSE_CHARS + r"{0,12}\b(?:nothing|anything)\b"
 )
