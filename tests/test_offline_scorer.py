@@ -935,6 +935,19 @@ def test_options_with_their_costs_but_no_choice_stay_at_options() -> None:
     assert (score_offline(asked, chosen).score_of("tradeoffs_named") or 0) >= 3
 
 
+@pytest.mark.parametrize(
+    "told",
+    [
+        "This was for a churn prediction model. We had about 800,000 customers and 200 features.",
+        "I think it's really important to think about the users and the broader impact.",
+        "With hindsight I'd spend more time on the labels.",
+    ],
+)
+def test_a_head_count_a_task_name_or_a_view_is_no_business_outcome(told: str) -> None:
+    card = score_offline(question("project_deep_dive", ("business_impact",)), told)
+    assert card.score_of("business_impact") == 0
+
+
 def test_memory_freed_is_no_business_outcome() -> None:
     answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
     card = score_offline(question("recruiter_screen", ("business_impact",)), answer)

@@ -216,7 +216,7 @@ def _money_moved(signals: Signals) -> list[Signal]:
 
 _HINDSIGHT = re.compile(
     r"\b(?:i'd have|i would have|we'd have|we would have|should have|could have|"
-    r"looking back|in hindsight)\b"
+    r"looking back|(?:in|with) hindsight)\b"
 )
 """A sentence looking back at what could have been done: it attributes nothing that was
 measured ("Looking back, I'd have tried quantization first, the cheaper experiment")."""
@@ -240,8 +240,42 @@ def _measured_results(signals: Signals) -> list[Signal]:
     ]
 
 
+_PEOPLE = re.compile(r"(?:customers|users|orders|bookings|sales|tickets?|opens?|approvals?)")
+"""Outcome words that also just count who or what a system serves."""
+_MOVED = re.compile(
+    r"\b(?:cut|saved?|rose|fell|grew|dropped|went (?:up|down|from)|improv\w*|reduc\w*"
+    r"|increas\w*|decreas\w*|lift\w*|doubl\w*|halv\w*|tripl\w*|raised|lowered|boost\w*"
+    r"|gain\w*|more|fewer|less|higher|lower|from \S+ to)\b"
+)
+_OPINION = re.compile(
+    r"^\W*(?:(?:so|well|and|honestly),? )?(?:i think|i believe)\b"
+    r"|\b(?:it's (?:really |very )?important|you need to|you should)\b"
+)
+"""A sentence giving a view, not telling what happened."""
+_TASK_NAME = re.compile(
+    r"\s+(?:prediction|model|classifier|detection|forecast\w*|scor\w+)\b"
+)
+"""After an outcome word, the name of the model's task ("a churn prediction model")."""
+
+
+def _an_outcome(signals: Signals, cue: Signal) -> bool:
+    """The outcome cue tells an outcome: not a view ("you need to think about the users") or
+    hindsight, not the name of the model's task ("a churn prediction model"), and not a head
+    count with nothing that moved ("we had about 800,000 customers")."""
+    lower = " ".join(_sentences(signals, [cue])).lower()
+    words = [
+        (at, word)
+        for at, word in cues_in("business_impact", "outcome", lower)
+        if not _TASK_NAME.match(lower, at + len(word))
+    ]
+    counted = all(_PEOPLE.fullmatch(word) for _, word in words)
+    moved = _MOVED.search(lower) is not None
+    told_as_view = _OPINION.search(lower) or _HINDSIGHT.search(lower)
+    return bool(words) and not told_as_view and not (counted and not moved)
+
+
 def judge_business(signals: Signals) -> Judgement:
-    told = _cue(signals, "business_impact", "outcome")
+    told = [c for c in _cue(signals, "business_impact", "outcome") if _an_outcome(signals, c)]
     named = {s.sentence for s in told}
     moved = []
     for found in _money_moved(signals) + _measured_results(signals):
