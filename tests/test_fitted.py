@@ -130,7 +130,7 @@ def test_a_moved_score_is_worded_for_its_own_level() -> None:
     rule = Judgement(2, ("we gave up recall",), "a choice between named alternatives", "its cost")
     up = fitted_judgement(rule, 3, capped=False, levels=levels)
     assert up.found == levels[3][:1].lower() + levels[3][1:].rstrip(".")
-    assert up.missing.startswith("to reach 4, ") and "its cost" not in up.missing
+    assert up.missing.startswith("an answer at 4 ") and "its cost" not in up.missing
     down = fitted_judgement(rule, 1, capped=False, levels=levels)
     assert down.found.startswith(levels[1][:20].lower()) and down.missing == "its cost"
     assert "without" in levels[1] and "without" not in down.found  # the quote shows a choice

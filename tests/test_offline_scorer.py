@@ -948,6 +948,26 @@ def test_a_head_count_a_task_name_or_a_view_is_no_business_outcome(told: str) ->
     assert card.score_of("business_impact") == 0
 
 
+@pytest.mark.parametrize(
+    ("round_", "scale"),
+    [
+        ("ml_fundamentals", "[how rare the positive class]"),
+        ("recruiter_screen", "[how big the system was"),
+        ("system_design", "÷ 86,400 s ≈ [QPS"),
+    ],
+)
+def test_the_scale_placeholder_is_worded_for_the_round(round_: str, scale: str) -> None:
+    answer = "I'd use precision for spam and recall for screening, because errors cost differently."
+    card = score_offline(question(round_, ("numbers_sized", "tradeoffs_named")), answer)
+    assert scale in (card.stronger_version or "")
+
+
+def test_a_recruiter_screen_is_probed_about_work_done_not_a_system_load() -> None:
+    vague = "I built the ranking for our marketplace and it went well; everyone was happy with it."
+    card = score_offline(question("recruiter_screen", ("numbers_sized",)), vague)
+    assert card.follow_up is not None and "requests per second" not in card.follow_up
+
+
 def test_memory_freed_is_no_business_outcome() -> None:
     answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
     card = score_offline(question("recruiter_screen", ("business_impact",)), answer)

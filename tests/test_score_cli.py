@@ -97,6 +97,8 @@ def test_a_follow_up_answer_is_scored_on_what_its_probe_asks(
                       answer, "--offline")
     assert [c["id"] for c in card["criteria"]] == ["numbers_sized"]
     assert card["question_id"] == f"{question.id}-follow-up"
+    score = card["criteria"][0]["score"]
+    assert card["summary"].endswith(f"the L4 bar on sizing with numbers ({score}/4).")
     whole = score_json(capsys, "--question", question.id, "--text", answer, "--offline")
     assert len(whole["criteria"]) == len(question.criteria) > 1
 

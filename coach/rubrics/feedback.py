@@ -84,9 +84,11 @@ judges' own advice (requests per second, a latency budget, a design decision) is
 system."""
 ROUND_WORDING: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     **dict.fromkeys(STORY_ROUNDS, (STORY_PROBES, STORY_ADVICE)),
+    "recruiter_screen": (STORY_PROBES, STORY_ADVICE),
     "ml_fundamentals": (CONCEPT_PROBES, CONCEPT_ADVICE),
 }
-"""The probes and the advice of the rounds whose questions are not about a system."""
+"""The probes and the advice of the rounds whose questions are not about a system: a recruiter
+screen asks about work done, as a story round does."""
 
 
 def probes_for(round_: str) -> dict[str, str]:
@@ -198,6 +200,9 @@ def summary(
     ]
     best = max(judgements, key=lambda cid: judgements[cid].score)
     worst = weakest(judgements, rubrics, level) or best
+    if len(judgements) == 1:
+        meets = "Meets" if met else "Below"
+        return f"{meets} the {level} bar on {NAMES.get(best, best)} ({judgements[best].score}/4)."
     text = f"Meets the {level} bar on {len(met)} of {len(judgements)} criteria."
     if judgements[best].score > judgements[worst].score:
         text += (
@@ -264,7 +269,7 @@ def stronger_version(
     quoted: set[str] = set()
     story = question.round in STORY_ROUNDS or "star_structure" in judgements
     lines = _story_outline(signals, scores, quoted) if story else []
-    lines += _sizing_lines(signals, scores, quoted, story)
+    lines += _sizing_lines(signals, scores, quoted, story, question.round)
     if scores.get("tradeoffs_named", STRONG) < STRONG:
         lines.append(
             _line(
@@ -328,8 +333,21 @@ def _story_outline(signals: Signals, scores: Mapping[str, int], quoted: set[str]
     return lines
 
 
+SCALE_PLACEHOLDERS: dict[str, str] = {
+    "ml_fundamentals": "[how much data, your number here]; [how rare the positive class]; "
+    "[how far the metric would move]",
+    "recruiter_screen": "[how big the system was: users or requests, your number here]; "
+    "[how far the result moved, your number here]",
+}
+"""The scale line's placeholder in rounds whose questions are not about a system to build."""
+SYSTEM_SCALE = (
+    "[users] × [requests per user per day] ÷ 86,400 s ≈ [QPS, your number here]; latency budget "
+    "[your number here] ms p99"
+)
+
+
 def _sizing_lines(
-    signals: Signals, scores: Mapping[str, int], quoted: set[str], story: bool
+    signals: Signals, scores: Mapping[str, int], quoted: set[str], story: bool, round_: str
 ) -> list[str]:
     """Scale and napkin-math lines, only while numbers_sized has room to grow."""
     score = scores.get("numbers_sized")
@@ -338,12 +356,9 @@ def _sizing_lines(
     lines = []
     if score < STRONG and not story:
         sized = [q.span for q in signals.quantities if weight_of(q) == 1.0][:3]
-        lines.append(
-            "- Scale: " + "; ".join(f'"{span}"' for span in sized)
-            if sized
-            else "- Scale: [users] × [requests per user per day] ÷ 86,400 s ≈ [QPS, your number "
-            "here]; latency budget [your number here] ms p99"
-        )
+        placeholder = SCALE_PLACEHOLDERS.get(round_, SYSTEM_SCALE)
+        quoted_sizes = "; ".join(f'"{span}"' for span in sized)
+        lines.append(f"- Scale: {quoted_sizes or placeholder}")
     derivation = _fresh(signals.derivations, quoted)
     if derivation:
         lines.append(_line("Napkin math", derivation, "", "say the decision that number forces"))

@@ -82,7 +82,7 @@ def fitted_judgement(
     found = _without_caveat(levels[score])
     if score < rule.score:
         return replace(moved, found=found)
-    missing = f"to reach {score + 1}, {_without_caveat(levels[score + 1])}" if score < 4 else ""
+    missing = f"an answer at {score + 1} {_without_caveat(levels[score + 1])}" if score < 4 else ""
     return replace(moved, found=found, missing=missing)
 
 
