@@ -968,6 +968,15 @@ def test_a_recruiter_screen_is_probed_about_work_done_not_a_system_load() -> Non
     assert card.follow_up is not None and "requests per second" not in card.follow_up
 
 
+def test_a_partner_named_only_in_what_was_learned_is_no_partner() -> None:
+    vague = (
+        "There was a model that was ready, but something felt off, so we waited. I learned a lot "
+        "about how to communicate concerns and build alignment with stakeholders."
+    )
+    card = score_offline(question("cross_functional", ("partner_named",)), vague)
+    assert card.score_of("partner_named") == 0
+
+
 def test_memory_freed_is_no_business_outcome() -> None:
     answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
     card = score_offline(question("recruiter_screen", ("business_impact",)), answer)

@@ -323,11 +323,21 @@ def judge_business(signals: Signals) -> Judgement:
     )
 
 
+_LESSON = re.compile(r"\b(?:i|we) learn(?:ed|t)\b|\blessons?\b")
+"""A sentence telling what the speaker learned: it names no partner in the story ("I learned
+how to build alignment with stakeholders")."""
+
+
 def judge_partner(signals: Signals) -> Judgement:
-    cue = {
-        g: _cue(signals, "partner_named", g)
-        for g in ("partner", "tension", "compromise", "outcome", "process")
-    }
+    def told(group: str) -> list[Signal]:
+        return [
+            c
+            for c in _cue(signals, "partner_named", group)
+            if not _LESSON.search(" ".join(_sentences(signals, [c])).lower())
+            and not _OPINION.search(" ".join(_sentences(signals, [c])).lower())
+        ]
+
+    cue = {g: told(g) for g in ("partner", "tension", "compromise", "outcome", "process")}
     if not cue["partner"]:
         return Judgement(
             0, (), "no partner named", "name the partner's role and where you disagreed"
