@@ -977,6 +977,15 @@ def test_a_partner_named_only_in_what_was_learned_is_no_partner() -> None:
     assert card.score_of("partner_named") == 0
 
 
+def test_retraining_options_weighed_choose_no_part_of_the_loop() -> None:
+    weighed = (
+        "For retraining you could do it daily, weekly, or trigger it on drift. Each has pros and "
+        "cons in terms of freshness and complexity."
+    )
+    card = score_offline(question(criteria=("monitoring_and_rollback",)), weighed)
+    assert (card.score_of("monitoring_and_rollback") or 0) <= 1
+
+
 def test_memory_freed_is_no_business_outcome() -> None:
     answer = "I moved the ranker to bf16 and got it into production. It freed up 20 GB of memory."
     card = score_offline(question("recruiter_screen", ("business_impact",)), answer)

@@ -148,12 +148,22 @@ def _watched_first(cues: list[Signal], every_cue: list[Signal]) -> list[Signal]:
     return sorted(cues, key=lambda cue: (-len(tags.get(cue.sentence, set())), cue.start))
 
 
+def _weighed(signals: Signals) -> set[int | None]:
+    """Sentences that list options or talk of trade-offs ("you could retrain daily, weekly, or
+    on drift"; "each has pros and cons in freshness"): they choose no part of a loop."""
+    return {s.sentence for s in signals.of("tradeoffs", "options", "generic")}
+
+
 def judge_monitoring(signals: Signals) -> Judgement:
     groups = ("signal", "trigger", "rollout", "rollback", "retrain")
-    every_cue = _cue(signals, "monitoring_and_rollback", *groups, "generic")
-    present = {
-        g: _watched_first(_cue(signals, "monitoring_and_rollback", g), every_cue) for g in groups
-    }
+    weighed = _weighed(signals)
+
+    def told(*names: str) -> list[Signal]:
+        cues = _cue(signals, "monitoring_and_rollback", *names)
+        return [c for c in cues if c.sentence not in weighed]
+
+    every_cue = told(*groups, "generic")
+    present = {g: _watched_first(told(g), every_cue) for g in groups}
     have = [g for g in groups if present[g]]
     spans = _watched_first([s for g in have for s in present[g][:1]], every_cue)
     generic = _loose_monitoring(signals, groups)
