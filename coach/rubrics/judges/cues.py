@@ -37,6 +37,11 @@ def _sentences(signals: Signals, spans: list[Signal]) -> list[str]:
     return [signals.view.sentences[i].text for i in indices]
 
 
+def _said(signals: Signals, cue: Signal) -> str:
+    """The whole sentence a cue came from, lower-cased."""
+    return " ".join(_sentences(signals, [cue])).lower()
+
+
 def _assumptions_stated(signals: Signals, stated: list[Signal], token: list[Signal]) -> int:
     """Assumptions told, counted within sentences ("goal …, 50 milliseconds, … out of scope");
     a sentence of stock clarifying talk ("ask some clarifying questions") counts once."""
@@ -244,7 +249,9 @@ def _measured_results(signals: Signals) -> list[Signal]:
     false-decline rate from 4% to 0.6%"): an outcome for the users, in their own figures."""
     view = signals.view
     return [
-        view.sentence_signal("business_impact", view.sentences[s.sentence], "outcome", s.start)
+        view.sentence_signal(
+            "business_impact", view.sentences[s.sentence], "outcome", view.clean_pos(s.start)
+        )
         for s in signals.of("star", "measurable_result")
         if s.sentence is not None and not _OFFLINE_METRIC.search(s.span.lower())
     ]
@@ -272,7 +279,7 @@ def _an_outcome(signals: Signals, cue: Signal) -> bool:
     """The outcome cue tells an outcome: not a view ("you need to think about the users") or
     hindsight, not the name of the model's task ("a churn prediction model"), and not a head
     count with nothing that moved ("we had about 800,000 customers")."""
-    lower = " ".join(_sentences(signals, [cue])).lower()
+    lower = _said(signals, cue)
     words = [
         (at, word)
         for at, word in cues_in("business_impact", "outcome", lower)
@@ -296,7 +303,7 @@ def judge_business(signals: Signals) -> Judgement:
     attribution = [
         s
         for s in _cue(signals, "business_impact", "attribution")
-        if not _HINDSIGHT.search(" ".join(_sentences(signals, [s])).lower())
+        if not _HINDSIGHT.search(_said(signals, s))
     ]
     vague = _cue(signals, "business_impact", "vague")
     measured = [s for s in outcome if _sizes(signals, [s])]
@@ -343,8 +350,7 @@ def judge_partner(signals: Signals) -> Judgement:
         return [
             c
             for c in _cue(signals, "partner_named", group)
-            if not _LESSON.search(" ".join(_sentences(signals, [c])).lower())
-            and not _OPINION.search(" ".join(_sentences(signals, [c])).lower())
+            if not (_LESSON.search(_said(signals, c)) or _OPINION.search(_said(signals, c)))
         ]
 
     cue = {g: told(g) for g in ("partner", "tension", "compromise", "outcome", "process")}
