@@ -352,6 +352,23 @@ def test_a_story_told_from_its_end_sets_its_scene_after_the_result_and_reflects(
     assert reflection is not None and reflection.span.startswith("To stop it recurring")
 
 
+def test_a_result_announced_first_is_a_result_and_a_bare_opener_is_no_part() -> None:
+    story = (
+        "So the end result was we recovered about 6% of clicks we had been losing. What "
+        "happened was... okay, so I'd shipped a new similar-items model and offline it looked "
+        "great. "
+        "Three weeks later a PM noticed clicks were down on Android. I dug in and it turned out "
+        "the client sent item IDs with a prefix. I fixed the parsing and backfilled."
+    )
+    signals = extract_signals(story)
+    first = signals.view.sentences[0]
+    assert any(
+        s.tag == "measurable_result" and signals.view.in_sentence(s, first) for s in signals.star
+    )
+    situation = signals.star_told["Situation"]
+    assert situation is not None and situation.span.startswith("okay, so I'd shipped")
+
+
 def test_a_result_told_as_a_plan_comes_after_one_that_happened() -> None:
     story = (
         "At my last job a data scientist wanted to launch a pricing model before Black Friday. "

@@ -65,6 +65,11 @@ _RESULT = re.compile(
     r"went live|became the default|(?:up|down) from|returned to|recovered|"
     r"back to (?:baseline|normal)|doubled|tripled|stabili[sz]ed|no longer)\b"
 )
+_RESULT_FIRST = re.compile(
+    r"^\W*(?:\w+,? )?(?:the (?:end )?result|the short version|long story short|the bottom line)\b"
+)
+"""A story told from its end announces its result before any action ("So the end result was
+we recovered 6% of clicks")."""
 _CONSEQUENCE = re.compile(
     r"\b(?:which|and that|that) (?:\w+ )?(?:brought|cut|reduced|improved|increased|dropped|saved|"
     r"pushed|got|took|raised|lowered|halved|doubled)\b"
@@ -137,7 +142,9 @@ def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[
                     )
                 )
         consequence = _CONSEQUENCE.search(lower) if action else None
-        if first_action is not None and position > first_action and not opinion or consequence:
+        told_first = _RESULT_FIRST.search(lower) is not None
+        after_action = first_action is not None and position > first_action
+        if (after_action or told_first) and not opinion or consequence:
             vague = _VAGUE_RESULT.search(lower)
             told = consequence or _RESULT.search(lower)
             result = told.start() if told else _moved(view, sentence, quantities)
@@ -218,13 +225,16 @@ def _scenes(candidates: list[Signal], star: list[Signal]) -> list[Signal]:
 
 
 _DEPENDENT = re.compile(r"\s*(?:because|since|which|although|though|as|so that|unless|whereas)\b")
+TOO_SHORT = 4
+"""A sentence this short ("What happened was...") tells no part of a story on its own."""
 FRAGMENT_WORDS = 8
 """A dependent clause this short standing as a sentence ("Because of how we sampled.") says
 nothing on its own."""
 
 
 def _fragment(span: str) -> bool:
-    return bool(_DEPENDENT.match(span.lower())) and len(span.split()) < FRAGMENT_WORDS
+    words = len(span.split())
+    return words < TOO_SHORT or bool(_DEPENDENT.match(span.lower())) and words < FRAGMENT_WORDS
 
 
 def _outcomes(candidates: list[Signal], post_launch: list[Signal]) -> list[Signal]:
