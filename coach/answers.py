@@ -16,15 +16,13 @@ from pydantic import ValidationError
 from coach.audio.words import Delivery
 from coach.config import Settings
 from coach.errors import InputError
-from coach.questions import Question, find_question, load_questions
+from coach.questions import MIN_QUESTION_CHARS, Question, find_question, load_questions
 from coach.rounds import ROUNDS
 from coach.rubrics.scoring import criteria_for_round
 
 ADHOC_ID = "adhoc"
 DEFAULT_LEVEL = "L4"
 DEFAULT_BUDGET_S = 120
-MIN_PROBE_CHARS = 10
-"""As short as a follow-up probe may be: the length a question needs."""
 
 
 def question_to_score(
@@ -40,7 +38,7 @@ def question_to_score(
     question = _asked_question(settings, question_id, text, round_, level)
     if follow_up is None:
         return question
-    if len(follow_up.strip()) < MIN_PROBE_CHARS:
+    if len(follow_up.strip()) < MIN_QUESTION_CHARS:
         raise InputError(
             "--follow-up is too short to be a question", "give the probe as it was asked"
         )
@@ -84,7 +82,7 @@ def _asked_question(
     except ValidationError as error:
         raise InputError(
             f"--question-text cannot be used ({error.errors()[0]['msg'].lower()})",
-            "give the full question, at least 10 characters",
+            f"give the full question, at least {MIN_QUESTION_CHARS} characters",
         ) from None
 
 

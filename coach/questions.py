@@ -31,6 +31,10 @@ SOURCE_GUIDES = frozenset(
 )
 
 
+MIN_QUESTION_CHARS = 10
+"""As short as a question (or a follow-up probe) may be."""
+
+
 class Question(BaseModel):
     """One interview question as the coach asks it."""
 
@@ -39,7 +43,7 @@ class Question(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)
     round: Round
     level: Level
-    text: str = Field(min_length=10)
+    text: str = Field(min_length=MIN_QUESTION_CHARS)
     criteria: tuple[str, ...] = Field(min_length=1)
     time_budget_s: int = Field(ge=30, le=3600)
     source: str = Field(min_length=1)
