@@ -8,6 +8,7 @@ Nothing here invents facts: the outline quotes what the user said and puts
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from coach.errors import RubricError
 from coach.questions import Question
@@ -82,23 +83,57 @@ CONCEPT_ADVICE: dict[str, str] = {
 """What an answer below ``STRONG`` is told to add, in a story's or a concept's terms: the
 judges' own advice (requests per second, a latency budget, a design decision) is about a
 system."""
-ROUND_WORDING: dict[str, tuple[dict[str, str], dict[str, str]]] = {
-    **dict.fromkeys(STORY_ROUNDS, (STORY_PROBES, STORY_ADVICE)),
-    "recruiter_screen": (STORY_PROBES, STORY_ADVICE),
-    "ml_fundamentals": (CONCEPT_PROBES, CONCEPT_ADVICE),
+SYSTEM_SCALE = (
+    "[users] × [requests per user per day] ÷ 86,400 s ≈ [QPS, your number here]; latency budget "
+    "[your number here] ms p99"
+)
+"""The stronger version's scale placeholder for a system to build."""
+
+
+class RoundWording(NamedTuple):
+    """How a round's feedback is worded where the coach's own words are about a system."""
+
+    probes: dict[str, str]
+    """Probes that replace the coach's own (:data:`PROBES`) in this round."""
+    advice: dict[str, str]
+    """What an answer below ``STRONG`` is told to add instead of its judge's advice."""
+    scale: str = SYSTEM_SCALE
+    """The stronger version's scale placeholder."""
+
+
+SYSTEM_WORDING = RoundWording({}, {})
+ROUND_WORDING: dict[str, RoundWording] = {
+    **dict.fromkeys(STORY_ROUNDS, RoundWording(STORY_PROBES, STORY_ADVICE)),
+    "recruiter_screen": RoundWording(
+        STORY_PROBES,
+        STORY_ADVICE,
+        "[how big the system was: users or requests, your number here]; "
+        "[how far the result moved, your number here]",
+    ),
+    "ml_fundamentals": RoundWording(
+        CONCEPT_PROBES,
+        CONCEPT_ADVICE,
+        "[how much data, your number here]; [how rare the positive class]; "
+        "[how far the metric would move]",
+    ),
 }
-"""The probes and the advice of the rounds whose questions are not about a system: a recruiter
-screen asks about work done, as a story round does."""
+"""The rounds whose questions are not about a system: a recruiter screen asks about work done,
+as a story round does."""
+
+
+def wording_for(round_: str) -> RoundWording:
+    """A round's wording; a system's for the design and technical rounds."""
+    return ROUND_WORDING.get(round_, SYSTEM_WORDING)
 
 
 def probes_for(round_: str) -> dict[str, str]:
     """The coach's own probe for each criterion, in a round's words."""
-    return {**PROBES, **ROUND_WORDING.get(round_, ({}, {}))[0]}
+    return {**PROBES, **wording_for(round_).probes}
 
 
 def advice_for(round_: str) -> dict[str, str]:
     """Advice in a round's own words, for the criteria whose judges word it for a system."""
-    return ROUND_WORDING.get(round_, ({}, {}))[1]
+    return wording_for(round_).advice
 
 
 def every_probe() -> list[tuple[str, str]]:
@@ -333,19 +368,6 @@ def _story_outline(signals: Signals, scores: Mapping[str, int], quoted: set[str]
     return lines
 
 
-SCALE_PLACEHOLDERS: dict[str, str] = {
-    "ml_fundamentals": "[how much data, your number here]; [how rare the positive class]; "
-    "[how far the metric would move]",
-    "recruiter_screen": "[how big the system was: users or requests, your number here]; "
-    "[how far the result moved, your number here]",
-}
-"""The scale line's placeholder in rounds whose questions are not about a system to build."""
-SYSTEM_SCALE = (
-    "[users] × [requests per user per day] ÷ 86,400 s ≈ [QPS, your number here]; latency budget "
-    "[your number here] ms p99"
-)
-
-
 def _sizing_lines(
     signals: Signals, scores: Mapping[str, int], quoted: set[str], story: bool, round_: str
 ) -> list[str]:
@@ -356,9 +378,8 @@ def _sizing_lines(
     lines = []
     if score < STRONG and not story:
         sized = [q.span for q in signals.quantities if weight_of(q) == 1.0][:3]
-        placeholder = SCALE_PLACEHOLDERS.get(round_, SYSTEM_SCALE)
         quoted_sizes = "; ".join(f'"{span}"' for span in sized)
-        lines.append(f"- Scale: {quoted_sizes or placeholder}")
+        lines.append(f"- Scale: {quoted_sizes or wording_for(round_).scale}")
     derivation = _fresh(signals.derivations, quoted)
     if derivation:
         lines.append(_line("Napkin math", derivation, "", "say the decision that number forces"))
