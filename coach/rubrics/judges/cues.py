@@ -259,11 +259,12 @@ def _measured_results(signals: Signals) -> list[Signal]:
 
 _PEOPLE = re.compile(r"(?:customers|users|orders|bookings|sales|tickets?|opens?|approvals?)")
 """Outcome words that also just count who or what a system serves."""
-_MOVED = re.compile(
+_CHANGE_WORDS = re.compile(
     r"\b(?:cut|saved?|rose|fell|grew|dropped|went (?:up|down|from)|improv\w*|reduc\w*"
     r"|increas\w*|decreas\w*|lift\w*|doubl\w*|halv\w*|tripl\w*|raised|lowered|boost\w*"
     r"|gain\w*|more|fewer|less|higher|lower|from \S+ to)\b"
 )
+"""Words that tell something changed: with them, "orders" or "users" is an outcome, not a count."""
 _OPINION = re.compile(
     r"^\W*(?:(?:so|well|and|honestly),? )?(?:i think|i believe)\b"
     r"|\b(?:it's (?:really |very )?important|you need to|you should)\b"
@@ -286,7 +287,7 @@ def _an_outcome(signals: Signals, cue: Signal) -> bool:
         if not _TASK_NAME.match(lower, at + len(word))
     ]
     counted = all(_PEOPLE.fullmatch(word) for _, word in words)
-    moved = _MOVED.search(lower) is not None
+    moved = _CHANGE_WORDS.search(lower) is not None
     told_as_view = _OPINION.search(lower) or _HINDSIGHT.search(lower)
     return bool(words) and not told_as_view and not (counted and not moved)
 
@@ -340,18 +341,15 @@ def judge_business(signals: Signals) -> Judgement:
     )
 
 
-_LESSON = re.compile(r"\b(?:i|we) learn(?:ed|t)\b|\blessons?\b")
-"""A sentence telling what the speaker learned: it names no partner in the story ("I learned
-how to build alignment with stakeholders")."""
+_LESSON_OR_VIEW = re.compile(rf"\b(?:i|we) learn(?:ed|t)\b|\blessons?\b|{_OPINION.pattern}")
+"""A sentence telling what the speaker learned, or a view: it names no partner in the story
+("I learned how to build alignment with stakeholders")."""
 
 
 def judge_partner(signals: Signals) -> Judgement:
     def told(group: str) -> list[Signal]:
-        return [
-            c
-            for c in _cue(signals, "partner_named", group)
-            if not (_LESSON.search(_said(signals, c)) or _OPINION.search(_said(signals, c)))
-        ]
+        cues = _cue(signals, "partner_named", group)
+        return [c for c in cues if not _LESSON_OR_VIEW.search(_said(signals, c))]
 
     cue = {g: told(g) for g in ("partner", "tension", "compromise", "outcome", "process")}
     if not cue["partner"]:
