@@ -25,9 +25,9 @@ def _loose_monitoring(signals: Signals, parts: tuple[str, ...]) -> list[Signal]:
     ]
 
 
-def _sizes(signals: Signals, spans: list[Signal]) -> bool:
-    """A real quantity sits inside one of these sentences."""
-    sized = [q for q in signals.quantities if weight_of(q) == 1.0]
+def _sizes(signals: Signals, spans: list[Signal], units: frozenset[str] = frozenset()) -> bool:
+    """A real quantity (or one of these other ``units``) sits inside one of these sentences."""
+    sized = [q for q in signals.quantities if weight_of(q) == 1.0 or q.tag in units]
     return any(s.start <= q.start < s.end for s in spans for q in sized)
 
 
@@ -40,6 +40,26 @@ def _sentences(signals: Signals, spans: list[Signal]) -> list[str]:
 def _said(signals: Signals, cue: Signal) -> str:
     """The whole sentence a cue came from, lower-cased."""
     return " ".join(_sentences(signals, [cue])).lower()
+
+
+_OPINION = re.compile(
+    r"^\W*(?:(?:so|well|and|honestly),? )?(?:i think|i believe)\b"
+    r"|\b(?:it's (?:really |very )?important|you need to|you should)\b"
+)
+"""A sentence giving a view, not telling what happened."""
+_LESSON_OR_VIEW = re.compile(
+    rf"\b(?:i|we) learn(?:ed|t)\b|\blessons?\b|\btaught (?:me|us)\b|{_OPINION.pattern}"
+)
+"""A sentence telling what the speaker learned, or a view: it tells no partner, data or signal of
+the answer's own ("I learned how to build alignment with stakeholders", "I learned that data
+quality is everything")."""
+
+
+def _stated(signals: Signals, criterion: str, *groups: str) -> list[Signal]:
+    """The criterion's cues of these groups told in sentences (:func:`_cue`) that are not a
+    lesson or a view (:data:`_LESSON_OR_VIEW`)."""
+    cues = _cue(signals, criterion, *groups)
+    return [c for c in cues if not _LESSON_OR_VIEW.search(_said(signals, c))]
 
 
 def _assumptions_stated(signals: Signals, stated: list[Signal], token: list[Signal]) -> int:
@@ -71,38 +91,89 @@ def _pitfalls_handled(sentence: str) -> int:
     )
 
 
+_HANDLING = re.compile(
+    r"\b(?:so|instead|to (?:avoid|prevent|correct|handle|fix|counter|account for|deal with"
+    r"|guard against)|(?:i|we)(?:'d|'ll| would| will| can| could| then| also| first)? "
+    r"(?!(?:think|thought|learn\w*|feel|felt|believe|know|knew|had|have|was|were|am|are|saw|see"
+    r"|noticed|found|reali[sz]ed|got|get|lost|hit|ran|need|needed|want|wanted|worry|worried"
+    r"|wonder|expect|guess|say|mean)\b)[a-z]+)\b"
+)
+"""Something done about a data pitfall: a consequence drawn from it ("…, so I train on
+transactions 90 days old"), a way round it ("instead", "to avoid"), or the speaker acting or
+planning ("I'd join features as they were at transaction time")."""
+
+
+def _handled(signals: Signals, pitfalls: list[Signal], model: list[Signal]) -> list[Signal]:
+    """The pitfalls told with what is done about them, in their own sentence or the next one
+    (unless that one is about the model: "Labels can be noisy. I'd use XGBoost.")."""
+    model_sentences = {s.sentence for s in model}
+    sentences = signals.view.sentences
+    handled = []
+    for pitfall in pitfalls:
+        at = pitfall.sentence if pitfall.sentence is not None else -1
+        told = [sentences[at].text] if 0 <= at < len(sentences) else []
+        if at + 1 < len(sentences) and at + 1 not in model_sentences:
+            told.append(sentences[at + 1].text)
+        if any(
+            _HANDLING.search(text.lower()) and not _LESSON_OR_VIEW.search(text.lower())
+            for text in told
+        ):
+            handled.append(pitfall)
+    return handled
+
+
+def _named_data(signals: Signals, data: list[Signal]) -> int:
+    """How much of the data is named: the sentences naming it, or the distinct words for its
+    source and labels in one sentence ("the feed click logs, with a click as the positive
+    label"), whichever is more. "Data" alone names none of it ("collect the data and clean it",
+    "data-driven")."""
+    named = [
+        {word for _, word in cues_in("data_first", "data", text) if word not in _GENERIC_DATA}
+        for text in _sentences(signals, data)
+    ]
+    return max(sum(1 for words in named if words), len(set().union(*named)))
+
+
+_GENERIC_DATA = frozenset({"data", "dataset", "training set", "examples", "example", "samples"})
+
+
 def judge_data_first(signals: Signals) -> Judgement:
-    data = _cue(signals, "data_first", "data")
-    pitfall = _cue(signals, "data_first", "pitfall")
-    model = _cue(signals, "data_first", "model")
+    data = _stated(signals, "data_first", "data")
+    model = _stated(signals, "data_first", "model")
+    pitfalls = _stated(signals, "data_first", "pitfall")
+    handled = _handled(signals, pitfalls, model)
     if not data:
         return Judgement(
             0, (), "no data or labels", "start with where the data and labels come from"
         )
     early = not model or data[0].start <= model[0].start
-    distinct = len({s.start for s in data})
-    if distinct < 2 and not pitfall or not early and not pitfall:
+    if _named_data(signals, data) < 2 or not early and not pitfalls:
         return Judgement(
             1,
             quotes(data, 2),
             "data mentioned in passing" + ("" if early else ", after the model"),
             "open with the data: source, how labels arrive, one pitfall and how you handle it",
         )
-    if not (early and pitfall):
-        handle = "say how you handle a pitfall (label delay, bias, leakage, skew)"
+    if not (early and handled):
+        if not early and pitfalls:
+            missing = "start with the data, before the model"
+        elif pitfalls:
+            missing = "say what you do about the pitfall you named (how you correct or avoid it)"
+        else:
+            missing = "say how you handle a pitfall (label delay, bias, leakage, skew)"
         return Judgement(
             2,
             quotes(data, 3),
             "data sources and labels named" + ("" if early else ", after the model"),
-            "start with the data, before the model" if pitfall else handle,
+            missing,
         )
-    if _sizes(signals, data + pitfall):
+    if _sizes(signals, data + handled, units=frozenset({"duration"})):  # label delay sizes data
         return Judgement(
-            4, quotes(data[:2] + pitfall[:2]), "data first, with its pitfalls and its size", ""
+            4, quotes(data[:2] + handled[:2]), "data first, with its pitfalls and its size", ""
         )
     return Judgement(
         3,
-        quotes(data[:2] + pitfall[:2]),
+        quotes(data[:2] + handled[:2]),
         "data first, with a pitfall and its handling",
         "size the data (volume, positive rate, label delay) and let that pick the approach",
     )
@@ -164,7 +235,7 @@ def judge_monitoring(signals: Signals) -> Judgement:
     weighed = _weighed(signals)
 
     def told(*names: str) -> list[Signal]:
-        cues = _cue(signals, "monitoring_and_rollback", *names)
+        cues = _stated(signals, "monitoring_and_rollback", *names)
         return [c for c in cues if c.sentence not in weighed]
 
     every_cue = told(*groups, "generic")
@@ -265,11 +336,6 @@ _CHANGE_WORDS = re.compile(
     r"|gain\w*|more|fewer|less|higher|lower|from \S+ to)\b"
 )
 """Words that tell something changed: with them, "orders" or "users" is an outcome, not a count."""
-_OPINION = re.compile(
-    r"^\W*(?:(?:so|well|and|honestly),? )?(?:i think|i believe)\b"
-    r"|\b(?:it's (?:really |very )?important|you need to|you should)\b"
-)
-"""A sentence giving a view, not telling what happened."""
 _TASK_NAME = re.compile(
     r"\s+(?:prediction|model|classifier|detection|forecast\w*|scor\w+)\b"
 )
@@ -341,17 +407,9 @@ def judge_business(signals: Signals) -> Judgement:
     )
 
 
-_LESSON_OR_VIEW = re.compile(rf"\b(?:i|we) learn(?:ed|t)\b|\blessons?\b|{_OPINION.pattern}")
-"""A sentence telling what the speaker learned, or a view: it names no partner in the story
-("I learned how to build alignment with stakeholders")."""
-
-
 def judge_partner(signals: Signals) -> Judgement:
-    def told(group: str) -> list[Signal]:
-        cues = _cue(signals, "partner_named", group)
-        return [c for c in cues if not _LESSON_OR_VIEW.search(_said(signals, c))]
-
-    cue = {g: told(g) for g in ("partner", "tension", "compromise", "outcome", "process")}
+    groups = ("partner", "tension", "compromise", "outcome", "process")
+    cue = {g: _stated(signals, "partner_named", g) for g in groups}
     if not cue["partner"]:
         return Judgement(
             0, (), "no partner named", "name the partner's role and where you disagreed"

@@ -19,8 +19,11 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         r"|leak\w*|"
         r"skew|imbalance\w*|fresh\w*|stale|cold[- ]start|quality|positive rate|position bias|"
         r"selection bias|disagree\w*)\b",
-        "model": r"\b(?:model|network|transformer|bert|xgboost|lightgbm|gbdt|two-tower|classifier|"
-        r"regression|ranker|architecture|embedding model|neural)\b",
+        "model": r"\b(?:transformer|bert|xgboost|lightgbm|gbdt|gbm|two-tower|classifier|"
+        r"regression|ranker|architecture|embedding model|neural|gradient[- ]boost\w*|boosted|"
+        r"random forest|decision trees?|lstm|cnn|rnn|dnn|deep (?:learning|model|network)|"
+        r"(?:a|the|which|what) model (?:to|i'd|we'd|family)|model family|(?:pick|choose|chose"
+        r"|picked|train|trained|start with|use|used) (?:a|an|the) (?:\w+ )?model)\b",
     },
     "clarifies_assumptions": {
         "assumption": r"\b(?:assum\w*|let's say|say we|say it's|suppose|i'll take|i'd ask"
