@@ -883,6 +883,53 @@ def test_the_monitoring_quote_leads_with_the_sentence_that_tells_most_of_the_loo
     assert card.criteria[0].evidence[0].startswith("After launch I'd canary")
 
 
+def test_a_lesson_about_data_tells_no_data_and_watches_no_signal() -> None:
+    answer = (
+        "At my previous job I worked on fraud detection. We built models and tried a bunch of "
+        "things. I was involved in the modelling and the deployment. It worked out. I learned "
+        "that data quality is everything."
+    )
+    card = score_offline(question(criteria=("data_first", "monitoring_and_rollback")), answer)
+    assert [c.score for c in card.criteria] == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("handling", "score"),
+    [
+        ("", 2),
+        (" I'd hold back the newest payments until their chargebacks are in.", 3),
+        (" I'd use a gradient boosted tree for the model.", 2),
+    ],
+)
+def test_a_data_pitfall_counts_for_3_only_with_what_is_done_about_it(
+    handling: str, score: int
+) -> None:
+    answer = (
+        "The data is the payment logs, with chargebacks as the fraud labels. Chargebacks arrive "
+        "weeks after the payment, which is a real delay." + handling
+    )
+    card = score_offline(question(criteria=("data_first",)), answer).criteria[0]
+    assert card.score == score
+    if score == 2:
+        assert "pitfall you named" in card.feedback
+
+
+def test_a_latency_budget_for_the_model_does_not_put_the_model_before_the_data() -> None:
+    answer = (
+        "The 50 milliseconds covers network and feature reads, so the model itself gets about 10. "
+        "Labels are chargebacks, arriving up to 60 days late, so I'd train on transactions at "
+        "least two months old. Then I'd use a gradient boosted tree."
+    )
+    card = score_offline(question(criteria=("data_first",)), answer).criteria[0]
+    assert card.score == 4  # the label delay sizes the data
+
+
+def test_data_as_a_buzzword_names_no_data() -> None:
+    answer = "Everything we did was data-driven and data-first, and we trained on the dataset."
+    card = score_offline(question(criteria=("data_first",)), answer).criteria[0]
+    assert card.score == 1
+
+
 def test_data_told_after_the_model_is_asked_to_come_first_not_for_a_pitfall_it_gave() -> None:
     answer = (
         "I'd pick a gradient-boosted tree model for the fraud score. Its features come from the "
@@ -1068,3 +1115,16 @@ def test_a_heading_that_announces_failure_modes_is_not_quoted_as_one() -> None:
     card = score_offline(question("system_design", ("post_launch_failures",)), design)
     assert "Failure modes." not in card.criteria[0].evidence
     assert card.criteria[0].score >= 2
+
+
+@pytest.mark.parametrize(
+    "ending",
+    ["We ran a lot of experiments and we improved things.", "In the end the results were good."],
+)
+def test_an_outcome_that_names_nothing_is_a_vague_result(ending: str) -> None:
+    answer = (
+        "At my last job our search ranking was stale. I was asked to fix it, so I retrained the "
+        "ranker and added fresher click features. " + ending
+    )
+    tags = {s.tag for s in extract_signals(answer).star}
+    assert "vague_result" in tags and "result" not in tags

@@ -49,10 +49,10 @@ _STATED_TASK = re.compile(
 """A sentence that says outright what the speaker had to do: the Task, never the Situation."""
 ACTION = re.compile(
     r"\b(?:i|we)\b(?: \w+ly| just| then| also| first| quickly)?(?:,)? (?!learned|realized|realised|"
-    r"felt|enjoyed|liked|loved|believed|hoped|wanted|needed)(?:\w{3,}ed|built|ran|wrote|led|"
-    r"took|made|got|went|sat|spent|saw|found|shipped|kept|told|brought|chose|began|gave|set|put"
-    r"|split|"
-    r"cut|sent|caught|dug|held|drove|rolled|did|owned|proposed|decided|moved)\b"
+    r"felt|enjoyed|liked|loved|believed|hoped|wanted|needed)(?:\w{3,}ed|(?:re)?built|(?:re)?ran"
+    r"|(?:re)?wrote|(?:re)?did|led|took|made|got|went|sat|spent|saw|found|shipped|kept|told"
+    r"|brought|chose|began|gave|set|put|split|cut|sent|caught|dug|held|drove|rolled|owned"
+    r"|proposed|decided|moved)\b"
 )
 """Someone ("i", "we") doing something in the past: an action told."""
 _RESULT = re.compile(
@@ -79,7 +79,9 @@ _VAGUE_RESULT = re.compile(
     r"(?:happy|pleased|satisfied)|(?:things|it) (?:were|was) (?:a lot |much )?(?:better|fine|good)|"
     r"was a success|did better|worked out|dealing with it|sorted it out|worked it out|got it done|"
     r"everyone was|(?:it's|it has|it's been|been) working out|(?:it|things) (?:was|were) (?:\w+ )?"
-    r"(?:okay|ok|alright|all right)|(?:seem|seems|seemed) (?:\w+ )?(?:happier|happy|better|fine))\b"
+    r"(?:okay|ok|alright|all right)|(?:seem|seems|seemed) (?:\w+ )?(?:happier|happy|better|fine)|"
+    r"(?:improved|helped|changed|fixed) (?:things|stuff|everything|a lot)(?! (?:by|from|to)\b)|"
+    r"(?:results?|numbers|metrics) (?:were|was) (?:\w+ )?(?:good|great|positive|solid|strong))\b"
 )
 _REFLECTION = re.compile(
     r"\b(?:i learned|what i learned|lessons?|looking back|in hindsight|do differently"
