@@ -509,6 +509,11 @@ def test_post_launch_told_loosely(transcript: str, expected: int) -> None:
             "everywhere downstream. I accepted that because the flag carried real signal.",
             3,
         ),
+        (
+            "A cross-encoder might rank a little better, but it wouldn't fit the budget, so I'd "
+            "go with the bi-encoder for now.",
+            3,
+        ),
     ],
 )
 def test_tradeoffs_told_loosely(transcript: str, expected: int) -> None:

@@ -113,6 +113,19 @@ _DECIDED = re.compile(
     r"|stay(?:ed)? (?:on|with)|stick with|kept using|keep using)\b"
     r"|\b(?:our|my|the) (?:choice|call|decision|pick) (?:was|is)\b"
 )
+_FOREGONE = re.compile(
+    r"\b(?:might|could|would|may)\b(?P<upside>"
+    + _CLAUSE_CHARS
+    + r"{1,80}?)\bbut\b"
+    + _CLAUSE_CHARS
+    + r"{1,100}?\bso "
+    + _SUBJECT
+    + r" (?:\w+ )?"
+    + _DECIDE_VERB
+    + r"\b"
+)
+"""An alternative turned down for a constraint, its upside given up: "a deep ranker might add
+some quality, but it wouldn't fit the budget, so I'd take the simpler ranker"."""
 _SUBJECTLESS_CHOICE = re.compile(
     r"^\W*(?:(?:so|and|then)\W+)?(?:chose|picked|went with|opted for|settled on|decided on)\b"
 )
@@ -330,6 +343,11 @@ def _tag(sentence: Sentence) -> _Tags:
         # an incident's damage is not a trade-off's cost
         tags.loss = tags.lose = tags.weak_loss = tags.cost_us = -1
     tags.compromise = _first_of(_COMPROMISE, lower)
+    foregone = _FOREGONE.search(lower) if first_person else None
+    if foregone:  # the upside turned down is the cost, the "but" clause the reason
+        tags.choice = tags.choice if tags.choice >= 0 else foregone.end() - 1
+        tags.loss = tags.loss if tags.loss >= 0 else foregone.start()
+        tags.reason = tags.reason if tags.reason >= 0 else foregone.end("upside")
     return tags
 
 
