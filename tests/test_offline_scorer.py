@@ -1133,3 +1133,9 @@ def test_an_outcome_that_names_nothing_is_a_vague_result(ending: str) -> None:
     )
     tags = {s.tag for s in extract_signals(answer).star}
     assert "vague_result" in tags and "result" not in tags
+
+
+def test_a_figure_taken_as_given_is_an_assumption() -> None:
+    answer = "Say 20 million payments a day, so I'd plan for 2,000 a second at the holiday peak."
+    card = score_offline(question(criteria=("clarifies_assumptions",)), answer).criteria[0]
+    assert card.score == 2

@@ -26,7 +26,8 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         r"|picked|train|trained|start with|use|used) (?:a|an|the) (?:\w+ )?model)\b",
     },
     "clarifies_assumptions": {
-        "assumption": r"\b(?:assum\w*|let's say|say we|say it's|suppose|i'll take|i'd ask"
+        "assumption": r"\b(?:assum\w*|let's say|say we|say it's|say (?:about |around |roughly )?\d"
+        r"|(?:plan|design|size) (?:it |this |the \w+ )?for|suppose|i'll take|i'd ask"
         r"|i'd clarify|"
         r"clarify\w*|first question|is it|are we|do we|the goal is|the objective|objective is|"
         r"requirements?|out of scope|in scope|constraints?|budget)\b",
