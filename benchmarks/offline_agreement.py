@@ -80,15 +80,16 @@ def question_of(row: dict) -> Question:
 
 
 def score_rows(rows: list[dict]) -> tuple[dict[str, list[tuple[int, int, str]]], float]:
-    """Per core criterion, (human, offline, row id) triples; and seconds per answer."""
+    """Per criterion labelled (the core ones first), (human, offline, row id) triples; and
+    seconds per answer."""
     pairs: dict[str, list[tuple[int, int, str]]] = {c: [] for c in CORE_CRITERIA}
     started = time.perf_counter()
     for row in rows:
         card = score_offline(question_of(row), row["answer"], row["level"])
         for criterion, label in row["labels"].items():
             score = card.score_of(criterion)
-            if criterion in pairs and score is not None:
-                pairs[criterion].append((int(label), int(score), row["id"]))
+            if score is not None:
+                pairs.setdefault(criterion, []).append((int(label), int(score), row["id"]))
     return pairs, (time.perf_counter() - started) / max(len(rows), 1)
 
 
@@ -103,7 +104,7 @@ def off_topic_highest(rows: list[dict]) -> tuple[int, int]:
 
 
 def agreement(rows: list[dict]) -> dict[str, float]:
-    """Quadratic-weighted kappa per core criterion."""
+    """Quadratic-weighted kappa per criterion labelled."""
     pairs, _ = score_rows(rows)
     return {
         c: quadratic_kappa([h for h, _, _ in p], [m for _, m, _ in p])
@@ -144,12 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(rows)} labelled answers, {seconds * 1000:.1f} ms per answer on average")
     print(f"a {long_words}-word answer: {long_ms:.1f} ms (median of 50)\n")
     for criterion, triples in pairs.items():
+        if not triples:
+            continue
         human = [h for h, _, _ in triples]
         machine = [m for _, m, _ in triples]
         exact = sum(h == m for h, m in zip(human, machine, strict=True)) / len(triples)
         within = sum(abs(h - m) <= 1 for h, m in zip(human, machine, strict=True)) / len(triples)
         print(
-            f"{criterion:<22} n={len(triples):<3} kappa={quadratic_kappa(human, machine):.3f} "
+            f"{criterion:<23} n={len(triples):<3} kappa={quadratic_kappa(human, machine):.3f} "
             f"exact={exact:.0%} within-1={within:.0%}"
         )
         print("    human\\offline  " + " ".join(f"{i:>3}" for i in range(LEVELS)))

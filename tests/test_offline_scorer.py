@@ -232,6 +232,21 @@ def test_quadratic_kappa_is_correct_on_known_cases() -> None:
     assert near > far
 
 
+def test_the_benchmark_compares_every_labelled_criterion() -> None:
+    bench = load_benchmark()
+    row = {
+        "id": "r1",
+        "round": "system_design",
+        "level": "L4",
+        "question": "Design the ranking for product search in an online shop.",
+        "answer": "Labels come from clicks in the search logs, so I'd correct for position bias.",
+        "labels": {"numbers_sized": 0, "data_first": 2},
+    }
+    pairs, _ = bench.score_rows([row])
+    assert [h for h, _, _ in pairs["data_first"]] == [2]
+    assert [h for h, _, _ in pairs["numbers_sized"]] == [0]
+
+
 # ---------------------------------------------------------------- RUBRIC.md cases
 
 
