@@ -529,6 +529,11 @@ def test_post_launch_told_loosely(transcript: str, expected: int) -> None:
             "go with the bi-encoder for now.",
             3,
         ),
+        (
+            "I'd use a fine-tuned BERT cross-encoder, because it ranks by meaning much better than "
+            "keyword matching does.",
+            2,
+        ),
     ],
 )
 def test_tradeoffs_told_loosely(transcript: str, expected: int) -> None:

@@ -96,6 +96,18 @@ _CHOICE = [
         + _CLAUSE_CHARS
         + r"{1,60}\b(?:when|if|once|for)\b"
     ),
+    # a pick whose reason compares it with the alternative: "I'd use a cross-encoder because
+    # it ranks better than keyword matching"
+    re.compile(
+        _SUBJECT
+        + r" "
+        + _DECIDE_VERB
+        + r"\b"
+        + _CLAUSE_CHARS
+        + r"{1,120}\b(?:because|since)\b"
+        + _CLAUSE_CHARS
+        + r"{1,80}\b(?:\w+er|more \w+|less \w+) than\b"
+    ),
     # a decision weighed against a named alternative: "we went with X versus Y"
     re.compile(
         _SUBJECT
