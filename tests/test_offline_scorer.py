@@ -1159,3 +1159,9 @@ def test_a_figure_taken_as_given_is_an_assumption() -> None:
     answer = "Say 20 million payments a day, so I'd plan for 2,000 a second at the holiday peak."
     card = score_offline(question(criteria=("clarifies_assumptions",)), answer).criteria[0]
     assert card.score == 2
+
+
+def test_paging_someone_when_a_check_fails_is_a_trigger() -> None:
+    answer = "I added a check paging the on-call if the null rate of any feature doubles."
+    card = score_offline(question(criteria=("monitoring_and_rollback",)), answer).criteria[0]
+    assert card.score == 2 and "covers signal, trigger" in card.feedback.lower()

@@ -40,7 +40,8 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         "signal": r"\b(?:psi|distribution|null[- ]rate|approval rate|flag rate|latency|score "
         r"distribution|feature drift|data quality|calibration|precision|recall|error rate|"
         r"freshness|throughput)\b",
-        "trigger": r"\b(?:alert\w* (?:on|when|if)|page\w* (?:on|when|if)|threshold|more than|"
+        "trigger": r"\b(?:(?:alert\w*|pag(?:e|es|ed|ing))(?: [\w-]+){0,3}? (?:on|when|if)|threshold"
+        r"|more than|"
         r"goes over|drops? (?:below|by)|automatic rollback|trigger\w*)\b",
         "rollout": r"\b(?:shadow|canary|a[/ -]?b test|ramp\w*|staged|gradual|percent of traffic"
         r"|% of traffic)\b",
