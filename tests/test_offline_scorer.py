@@ -1165,3 +1165,10 @@ def test_paging_someone_when_a_check_fails_is_a_trigger() -> None:
     answer = "I added a check paging the on-call if the null rate of any feature doubles."
     card = score_offline(question(criteria=("monitoring_and_rollback",)), answer).criteria[0]
     assert card.score == 2 and "covers signal, trigger" in card.feedback.lower()
+
+
+def test_data_named_in_passing_with_a_pitfall_is_not_asked_for_a_pitfall() -> None:
+    answer = "Data quality matters, and I'd watch for leakage, so I'd split by time."
+    card = score_offline(question(criteria=("data_first",)), answer).criteria[0]
+    assert card.score == 1
+    assert "pitfall" not in card.feedback.split("Missing:")[1]

@@ -152,7 +152,8 @@ def judge_data_first(signals: Signals) -> Judgement:
             1,
             quotes(data, 2),
             "data mentioned in passing" + ("" if early else ", after the model"),
-            "open with the data: source, how labels arrive, one pitfall and how you handle it",
+            "open with the data: where it and its labels come from"
+            + ("" if pitfalls else ", one pitfall and how you handle it"),
         )
     if not (early and handled):
         if not early and pitfalls:
