@@ -33,6 +33,8 @@ _DECIDE_VERB = (
     r"settle on|landed on|page on|went for|take|took|optimi[sz]ed|optimi[sz]e|do|run|retrain|"
     r"serve|go|built|build|ship|shipped)"
 )
+_DECIDING = _SUBJECT + r" " + _DECIDE_VERB + r"\b" + _CLAUSE_CHARS
+"""A first-person decision and the clause after it, up to a quantifier (``{1,80}``)."""
 _CHOICE = [
     re.compile(
         r"\b(?:chose|choose|pick|picked|prefer|preferred|went with|go with|favou?r|favou?red"
@@ -99,23 +101,14 @@ _CHOICE = [
     # a pick whose reason compares it with the alternative: "I'd use a cross-encoder because
     # it ranks better than keyword matching"
     re.compile(
-        _SUBJECT
-        + r" "
-        + _DECIDE_VERB
-        + r"\b"
-        + _CLAUSE_CHARS
+        _DECIDING
         + r"{1,120}\b(?:because|since)\b"
         + _CLAUSE_CHARS
         + r"{1,80}\b(?:\w+er|more \w+|less \w+) than\b"
     ),
     # a decision weighed against a named alternative: "we went with X versus Y"
     re.compile(
-        _SUBJECT
-        + r" "
-        + _DECIDE_VERB
-        + r"\b"
-        + _CLAUSE_CHARS
-        + r"{1,80}\b(?:versus|vs\.?|compared (?:to|with)|and not|but not|not)\b"
+        _DECIDING + r"{1,80}\b(?:versus|vs\.?|compared (?:to|with)|and not|but not|not)\b"
     ),
 ]
 _DECIDED = re.compile(
