@@ -9,6 +9,7 @@ from coach.rubrics.judgement import Judgement, quotes
 from coach.rubrics.signals import Signal, Signals
 from coach.rubrics.signals.cues import cues_in
 from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.signals.star import OPINION
 
 
 def _cue(signals: Signals, criterion: str, *groups: str) -> list[Signal]:
@@ -42,13 +43,8 @@ def _said(signals: Signals, cue: Signal) -> str:
     return " ".join(_sentences(signals, [cue])).lower()
 
 
-_OPINION = re.compile(
-    r"^\W*(?:(?:so|well|and|honestly),? )?(?:i think|i believe)\b"
-    r"|\b(?:it's (?:really |very )?important|you need to|you should)\b"
-)
-"""A sentence giving a view, not telling what happened."""
 _LESSON_OR_VIEW = re.compile(
-    rf"\b(?:i|we) learn(?:ed|t)\b|\blessons?\b|\btaught (?:me|us)\b|{_OPINION.pattern}"
+    rf"\b(?:i|we) learn(?:ed|t)\b|\blessons?\b|\btaught (?:me|us)\b|{OPINION.pattern}"
 )
 """A sentence telling what the speaker learned, or a view: it tells no partner, data or signal of
 the answer's own ("I learned how to build alignment with stakeholders", "I learned that data
@@ -355,7 +351,7 @@ def _an_outcome(signals: Signals, cue: Signal) -> bool:
     ]
     counted = all(_PEOPLE.fullmatch(word) for _, word in words)
     moved = _CHANGE_WORDS.search(lower) is not None
-    told_as_view = _OPINION.search(lower) or _HINDSIGHT.search(lower)
+    told_as_view = OPINION.search(lower) or _HINDSIGHT.search(lower)
     return bool(words) and not told_as_view and not (counted and not moved)
 
 

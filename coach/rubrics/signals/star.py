@@ -25,12 +25,14 @@ PAST = re.compile(
     r"felt|became|said|meant|paid|sold|heard|stood|understood)\b"
 )
 """A verb in the past tense: the sentence tells what happened."""
-_OPINION = re.compile(
+OPINION = re.compile(
     r"^\W*(?:(?:so|well|and|honestly),? )?(?:i think|i believe)\b|\b(?:in my opinion|i feel"
     r"|i always|i want|i'd like|i'd want|is key|"
     r"i care about|i try to|i make sure|good \w+ (?:listen|give)|i keep|i usually|i tend to|"
-    r"that's an example)\b"
+    r"that's an example|it's (?:really |very )?important|you need to|you should)\b"
 )
+"""A sentence giving a view or a habit, not telling what happened: no part of a story, no
+outcome, no partner or data of the answer's own."""
 _SETTING = re.compile(
     r"\b(?:our|my|at (?:a|an|my|our)|when i was|we were|there was|we had|last (?:year|quarter)|"
     r"ago|in my (?:first|last|previous))\b"
@@ -110,7 +112,7 @@ def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[
         lower = sentence.text.lower()
         if sentence.listy:
             continue
-        opinion = _OPINION.search(lower) is not None
+        opinion = OPINION.search(lower) is not None
         hypothetical = re.match(r"\s*(?:i'd|we'd|i would|we would|you)\b", lower) is not None
         past = PAST.search(lower) is not None and not hypothetical
         if (
