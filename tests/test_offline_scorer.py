@@ -1172,3 +1172,9 @@ def test_data_named_in_passing_with_a_pitfall_is_not_asked_for_a_pitfall() -> No
     card = score_offline(question(criteria=("data_first",)), answer).criteria[0]
     assert card.score == 1
     assert "pitfall" not in card.feedback.split("Missing:")[1]
+
+
+def test_a_habit_told_names_no_partner() -> None:
+    answer = "I always make sure to loop in the product manager and the stakeholders early."
+    card = score_offline(question("behavioral", ("partner_named",)), answer).criteria[0]
+    assert card.score == 0
