@@ -530,6 +530,12 @@ def test_post_launch_told_loosely(transcript: str, expected: int) -> None:
             3,
         ),
         (
+            "Compliance wanted a scorecard and I wanted a GBM. I proposed a GBM with monotonic "
+            "constraints plus reason codes, accepting that the constraints would eat part of its "
+            "lift, because without reasons an examiner can read it wasn't shipping at all.",
+            3,
+        ),
+        (
             "I'd use a fine-tuned BERT cross-encoder, because it ranks by meaning much better than "
             "keyword matching does.",
             2,

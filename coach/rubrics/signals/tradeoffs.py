@@ -184,7 +184,10 @@ _LOSS = [
     re.compile(r"\btrad(?:e|ed|ing)\b(?! ?-?offs?\b)" + _CLAUSE_CHARS + r"{1,50}\bfor\b"),
     re.compile(r"\bsacrific\w*"),
     re.compile(r"\bworth (?:it|the (?:cost|price|hit|trade))\b"),
-    re.compile(rf"(?:{_FIRST_PERSON}{_CLAUSE_CHARS}{{0,60}}|which i )\baccept(?:s|ed|ing)?\b"),
+    re.compile(
+        rf"(?:{_FIRST_PERSON}{_CLAUSE_CHARS}{{0,60}}|which i )\baccept(?:s|ed|ing)?\b"
+        r"|,\s*accepting (?:that|the|a|an|some|slower|lower|higher|less|more)\b"
+    ),
     re.compile(
         r"\b(?:take|took|taking) (?:that|the|a|this) (?:[\w.-]+ )?(?:loss|hit)\b"
         r"|\b(?:quality|accuracy|recall|precision|latency|freshness) hit\b"
