@@ -1184,3 +1184,13 @@ def test_a_habit_told_names_no_partner() -> None:
     answer = "I always make sure to loop in the product manager and the stakeholders early."
     card = score_offline(question("behavioral", ("partner_named",)), answer).criteria[0]
     assert card.score == 0
+
+
+def test_tickets_coming_in_after_a_launch_with_a_traced_cause_is_an_incident() -> None:
+    answer = (
+        "We shipped, and for about a month it was fine. Then support tickets started coming in "
+        "from the German app about truncated button text. It turned out the model scored short "
+        "strings high regardless of quality. We changed the routing so short strings always go "
+        "to a human."
+    )
+    assert rule_level(question(), answer, "post_launch_failures") >= 3

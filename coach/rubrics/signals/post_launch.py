@@ -112,7 +112,9 @@ _DETECTION = re.compile(
     r"|that)|"
     r"flagged|found (?:it|that|this|out)|spotted|detected|saw (?:it|that)|(?:i|we) saw|complain\w*|"
     r"reported|discovered|realized|realised|audit|pinged|escalated|told (?:us|me|the team)|"
-    r"(?:test|experiment|results?|numbers|report|dashboard) came back)\b"
+    r"(?:test|experiment|results?|numbers|report|dashboard) came back|"
+    r"(?:tickets|complaints|bug reports|escalations)(?: \w+){0,3} (?:started |began )?(?:coming"
+    r"|came|rolling|rolled|pouring|poured) in)\b"
 )
 _CAUSE = re.compile(
     r"\b(?:root cause|the cause|caused by|traced (?:it |this |that )?(?:back )?to|turned out|"
@@ -231,11 +233,13 @@ def _event(sentences: list[Sentence], position: int) -> int | None:
                 continue
             return match.start()
     detected = _DETECTION.search(lower)
+    traced = _TRACED.search(nearby) is not None
+    before = " ".join(s.text.lower() for s in sentences[max(0, position - WINDOW) : position])
     if (
         detected
-        and _anchors(lower)
+        and (_anchors(lower) or traced and _anchors(before))  # launched, then found
         and not _HYPOTHETICAL.search(lower[: detected.start()])
-        and (_problem_in(nearby) or _TRACED.search(nearby))
+        and (_problem_in(nearby) or traced)
     ):
         return detected.start()
     return None
