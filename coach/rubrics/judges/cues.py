@@ -106,8 +106,10 @@ def _handled(signals: Signals, pitfalls: list[Signal], model: list[Signal]) -> l
     sentences = signals.view.sentences
     handled = []
     for pitfall in pitfalls:
-        at = pitfall.sentence if pitfall.sentence is not None else -1
-        told = [sentences[at].text] if 0 <= at < len(sentences) else []
+        at = pitfall.sentence
+        if at is None:
+            continue
+        told = [sentences[at].text]
         if at + 1 < len(sentences) and at + 1 not in model_sentences:
             told.append(sentences[at + 1].text)
         if any(
@@ -116,6 +118,10 @@ def _handled(signals: Signals, pitfalls: list[Signal], model: list[Signal]) -> l
         ):
             handled.append(pitfall)
     return handled
+
+
+_GENERIC_DATA = frozenset({"data", "dataset", "training set", "examples", "example", "samples"})
+"""Words that say there is data without naming any of it."""
 
 
 def _named_data(signals: Signals, data: list[Signal]) -> int:
@@ -128,9 +134,6 @@ def _named_data(signals: Signals, data: list[Signal]) -> int:
         for text in _sentences(signals, data)
     ]
     return max(sum(1 for words in named if words), len(set().union(*named)))
-
-
-_GENERIC_DATA = frozenset({"data", "dataset", "training set", "examples", "example", "samples"})
 
 
 def judge_data_first(signals: Signals) -> Judgement:
