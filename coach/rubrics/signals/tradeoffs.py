@@ -206,18 +206,18 @@ _LOSS = [
         r"|paid for it|paid with|paid (?:a|the|some))\b"
     ),
 ]
+_COST_US = re.compile(r"\b(?:it|that|this|which|the \w+) costs? (?:us|me)\b")
+"""A cost told as what something cost the speaker: with a size in its clause it is a cost
+even with no decision word nearby ("that cost us some freshness for about 5% of sellers")."""
 _WEAK_LOSS = re.compile(
     r"\b(?:it|that|this|which|the \w+) meant (?:we|that|less|more|no|losing|giving|slower|a"
     r"|the|some|an|our|dropping|accepting|living)\b"
-    r"|\b(?:it|that|this|which|the \w+) costs? (?:us|me)\b"
+    rf"|{_COST_US.pattern}"
     r"|\b(?:we|i) (?:\w+ )?(?:missed|miss|lost out|lose out|no longer \w+)\b"
     r"|\bbut (?:we|i)(?:'d| would)? (?:\w+ )?(?:lose|miss|pay)\b"
     r"|\btrade-?off (?:was|is|here was|here is) \w+ (?:versus|vs\.?|for|over)\b"
     r"|\b(?:suffered|took a hit)\b"
 )
-_COST_US = re.compile(r"\b(?:it|that|this|which|the \w+) costs? (?:us|me)\b")
-"""A cost told as what something cost the speaker: with a size in its clause it is a cost
-even with no decision word nearby ("that cost us some freshness for about 5% of sellers")."""
 _LOSE = re.compile(
     r"(?<!\bin )(?<!\bof )\b(?:lose|loses|lost|losing)\b(?! (?:track|sight|interest|context"
     r"|trust|power|connection|(?:\w+ )?over time))"
