@@ -7,6 +7,10 @@ answers the annotators marked as not addressing the question, and the time per a
 
     python benchmarks/offline_agreement.py --data corpus --split dev [--show-misses]
     python benchmarks/offline_agreement.py --data tests/data/labelled_answers.jsonl
+    python benchmarks/offline_agreement.py --data corpus --split train --as-own
+
+``--as-own`` passes every question as if the user had typed it (" ." is added to its text,
+which the bank then does not recognise): its probes, siblings and vector are not used.
 
 ``--data corpus`` is ``benchmarks/data/scoring_corpus.jsonl`` (see its README): choose
 rules on ``train`` and ``dev``; ``test`` is measured once per change, never used to choose.
@@ -25,6 +29,7 @@ import numpy as np
 from coach.questions import Question
 from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import score_offline
+from coach.rubrics.probes import FOLLOW_UP_SUFFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "labelled_answers.jsonl"
@@ -50,8 +55,9 @@ def confusion(human: list[int], machine: list[int], levels: int = LEVELS) -> np.
     return matrix
 
 
-def load_rows(path: Path = DATA, split: str | None = None) -> list[dict]:
-    """Labelled answers as rows with ``answer``, ``question`` and non-null ``labels``."""
+def load_rows(path: Path = DATA, split: str | None = None, as_own: bool = False) -> list[dict]:
+    """Labelled answers as rows with ``answer``, ``question`` and non-null ``labels``; with
+    ``as_own``, each question as one of the user's own."""
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -62,6 +68,8 @@ def load_rows(path: Path = DATA, split: str | None = None) -> list[dict]:
         row.setdefault("answer", row.get("text", ""))
         if row.get("probe"):
             row["question"] = row["probe"]
+        if as_own:
+            row["question"] += " ."
         row["labels"] = {c: v for c, v in row["labels"].items() if v is not None}
         rows.append(row)
     return rows
@@ -69,7 +77,8 @@ def load_rows(path: Path = DATA, split: str | None = None) -> list[dict]:
 
 def question_of(row: dict) -> Question:
     return Question(
-        id=f"labelled-{row['id']}".lower().replace("_", "-"),
+        id=f"labelled-{row['id']}".lower().replace("_", "-")
+        + (FOLLOW_UP_SUFFIX if row.get("probe") else ""),
         round=row["round"],
         level=row["level"],
         text=row["question"],
@@ -136,11 +145,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=str(DATA), help="a labelled jsonl file, or 'corpus'")
     parser.add_argument("--split", choices=["train", "dev", "test"], help="corpus part to score")
     parser.add_argument("--show-misses", action="store_true", help="list answers scored off by 2+")
+    parser.add_argument("--as-own", action="store_true", help="questions as the user's own")
     args = parser.parse_args(argv)
     path = CORPUS if args.data == "corpus" else Path(args.data)
-    rows = load_rows(path, args.split)
+    rows = load_rows(path, args.split, args.as_own)
     pairs, seconds = score_rows(rows)
-    print(f"$ {COMMAND} --data {args.data}" + (f" --split {args.split}" if args.split else ""))
+    print(
+        f"$ {COMMAND} --data {args.data}"
+        + (f" --split {args.split}" if args.split else "")
+        + (" --as-own" if args.as_own else "")
+    )
     long_words, long_ms = time_long_answer(rows)
     print(f"{len(rows)} labelled answers, {seconds * 1000:.1f} ms per answer on average")
     print(f"a {long_words}-word answer: {long_ms:.1f} ms (median of 50)\n")
@@ -183,7 +197,10 @@ def off_topic_detection(rows: list[dict]) -> str:
         if is_no_answer(row["answer"]):
             continue
         off = row.get("addresses_question") is False
-        relevance = not assess(row["question"], row["answer"], row["round"]).addressed
+        found = assess(
+            row["question"], row["answer"], row["round"], follow_up=bool(row.get("probe"))
+        )
+        relevance = not found.addressed
         listed = stuffed(extract_signals(row["answer"], row["question"]))
         for name, found in (
             ("relevance test", relevance),

@@ -21,6 +21,7 @@ from coach.errors import ModelError
 from coach.questions import Question, builtin_questions, find_question
 from coach.rubrics import embedding
 from coach.rubrics.offline import score_offline
+from coach.rubrics.probes import follow_up_question
 from coach.rubrics.relevance import _shipped_vectors, assess, text_key
 
 CHURN_PIPELINE = "sd-training-data-pipeline-l4"
@@ -315,12 +316,14 @@ def test_the_model_is_loaded_while_an_answer_compared_by_meaning_is_given() -> N
     screen = next(q for q in builtin_questions() if q.round == "recruiter_screen")
     assert warm_up_relevance(screen) is None  # compared by words alone
     own = bank_question(CHURN_PIPELINE).model_copy(update={"text": "Design a churn pipeline."})
-    assert warm_up_relevance(own) is None  # compared by words alone: nothing to load
+    own_probe = follow_up_question(own, "How would you size that?")
+    assert warm_up_relevance(own_probe) is None  # compared by words alone: nothing to load
     embedding._load.cache_clear()
     story = next(q for q in builtin_questions() if q.round == "behavioral")
     stories = warm_up_relevance(story)  # stories are compared by meaning too
     warming = warm_up_relevance(bank_question(CHURN_PIPELINE))
-    assert stories is not None and warming is not None
-    stories.join()
-    warming.join()
+    own_warming = warm_up_relevance(own)  # so is an answer to a question of one's own
+    assert stories is not None and warming is not None and own_warming is not None
+    for thread in (stories, warming, own_warming):
+        thread.join()
     assert embedding._load.cache_info().currsize == 1

@@ -140,6 +140,61 @@ def test_a_design_given_to_a_story_question_is_off_topic_by_meaning() -> None:
     assert assess(feed.text, FEED_IN_BRIEF, feed.round).addressed
 
 
+ARRIVAL_TIMES = "Design a system that predicts arrival times for a maps and navigation app."
+TRIP_DURATIONS = (
+    "I'd estimate a trip's duration as a sum over road segments. The training data and labels "
+    "come from completed trips, and the features are live probe speeds from phones, the hour of "
+    "the week, weather and incidents on each segment. A gradient boosted regressor gives each "
+    "segment a speed, and a second regressor corrects the route total, because segment sums miss "
+    "turns and traffic lights. Peak load is about forty thousand route requests a second, so the "
+    "segment speeds are precomputed every minute and each request only adds them up, which keeps "
+    "the response inside a twenty millisecond budget. After launch the signals I'd keep an eye on "
+    "are estimated against actual durations per region every five minutes, with an alert when "
+    "the median error doubles, because a road closure the probes have not seen shows up there "
+    "first."
+)
+WORDS_ALONE = RelevanceOptions(own_overrule=1.0, own_floor=0.0)
+
+
+def own_question(text: str, round_: str = "system_design") -> Question:
+    return Question(
+        id="own",
+        round=round_,
+        level="L5",
+        text=text,
+        criteria=DESIGN,  # type: ignore[arg-type]
+        time_budget_s=300,
+        source="user",
+    )
+
+
+def test_an_answer_to_an_own_question_in_other_words_is_not_off_topic() -> None:
+    # it shares no word with the question and many with a bank question's
+    by_words = assess(ARRIVAL_TIMES, TRIP_DURATIONS, "system_design", WORDS_ALONE)
+    assert not by_words.addressed and by_words.asked == 0.0
+    assert assess(ARRIVAL_TIMES, TRIP_DURATIONS, "system_design").addressed
+    card = score_offline(own_question(ARRIVAL_TIMES), TRIP_DURATIONS)
+    assert "did not address" not in card.summary
+    assert max(c.score for c in card.criteria) >= 2
+
+
+def test_an_answer_far_from_an_own_design_question_is_off_topic() -> None:
+    assert assess(ARRIVAL_TIMES, FEED_DESIGN, "system_design", WORDS_ALONE).addressed
+    off = assess(ARRIVAL_TIMES, FEED_DESIGN, "system_design")
+    assert not off.addressed and off.other_question is None  # no rival question is named
+    card = score_offline(own_question(ARRIVAL_TIMES), FEED_DESIGN)
+    assert card.summary.startswith("This answer did not address the question asked.")
+    assert max(c.score for c in card.criteria) <= 1
+    # a story question of one's own is not held to this: any story can be far from its words
+    assert assess(ARRIVAL_TIMES, FEED_DESIGN, "behavioral").addressed
+
+
+def test_a_follow_up_to_an_own_question_is_judged_by_words_alone() -> None:
+    assert assess(ARRIVAL_TIMES, FEED_DESIGN, "system_design", follow_up=True).addressed
+    follow_up = follow_up_question(own_question(ARRIVAL_TIMES), "How would you size that?")
+    assert "did not address" not in score_offline(follow_up, FEED_DESIGN).summary
+
+
 # ---------------------------------------------------------------- rounds and follow-ups
 
 
@@ -220,11 +275,17 @@ def test_a_story_weak_on_numbers_is_probed_about_the_story_not_a_system() -> Non
     card = score_offline(story, vague)
     assert card.follow_up == STORY_PROBES["numbers_sized"]
     design = Question(
-        id="test-design", round="system_design", level="L5", text="Design a feed ranker.",
-        criteria=("numbers_sized",), time_budget_s=300, source="user",
+        id="test-design",
+        round="system_design",
+        level="L5",
+        text="Design a feed ranker.",
+        criteria=("numbers_sized",),
+        time_budget_s=300,
+        source="user",
     )
-    assert score_offline(design, "We'd build a weekly pipeline with checks.").follow_up == (
-        PROBES["numbers_sized"]
+    assert (
+        score_offline(design, "We'd build a weekly pipeline with checks.").follow_up
+        == (PROBES["numbers_sized"])
     )
 
 
@@ -273,8 +334,11 @@ def test_a_fundamentals_question_is_probed_for_numbers_in_its_own_terms() -> Non
     assert "requests per second" not in (card.follow_up or "")
 
 
-@pytest.mark.xfail(strict=True, reason="the fitted model, fitted on whole answers, gives a "
-                   "two-sentence sizing follow-up 1 where the rules give 2")
+@pytest.mark.xfail(
+    strict=True,
+    reason="the fitted model, fitted on whole answers, gives a "
+    "two-sentence sizing follow-up 1 where the rules give 2",
+)
 def test_a_short_sizing_follow_up_earns_its_sizing() -> None:
     card = score_offline(sizing_follow_up(), SIZING_FOLLOW_UP)
     assert (card.score_of("numbers_sized") or 0) >= 2

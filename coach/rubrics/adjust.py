@@ -18,6 +18,7 @@ from coach.rubrics.caps import apply_caps
 from coach.rubrics.feedback import STRONG, advice_for
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.judges.star import result_told
+from coach.rubrics.probes import is_follow_up
 from coach.rubrics.relevance import Relevance, assess
 from coach.rubrics.signals import Signals
 from coach.rubrics.story import star_evidence, star_found
@@ -33,7 +34,7 @@ def after_judging(
     adjusted = with_anticipated(judgements, question.round, signals.view)
     adjusted = with_story_evidence(adjusted, signals)
     adjusted = with_round_advice(adjusted, question.round)
-    relevance = assess(question.text, transcript, question.round)
+    relevance = assess(question.text, transcript, question.round, follow_up=is_follow_up(question))
     return apply_caps(adjusted, signals, relevance), relevance
 
 

@@ -31,6 +31,7 @@ from coach.privacy import endpoint_without_credentials, redact, secrets_in
 from coach.questions import Question
 from coach.rubrics.evidence import cap_without_evidence, verify_quotes
 from coach.rubrics.models import Criterion, CriterionScore, Delivery, Score, Scorecard
+from coach.rubrics.probes import is_follow_up
 from coach.rubrics.signals import Signals, extract_signals
 
 if TYPE_CHECKING:
@@ -410,8 +411,9 @@ class StreamedCall:
 
     def run(self, deadline: float) -> str:
         """The reply text; re-raises the worker's error; _Transient at the deadline."""
-        worker = threading.Thread(target=self._work, args=(deadline,), daemon=True,
-                                  name="llm-judge-call")
+        worker = threading.Thread(
+            target=self._work, args=(deadline,), daemon=True, name="llm-judge-call"
+        )
         worker.start()
         try:
             finished = self._done.wait(max(0.0, deadline - time.monotonic()))
@@ -534,9 +536,7 @@ def reply_model_for(criterion_ids: list[str]) -> type[BaseModel]:
         f"c{index}": (CriterionJudgement, Field(alias=cid))
         for index, cid in enumerate(criterion_ids)
     }
-    judged = create_model(
-        "JudgedCriteria", __config__=ConfigDict(extra="ignore"), **per_criterion
-    )
+    judged = create_model("JudgedCriteria", __config__=ConfigDict(extra="ignore"), **per_criterion)
     reply: type[BaseModel] = create_model(
         "JudgeReply",
         __config__=ConfigDict(extra="ignore"),
@@ -568,9 +568,7 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
             return node
         if "$ref" in node:
             return inline(definitions[node["$ref"].rsplit("/", 1)[-1]])
-        result = {
-            key: inline(value) for key, value in node.items() if key not in _DROPPED_KEYWORDS
-        }
+        result = {key: inline(value) for key, value in node.items() if key not in _DROPPED_KEYWORDS}
         if "properties" in node:
             result["properties"] = {name: inline(sub) for name, sub in node["properties"].items()}
             result["required"] = list(node["properties"])
@@ -638,7 +636,7 @@ def with_format(
         instructions = (
             "## Reply format\n\nReply with one JSON object and nothing else (no prose, no code "
             "fence). It must follow this JSON schema, with one entry per criterion id under "
-            f"\"criteria\":\n\n{json.dumps(schema, separators=(',', ':'))}"
+            f'"criteria":\n\n{json.dumps(schema, separators=(",", ":"))}'
         )
     system, *rest = messages
     filled = system["content"].replace("{{format}}", instructions)
@@ -692,7 +690,7 @@ def relevance_hint(transcript: str, question: Question) -> list[str]:
     """A hint line when the word-overlap check reads the answer as another question's."""
     from coach.rubrics.relevance import assess
 
-    relevance = assess(question.text, transcript, question.round)
+    relevance = assess(question.text, transcript, question.round, follow_up=is_follow_up(question))
     if relevance.addressed or not relevance.other_question:
         return []
     other = json.dumps(relevance.other_question, ensure_ascii=False)

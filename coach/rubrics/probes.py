@@ -60,6 +60,11 @@ def probe_targets(probe: str, criteria: tuple[str, ...]) -> tuple[str, ...]:
     return asked or criteria
 
 
+def is_follow_up(question: Question) -> bool:
+    """Whether ``question`` is a follow-up probe (made by :func:`follow_up_question`)."""
+    return question.id.endswith(FOLLOW_UP_SUFFIX)
+
+
 def follow_up_question(question: Question, probe: str) -> Question:
     """The follow-up asked after ``question``: the probe, scored only on the criteria the
     probe asks about (a sizing probe on numbers_sized), not on the whole first rubric."""

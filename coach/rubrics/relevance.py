@@ -15,8 +15,16 @@ also compared by meaning: its sentence vector (:mod:`coach.rubrics.embedding`) a
 asked question's and every other bank question's. An answer clearly closer to another
 question than to the one asked is off-topic. A story is held to more: any story's words can
 fit a story question, so it must be far closer to another question by meaning *and* share few
-words with its own. This holds for the built-in questions and their probes; without the model
-package the second test is skipped, and the card says so.
+words with its own. This holds for the built-in questions and their probes.
+
+A question of the user's own has no probes and may share its topic with a bank question, so
+it has no rivals by meaning. Its answer is compared with it alone: a word-test finding is
+overruled when the answer is close to the question by meaning (an arrival-time design may
+share no word with "...arrival times for a maps app"), and in the design and technical rounds
+an answer far from it by meaning is off-topic. A follow-up to such a question is judged by
+words alone: the probe is too short to stand for what it follows.
+
+Without the model package the comparison by meaning is skipped, and the card says so.
 """
 
 from __future__ import annotations
@@ -79,6 +87,17 @@ class RelevanceOptions:
     with their question stayed under a margin of 0.15 (0.21 on dev), while 5 of the off-topic
     ones the word test had missed reached 0.41 or more."""
     story_max_ratio: float = 0.2
+    own_floor: float = 0.2
+    """In the design and technical rounds, an answer to a question of the user's own whose
+    vector is less similar (cosine) than this to the question's is off-topic. The corpus's train
+    answers, each compared with its question as if the user had typed it, were at 0.27 or more
+    when on topic and went down to 0.10 when not (dev: 0.34 or more on topic; the second dev
+    set, written to questions of its writer's own: 0.31 or more)."""
+    own_overrule: float = 0.35
+    """An answer to a question of the user's own that the word test finds off-topic is kept
+    on topic when its vector is at least this similar to the question's. Compared that way,
+    the on-topic answers the word test flagged (one in the corpus's train part, one in the
+    second dev set) were at 0.39 and 0.40, the off-topic ones it found at 0.28 or less."""
 
 
 @dataclass(frozen=True)
@@ -207,9 +226,11 @@ def assess(
     transcript: str,
     round_: str | None = None,
     options: RelevanceOptions | None = None,
+    *,
+    follow_up: bool = False,
 ) -> Relevance:
-    """Whether ``transcript`` answers ``question_text`` (asked in ``round_``) rather than
-    another question."""
+    """Whether ``transcript`` answers ``question_text`` (asked in ``round_``, as a follow-up
+    probe when ``follow_up``) rather than another question."""
     options = options or RelevanceOptions()
     asked_words = question_words(question_text)
     answer = content_words(transcript)
@@ -232,21 +253,24 @@ def assess(
     )
     margin, notice = None, ""
     compared = len(answer) >= options.min_meaning_words
-    asked_texts = meaning_texts(question_text, round_, options) if compared else ()
-    if not off_topic and asked_texts:
-        try:
+    asked_texts = meaning_texts(question_text, round_, options, follow_up) if compared else ()
+    try:
+        if asked_texts and not _bank_texts(question_text):
+            by_words = off_topic
+            off_topic = _own_off_topic(question_text, transcript, by_words, round_, options)
+            other_text = other_text if by_words else ""
+        elif not off_topic and asked_texts:
             margin, closer = _meaning_margin(asked_texts, transcript)
-        except EmbeddingUnavailable as missing:
-            if long_enough:  # a shorter answer gets no word test either: nothing to say
-                notice = f"Relevance was checked by words alone ({missing})."
-        else:
             if _far_by_meaning(margin, asked, other, round_, options):
                 off_topic, other_text = True, closer
+    except EmbeddingUnavailable as missing:
+        if long_enough:  # a shorter answer gets no word test either: nothing to say
+            notice = f"Relevance was checked by words alone ({missing})."
     return Relevance(
         addressed=not off_topic,
         asked=asked,
         other=other,
-        other_question=other_text if off_topic else None,
+        other_question=(other_text or None) if off_topic else None,
         meaning_margin=margin,
         notice=notice,
     )
@@ -262,6 +286,24 @@ def _far_by_meaning(
             margin >= options.story_meaning_threshold and asked <= options.story_max_ratio * other
         )
     return margin >= options.meaning_threshold
+
+
+def _own_off_topic(
+    question_text: str,
+    transcript: str,
+    by_words: bool,
+    round_: str | None,
+    options: RelevanceOptions,
+) -> bool:
+    """Whether an answer to a question of the user's own is off-topic, given the word test's
+    finding (``by_words``): overruled when the answer is close to the question by meaning;
+    added, in the design and technical rounds, when it is far from a question that names its
+    topic ("Tell me about your work." does not)."""
+    closeness = float(embed(transcript) @ embed_question(question_text))
+    if by_words:
+        return closeness < options.own_overrule
+    names_a_topic = len(question_words(question_text)) >= options.min_question_words
+    return round_ in options.meaning_rounds and names_a_topic and closeness < options.own_floor
 
 
 def _meaning_margin(asked_texts: tuple[str, ...], transcript: str) -> tuple[float, str]:
@@ -301,18 +343,27 @@ def _shipped_vectors() -> dict[str, np.ndarray]:
 
 
 def meaning_texts(
-    question_text: str, round_: str | None, options: RelevanceOptions | None = None
+    question_text: str,
+    round_: str | None,
+    options: RelevanceOptions | None = None,
+    follow_up: bool = False,
 ) -> tuple[str, ...]:
-    """The texts an answer is compared with by meaning: the built-in question asked, or the
-    probe asked and the question it follows; empty in other rounds and for a question of the
-    user's own. Such a question may well be on the topic of a bank question ("Design a
-    fraud detection system."), and its answer would then look like an answer to that one,
-    so it is compared by words alone."""
-    from coach.questions import builtin_questions
-
+    """The texts an answer is compared with by meaning: the built-in question asked, the
+    probe asked and the question it follows, or a question of the user's own; empty in other
+    rounds and for a follow-up to a question of the user's own."""
     options = options or RelevanceOptions()
     if round_ not in options.meaning_rounds | options.story_rounds:
         return ()
+    bank_texts = _bank_texts(question_text)
+    return bank_texts if bank_texts or follow_up else (question_text,)
+
+
+@lru_cache(maxsize=256)
+def _bank_texts(question_text: str) -> tuple[str, ...]:
+    """The built-in question asked, or the probe asked and the question it follows; empty
+    for a question of the user's own."""
+    from coach.questions import builtin_questions
+
     for question in builtin_questions():
         if question_text == question.text:
             return (question_text,)

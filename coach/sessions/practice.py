@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 from coach.config import Settings
 from coach.errors import InputError, home_error
 from coach.questions import Question, find_question, load_questions, select_questions
-from coach.rubrics.probes import follow_up_question
+from coach.rubrics.probes import follow_up_question, is_follow_up
 from coach.sessions.review import scorecard_block
 from coach.sessions.schedule import update_queue
 from coach.sessions.stages import Stages, production_stages
@@ -528,7 +528,7 @@ def warm_up_relevance(question: Question) -> threading.Thread | None:
     (the scorer waits for a load in progress rather than start another)."""
     from coach.rubrics.relevance import meaning_texts
 
-    if not meaning_texts(question.text, question.round):
+    if not meaning_texts(question.text, question.round, follow_up=is_follow_up(question)):
         return None
     from coach.rubrics.embedding import warm_up
 
