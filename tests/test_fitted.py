@@ -140,6 +140,16 @@ def test_a_moved_score_is_worded_for_its_own_level() -> None:
     assert card.startswith(levels[3].rstrip(".")) and "3/4" in card
 
 
+def test_a_score_raised_with_nothing_to_quote_says_it_reads_the_whole_answer() -> None:
+    levels = load_rubrics()["tradeoffs_named"].levels
+    rule = Judgement(0, (), "one path", "an alternative you rejected")
+    raised = fitted_judgement(rule, 1, capped=False, levels=levels, quotes_at=lambda level: ())
+    assert raised.score == 1 and raised.evidence == ()
+    assert raised.found.startswith("no sentence is quoted for it, but as a whole the answer")
+    quoted = fitted_judgement(rule, 1, capped=False, levels=levels, quotes_at=lambda _: ("x",))
+    assert quoted.found == levels[1][:1].lower() + levels[1][1:].split(", without")[0]
+
+
 def test_a_model_fitted_on_other_features_is_refused_with_the_fix() -> None:
     data = json.loads(
         resources.files("coach.rubrics").joinpath(MODEL_FILE).read_text(encoding="utf-8")

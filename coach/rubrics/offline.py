@@ -28,8 +28,23 @@ from coach.rubrics.signals import Signals, extract_signals
 SCORER = "offline"
 
 EMPTY_WORDS = frozenset(
-    {"oh", "so", "like", "yeah", "yes", "okay", "ok", "well", "right", "you", "know", "i", "mean",
-     "basically", "actually"}
+    {
+        "oh",
+        "so",
+        "like",
+        "yeah",
+        "yes",
+        "okay",
+        "ok",
+        "well",
+        "right",
+        "you",
+        "know",
+        "i",
+        "mean",
+        "basically",
+        "actually",
+    }
 )
 """Words that say nothing on their own: an answer of only these and fillers is no answer."""
 
@@ -70,7 +85,8 @@ def fitted_judgement(
     when it is not given), and what was found is the rubric's description of the new level
     (``levels``) without its caveat (", but not …": the model does not say what is absent).
     Going down, what is missing stays the rules' advice (it aims higher still); going up,
-    it becomes what the next level adds (the rules asked for what the model now credits)."""
+    it becomes what the next level adds (the rules asked for what the model now credits),
+    and a level raised with no quote to show says that it is a reading of the whole answer."""
     near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
     score = min(near, 1 if capped or not rule.evidence else 4)
     if score == rule.score:
@@ -82,6 +98,10 @@ def fitted_judgement(
     found = _without_caveat(levels[score])
     if score < rule.score:
         return replace(moved, found=found)
+    if not evidence:  # nothing to show for it: say that the score is a reading of the whole
+        found = (
+            f"no sentence is quoted for it, but as a whole the answer reads like one that {found}"
+        )
     missing = f"an answer at {score + 1} {_without_caveat(levels[score + 1])}" if score < 4 else ""
     return replace(moved, found=found, missing=missing)
 
