@@ -621,6 +621,16 @@ def test_stronger_version_quotes_the_user_and_uses_placeholders_for_missing_fact
     assert invented == set()
 
 
+def test_stronger_version_leaves_the_fillers_out_of_the_user_s_words() -> None:
+    answer = (
+        "Um, so I'd use, like, HNSW rather than exact search for the, uh, listings index. "
+        "We see, um, about two thousand queries a second at peak."
+    )
+    outline = score_offline(question(), answer).stronger_version or ""
+    assert '"so I\'d use HNSW rather than exact search for the listings index."' in outline
+    assert re.search(r"\b(?:um|uh|like)\b", outline, re.IGNORECASE) is None, outline
+
+
 def test_no_part_of_a_sentence_is_quoted_under_two_headings() -> None:
     answer = (
         "Okay so this was an ETA model for delivery, and we launched it and the first thing "

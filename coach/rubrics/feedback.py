@@ -19,6 +19,7 @@ from coach.rubrics.judgement import Judgement
 from coach.rubrics.models import CORE_CRITERIA, Criterion
 from coach.rubrics.signals import Signal, Signals
 from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.signals.text import without_fillers
 
 DEFAULT_BAR = {"L4": 2, "L5": 3}
 MAX_QUOTE = 160
@@ -339,9 +340,11 @@ def _fresh(found: list[Signal], quoted: set[str]) -> str | None:
 
 
 def _line(label: str, quote: str | None, placeholder: str, addition: str = "") -> str:
-    """The user's own words when they said it (plus what is missing), else a placeholder."""
+    """The user's own words when they said it, fillers left out (plus what is missing), else
+    a placeholder."""
     if quote:
-        return f'- {label}: "{_quote(quote)}"' + (f" + {addition.lstrip('; ')}" if addition else "")
+        said = f'- {label}: "{_quote(without_fillers(quote))}"'
+        return said + (f" + {addition.lstrip('; ')}" if addition else "")
     return f"- {label}: {placeholder}{addition}"
 
 
@@ -378,7 +381,7 @@ def _sizing_lines(
     lines = []
     if score < STRONG and not story:
         sized = [q.span for q in signals.quantities if weight_of(q) == 1.0][:3]
-        quoted_sizes = "; ".join(f'"{span}"' for span in sized)
+        quoted_sizes = "; ".join(f'"{without_fillers(span)}"' for span in sized)
         lines.append(f"- Scale: {quoted_sizes or wording_for(round_).scale}")
     derivation = _fresh(signals.derivations, quoted)
     if derivation:

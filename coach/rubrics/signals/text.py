@@ -35,6 +35,14 @@ _FILLER = re.compile(
     r"|,\s*(?:like|you know|i mean|i don't know|i dunno|i guess|i think|kind of|sort of),(?=\s)",
     re.IGNORECASE,
 )
+
+
+def without_fillers(text: str) -> str:
+    """``text`` with its fillers ("um", ", like,") taken out, as the scorer reads it."""
+    cleaned = " ".join(_FILLER.sub("", text).split()).lstrip(",; ")
+    return cleaned[:1].upper() + cleaned[1:] if text[:1].isupper() else cleaned
+
+
 _SENTENCE = re.compile(r"\S(?:[^.!?]|[.!?](?=[\w%$'\"]))*[.!?]*")
 _INSTRUCTION = re.compile(
     r"\b(grader|grading|rubric|(?:the|dear|automated|ai) scorer|scoring this|score this|"
