@@ -316,6 +316,9 @@ def test_review_writes_markdown(
     assert run_cli(["review", "--markdown", str(report)], "", capsys, monkeypatch)[0] == 0
     markdown = report.read_text()
     assert markdown.startswith("# Session 1") and "**" in markdown and "star_structure" in markdown
+    assert "**a quote** is shown as evidence on the scorecard and [um] is a filler" in markdown
+    code, text, _ = run_cli(["review"], "", capsys, monkeypatch)
+    assert code == 0 and "«a quote» is shown as evidence" in text and "«" in text.split("\n", 3)[3]
 
 
 def test_replay_schedule_uses_spaced_intervals(coach_home: Path) -> None:

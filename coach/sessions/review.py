@@ -80,6 +80,12 @@ def render(report: dict[str, Any], markdown: bool = False) -> str:
         f"{session['started_at']}",
         "",
     ]
+    if any(entry["raw_transcript"] or entry["transcript"] for entry in report["answers"]):
+        lines += [
+            f"In the transcripts, {bold[0]}a quote{bold[1]} is shown as evidence on the "
+            "scorecard and [um] is a filler.",
+            "",
+        ]
     for number, entry in enumerate(report["answers"], start=1):
         question = entry["question"]
         lines.append(
