@@ -387,7 +387,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def add_answer_flags(parser: argparse.ArgumentParser) -> None:
     """How answers are captured and scored (practice and replay)."""
-    parser.add_argument("--text", action="store_true", help="type answers on stdin")
+    parser.add_argument(
+        "--text", action="store_true", help="type answers on stdin (an empty line ends each)"
+    )
     parser.add_argument(
         "--answer-audio",
         action="append",
