@@ -540,6 +540,11 @@ def test_post_launch_told_loosely(transcript: str, expected: int) -> None:
             "keyword matching does.",
             2,
         ),
+        (
+            "We fine-tuned the open speech model on four hundred hours of our own recorded calls "
+            "instead of training a new one from scratch.",
+            2,
+        ),
     ],
 )
 def test_tradeoffs_told_loosely(transcript: str, expected: int) -> None:

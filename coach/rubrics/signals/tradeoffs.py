@@ -49,7 +49,7 @@ _CHOICE = [
     re.compile(
         r"\b(?:i|we)(?:'d| would| will)? \w+\b"
         + _CLAUSE_CHARS
-        + r"{0,60}\b(?:rather than|instead of)\b"
+        + r"{0,100}\b(?:rather than|instead of)\b"
     ),
     re.compile(
         r"\b(?:instead of|rather than)\b" + _CLAUSE_CHARS + r"{1,60}\b(?:i|we)(?:'d| would| will)?"
