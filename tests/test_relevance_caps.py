@@ -12,6 +12,7 @@ from cli_run import run_cli
 from coach.questions import Question, builtin_questions
 from coach.rubrics import load_rubrics
 from coach.rubrics.anticipated import read_anticipated, with_anticipated
+from coach.rubrics.caps import story_without_shape
 from coach.rubrics.feedback import CONCEPT_PROBES, PROBES, STORY_PROBES, every_probe
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.offline import score_offline
@@ -396,6 +397,30 @@ def test_a_vague_narrative_scores_star_at_most_one() -> None:
         "a lot about working with other teams and about machine learning in general."
     )
     assert score_offline(story_question(), narrative).score_of("star_structure") <= 1
+
+
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "I worked on a recommendation project at my last company. It was a really interesting "
+        "project and the team was great. We did a lot of experiments and we improved things. I "
+        "learned a lot about working in a team and about machine learning in production.",
+        "At my previous job we worked on search ranking. We tried many different approaches. We "
+        "made some changes to the pipeline. In the end it worked out and the stakeholders were "
+        "pleased. It taught me a lot.",
+    ],
+)
+def test_things_done_in_general_do_not_make_a_narrative_a_story(narrative: str) -> None:
+    assert score_offline(story_question(), narrative).score_of("star_structure") <= 1
+
+
+def test_two_things_done_in_particular_make_a_story_not_a_narrative() -> None:
+    story = (
+        "At my previous job our search ranking went stale between releases. We retrained the "
+        "ranker on fresh clicks every week. We added a freshness feature to the candidate "
+        "generator. In the end it worked out and the stakeholders were pleased."
+    )
+    assert not story_without_shape(extract_signals(story))
 
 
 # ---------------------------------------------------------------- evidence and feedback

@@ -18,6 +18,7 @@ from coach.rubrics.judgement import Judgement
 from coach.rubrics.relevance import Relevance
 from coach.rubrics.signals import Signals
 from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.signals.star import specific_actions
 from coach.rubrics.signals.text import View
 
 OFF_TOPIC = "did not address the question asked"
@@ -76,11 +77,12 @@ def vague_with_instructions(view: View, options: CapOptions | None = None) -> bo
 
 
 def story_without_shape(signals: Signals) -> bool:
-    """No task, no stated result, not one figure and at most one thing done: a narrative
+    """No task, no stated result, not one figure and at most one thing done in particular
+    (:func:`~coach.rubrics.signals.star.specific_actions`): a narrative
     (what the project was, that it went well), not a STAR story."""
     stated = signals.of("star", "result", "measurable_result")
     figures = [q for q in signals.quantities if weight_of(q) > 0]
-    actions = {s.start for s in signals.of("star", "action")}
+    actions = {s.start for s in signals.of("star", "action") if specific_actions(s.span)}
     return not signals.of("star", "task") and not stated and not figures and len(actions) < 2
 
 

@@ -57,6 +57,34 @@ ACTION = re.compile(
     r"|proposed|decided|moved)\b"
 )
 """Someone ("i", "we") doing something in the past: an action told."""
+_GENERIC_OBJECT = re.compile(
+    r" (?:a lot\b|lots\b|a bunch\b|things\b|stuff\b|everything\b"
+    r"|(?:many|several|various|different|some|a few|a couple of|all kinds of) (?:\w+ )?"
+    r"(?:things|approaches|experiments|changes|ideas|options|methods|iterations|tweaks"
+    r"|improvements|stuff|work)\b)"
+)
+_VAGUE_DEED = re.compile(
+    r"\b(?:did|fixed|handled|improved|solved|sorted|worked|dealt)$"
+)
+_ANY_OBJECT = re.compile(r" (?:on |with )?(?:it|that|this|the (?:project|problem|issues?))\b")
+"""What follows a verb that tells nothing in particular was done: "we did a lot of
+experiments", "we tried different things", "I worked on the project", "we improved things"."""
+
+
+def specific_actions(text: str) -> int:
+    """How many things done the text tells, each with what was done ("we retrained the ranker
+    on fresh clicks"), not only that something was ("we did a lot of experiments")."""
+    lower = text.lower()
+    return sum(not _generic(lower, match) for match in ACTION.finditer(lower))
+
+
+def _generic(lower: str, action: re.Match[str]) -> bool:
+    if _GENERIC_OBJECT.match(lower, action.end()):
+        return True
+    vague_verb = _VAGUE_DEED.search(action.group()) is not None
+    return vague_verb and _ANY_OBJECT.match(lower, action.end()) is not None
+
+
 _RESULT = re.compile(
     r"\b(?:result(?:ed)?|as a result|in the end|by the end|ended up|outcome|after that|afterwards|"
     r"since then|went (?:up|down|from)|came (?:down|back)|(?:brought|was|were|is|are|got) (?:\w+ )?"
