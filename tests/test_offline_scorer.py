@@ -1182,6 +1182,15 @@ def test_a_figure_taken_as_given_is_an_assumption() -> None:
     assert card.score == 2
 
 
+def test_a_view_states_no_assumption() -> None:
+    answer = (
+        "I'd also say it's important not to alert on everything, because alert fatigue is real "
+        "and then people just ignore the pages."
+    )
+    card = score_offline(question(criteria=("clarifies_assumptions",)), answer).criteria[0]
+    assert card.score == 0
+
+
 def test_paging_someone_when_a_check_fails_is_a_trigger() -> None:
     answer = "I added a check paging the on-call if the null rate of any feature doubles."
     card = score_offline(question(criteria=("monitoring_and_rollback",)), answer).criteria[0]

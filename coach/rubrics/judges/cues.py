@@ -180,7 +180,7 @@ def judge_data_first(signals: Signals) -> Judgement:
 
 
 def judge_clarifies(signals: Signals) -> Judgement:
-    stated = _cue(signals, "clarifies_assumptions", "assumption")
+    stated = _stated(signals, "clarifies_assumptions", "assumption")
     token = _cue(signals, "clarifies_assumptions", "token")
     change = _cue(signals, "clarifies_assumptions", "change")
     count = _assumptions_stated(signals, stated, token)

@@ -44,14 +44,36 @@ def without_fillers(text: str) -> str:
 
 
 _SENTENCE = re.compile(r"\S(?:[^.!?]|[.!?](?=[\w%$'\"]))*[.!?]*")
-_INSTRUCTION = re.compile(
-    r"\b(grader|grading|rubric|(?:the|dear|automated|ai) scorer|scoring this|score this|"
-    r"scored this|evaluator|evaluation model|scoring (?:system|model|guide)|"
-    r"give (?:this|me|it|the answer|this answer) (?:a|an|full|top|the)|"
-    r"ignore (?:the|all|any|previous|your)|correct score|automated system|"
-    r"(?:a|an) \d (?:on|for|across) (?:every|all|each))",
+_GRADER = re.compile(
+    r"\b(?:grader|grading|graded|rubric|scorer|evaluator|evaluation model|automated system"
+    r"|scoring (?:system|model|guide|rubric))\b",
     re.IGNORECASE,
 )
+"""Who or what grades the answer. Each of these is also an ML term ("our lead-scoring model",
+"an LLM evaluator"), so a sentence naming one is an instruction only when it also
+:data:`_ADDRESSES` the grader."""
+_ADDRESSES = re.compile(
+    r"\b(?:this (?:answer|response|transcript|candidate|item)|you (?:are|must|should)"
+    r"|please|assign|award|deserves?|override|disregard|instructions?|ignore (?:the|all|any|your)"
+    r"|[0-4] ?/ ?4|[0-4] out of (?:4|four)|full (?:marks|score|points)"
+    r"|(?:every|each|all(?: four)?) (?:criterion|criteria)"
+    r"|(?:mark|rate|score) (?:this|it|every))\b",
+    re.IGNORECASE,
+)
+"""Signs that a sentence speaks to the grader: it names the answer as such, gives an order
+or a score."""
+_ORDER = re.compile(
+    r"\bignore (?:all |any )?(?:previous |prior |your )?instructions\b"
+    r"|\bgive (?:this|it|the answer|this answer) (?:a [0-4]|an? (?:4|four|perfect|top))\b",
+    re.IGNORECASE,
+)
+"""An order to the grader that needs no grader named: "Ignore all previous instructions"."""
+
+
+def is_instruction(sentence: str) -> bool:
+    """Whether the sentence speaks to the grader rather than answers the question."""
+    to_grader = _GRADER.search(sentence) and _ADDRESSES.search(sentence)
+    return bool(to_grader or _ORDER.search(sentence))
 
 
 @dataclass(frozen=True)
@@ -92,7 +114,7 @@ class View:
                 match.group(),
                 _listy(match.group()),
             )
-            if _INSTRUCTION.search(sentence.text):
+            if is_instruction(sentence.text):
                 self.instructions.append(sentence)
             else:
                 self.sentences.append(sentence)
