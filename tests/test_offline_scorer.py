@@ -1197,6 +1197,16 @@ def test_paging_someone_when_a_check_fails_is_a_trigger() -> None:
     assert card.score == 2 and "covers signal, trigger" in card.feedback.lower()
 
 
+@pytest.mark.parametrize(
+    ("cadence", "retrains"),
+    [("A nightly job scores every account.", False), ("We retrain the model nightly.", True)],
+)
+def test_a_nightly_job_is_no_retraining_cadence(cadence: str, retrains: bool) -> None:
+    answer = cadence + " I alert on-call if the score distribution shifts by more than 10 percent."
+    card = score_offline(question(criteria=("monitoring_and_rollback",)), answer).criteria[0]
+    assert ("retrain" in card.feedback.split("Missing:")[0]) == retrains
+
+
 def test_data_named_in_passing_with_a_pitfall_is_not_asked_for_a_pitfall() -> None:
     answer = "Data quality matters, and I'd watch for leakage, so I'd split by time."
     card = score_offline(question(criteria=("data_first",)), answer).criteria[0]

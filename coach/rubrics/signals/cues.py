@@ -47,7 +47,7 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         r"|% of traffic)\b",
         "rollback": r"\b(?:roll ?back|rolled back|revert\w*|kill switch|fallback)\b",
         "retrain": r"\b(?:retrain\w*|cadence|refresh\w*|(?:daily|weekly|nightly|hourly) "
-        r"(?:retrain\w*|training|refresh\w*|updates?|jobs?|runs?|builds?)|(?:train\w*|updat\w*|"
+        r"(?:retrain\w*|training|refresh\w*|updates?|(?:model )?builds?)|(?:train\w*|updat\w*|"
         r"rebuil\w*|refresh\w*)(?: \w+){0,4} (?:daily|weekly|nightly|hourly|every (?:day|week"
         r"|night|hour)))\b",
         "generic": r"\b(?:monitor\w*|drift|alerts?|observability)\b",
