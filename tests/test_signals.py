@@ -647,6 +647,35 @@ def test_spoken_hedges_between_commas_are_fillers() -> None:
             "It costs us about two points of NDCG, but the bi-encoder fits the budget.",
             "loss_quantified",
         ),
+        # the alternative turned down, with an interjection before the pick
+        (
+            "Or you could oversample, but then you read the rare rows again and again, so, yeah, "
+            "I'd lean to weighting because it keeps the reading as it is.",
+            "choice",
+        ),
+        # a cost accepted far from the speaker
+        (
+            "I'd set the operating point for high sensitivity on the urgent findings, the "
+            "collapsed lungs and the large effusions, and accept many more false flags.",
+            "loss",
+        ),
+        # a path taken on purpose
+        ("I left out real-time feature serving on purpose.", "choice"),
+        ("I deliberately kept business metrics out of the canary rollback.", "choice"),
+        # the cost taken with what it bought, or accepted with the pick
+        ("It was a quarter slower per step, I think, but at least it ran.", "compromise"),
+        ("You want higher recall even if you get more false positives.", "compromise"),
+        # a design's consequence told in the present
+        (
+            "Logging features fixed the skew, but it means any new feature needs six weeks of "
+            "logs.",
+            "loss",
+        ),
+        # scope given up for a date
+        ("The promo data was a mess, so I cut it and used a promo-week flag.", "loss"),
+        ("So we only launched English and showed the other languages as coming soon.", "loss"),
+        # the alternative kept for a condition
+        ("I'd move to FSDP once the model doesn't fit in memory with DDP.", "choice"),
     ],
 )
 def test_tradeoff_narration_in_other_words(text: str, expected: str) -> None:
@@ -680,6 +709,11 @@ def test_a_decision_that_names_no_option_is_no_choice() -> None:
         # a lone "I'd start with the data" names no alternative
         ("I'd start with the data because labels are the hard part.", "choice"),
         ("If the traffic is high, we use a cache.", "choice"),
+        # a problem's effect told in the past is no design's cost
+        ("They all computed NDCG differently, but it meant nobody could compare anything.", "loss"),
+        # cutting a figure is a gain, not scope given up
+        ("We cut p99 latency from 90 to 30 milliseconds.", "loss"),
+        ("We cut the feature count by half.", "loss"),
     ],
 )
 def test_tradeoff_narration_guards(text: str, unexpected: str) -> None:

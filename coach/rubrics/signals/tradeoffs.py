@@ -73,6 +73,11 @@ _CHOICE = [
         r"|so i|instead)\b"
     ),
     re.compile(r"\b(?:i|we)(?:'d| would)? (?:\w+ )?(?:\w+ )?over\b[^.]{1,40}\bbecause\b"),
+    # a path taken on purpose: "I deliberately kept business metrics out of the rollback"
+    re.compile(
+        r"\b(?:i|we)\b" + _CLAUSE_CHARS + r"{0,40}\b(?:deliberately|intentionally|consciously"
+        r"|purposely|on purpose)\b"
+    ),
     # a rejected alternative: "we passed on fine-tuning", "I ruled out a GPU ranker"
     re.compile(
         _SUBJECT + r" (?:passed on|passed over|ruled out|said no to|turned down|walked away from"
@@ -97,6 +102,11 @@ _CHOICE = [
         r"\bonly (?:reach for|use|switch to|move to|go to|bring in|pay for|fall back to)\b"
         + _CLAUSE_CHARS
         + r"{1,60}\b(?:when|if|once|for)\b"
+    ),
+    # the alternative kept for later: "I'd move to FSDP once the model doesn't fit with DDP"
+    re.compile(
+        r"\b(?:i|we)(?:'d| would| will|'ll) (?:only )?(?:move|switch|upgrade|graduate|escalate)"
+        r" to\b" + _CLAUSE_CHARS + r"{1,40}\b(?:once|when|if|until)\b"
     ),
     # a pick whose reason compares it with the alternative: "I'd use a cross-encoder because
     # it ranks better than keyword matching"
@@ -123,10 +133,10 @@ _FOREGONE = re.compile(
     + _CLAUSE_CHARS
     + r"{1,80}?)\bbut\b"
     + _CLAUSE_CHARS
-    + r"{1,100}?\bso "
+    + r"{1,100}?\bso,? (?:(?:yeah|yes|okay|ok|well|anyway|honestly|overall),? )?"
     + _SUBJECT
     + r" (?:\w+ )?"
-    + _DECIDE_VERB
+    + _DECIDE_VERB.replace("|ship|shipped)", "|ship|shipped|lean to|lean towards?)")
     + r"\b"
 )
 """An alternative turned down for a constraint, its upside given up: "a deep ranker might add
@@ -185,7 +195,7 @@ _LOSS = [
     re.compile(r"\bsacrific\w*"),
     re.compile(r"\bworth (?:it|the (?:cost|price|hit|trade))\b"),
     re.compile(
-        rf"(?:{_FIRST_PERSON}{_CLAUSE_CHARS}{{0,60}}|which i )\baccept(?:s|ed|ing)?\b"
+        rf"(?:{_FIRST_PERSON}{_CLAUSE_CHARS}{{0,150}}|which i )\baccept(?:s|ed|ing)?\b"
         r"|,\s*accepting (?:that|the|a|an|some|slower|lower|higher|less|more)\b"
     ),
     re.compile(
@@ -196,7 +206,17 @@ _LOSS = [
         r"\bcut(?:ting)? scope\b|\b(?:i|we)\b" + _CLAUSE_CHARS + r"{0,30}\bdropped (?:the|a|an"
         r"|our|some)\b"
     ),
+    # scope given up: "so I cut it and used a flag", "we only launched English"
+    re.compile(
+        r"\b(?:i|we)(?: just| then)? (?:cut|descoped|de-scoped|deferred|postponed)\b(?!"
+        + _CLAUSE_CHARS
+        + r"{0,60}\b(?:by|from|to|in half|down|back)\b)"
+    ),
+    re.compile(r"\b(?:i|we)(?: just)? only (?:launched|shipped|released|supported)\b"),
     re.compile(r"\bin (?:exchange|return)\b"),
+    # a design's consequence, told in the present: "it fixed skew, but it means any new feature
+    # needs six weeks of logs" (in the past, "but it meant" tells a problem's effect)
+    re.compile(r"\bbut (?:it|that|this) (?:means|would mean)\b"),
     re.compile(
         r"\b(?:meant|means|would mean|would have meant) (?:\w+ )?(?:losing|giving up|sacrificing"
         r"|accepting|dropping|paying|eating|living with|taking (?:a|the) hit|trading)\b"
@@ -245,6 +265,15 @@ _COMPROMISE = [
     re.compile(
         r"\bbut (?:it'?s|it is|they'?re|that'?s|it was|it'?d be|it needs|it requires) "
         r"(?:more|less|slower|harder|worse|noisier|costlier|pricier|bigger|heavier|riskier)\b"
+    ),
+    # the cost taken with what it bought: "it was a quarter slower, but at least it ran"
+    re.compile(r"\bbut at least\b"),
+    # the cost accepted with the choice: "you want higher recall even if you get more false
+    # positives"
+    re.compile(
+        r"\beven (?:if|though|when) (?:it|we|you|i|that|this|they)\b" + _CLAUSE_CHARS
+        + r"{0,40}\b(?:more|fewer|less|slower|worse|lower|higher|longer|lose|losing|lost|miss"
+        r"|missing|costs?|pay)\b"
     ),
 ]
 _NEGATED = re.compile(
