@@ -246,6 +246,30 @@ def test_what_would_be_done_is_read_in_ordinary_verbs() -> None:
     assert read_anticipated(named_only).score == 2
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Model: LightGBM with lag features and rolling means, one global model for all items.",
+        "At a base rate of one in a thousand that flags a lot more, so I'd check the queue.",
+        "If the loss goes down during training, that is a good sign the gradients are correct.",
+    ],
+)
+def test_a_modelling_term_is_no_anticipated_failure(sentence: str) -> None:
+    assert read_anticipated(View(sentence)).score == 0
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "When interest rates rise, the default base rate across the whole book moves.",
+        "The Kafka consumer starts lagging behind the stream at peak.",
+        "If the feature store goes down, every request times out.",
+    ],
+)
+def test_a_failure_in_the_same_words_is_still_anticipated(sentence: str) -> None:
+    assert read_anticipated(View(sentence)).score == 2
+
+
 def test_a_round_is_weak_only_on_criteria_that_apply_to_it() -> None:
     card = {
         "round": "system_design",

@@ -22,11 +22,14 @@ DESIGN_ROUNDS = frozenset({"system_design", "technical", "ml_fundamentals"})
 _FAILURE = re.compile(
     r"\b(?:schema (?:change|changes|drift)|changes? (?:its|the|their) schema|"
     r"missing (?:features|data|events)|stale|staleness|"
-    r"outage|goes down|go down|"
-    r"distribution shift|base rate|holiday|feedback loop|cold[- ]start|"
+    r"outage|(?<!loss )(?<!error )goes down|(?<!loss )(?<!error )go down|"
+    r"distribution shift|base rates?(?: \w+){0,5} (?:shift|move|change|drift|jump|drop|rise"
+    r"|fall)\w*|(?:shift|move|change|drift|jump|drop|rise|fall)\w* in (?:the )?(?:\w+ )?base rate|"
+    r"holiday|feedback loop|cold[- ]start|"
     r"late (?:labels|data|events)|duplicate|backfill|upstream|spike|timeouts?|silently|"
     r"bot traffic|adversar\w+|attackers?|poison\w*|overload\w*|falls? over|"
-    r"hot keys?|lag(?:s|ging)?|crash\w*|inflat\w+|delayed|"
+    r"hot keys?|lag(?:s|ging)?(?! (?:and \w+ )?(?:features?|variables?|values?))|crash\w*"
+    r"|inflat\w+|delayed|"
     r"broken|bugs?|corrupt\w*|bad (?:snapshot|model|deploy|push|batch|data|release))\b"
 )
 _INTRO = re.compile(
