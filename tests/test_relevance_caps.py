@@ -270,6 +270,25 @@ def test_a_failure_in_the_same_words_is_still_anticipated(sentence: str) -> None
     assert read_anticipated(View(sentence)).score == 2
 
 
+def test_thresholds_said_in_words_size_the_anticipated_failures() -> None:
+    in_words = View(
+        "What I'd expect to fail after launch: a retrieval source goes down and the feed "
+        "quietly empties; I'd alert when any source's share drops by half hour over hour. A "
+        "client bug breaks logging upstream; I'd check label rates on each push and keep the "
+        "last three models ready for rollback."
+    )
+    assert read_anticipated(in_words).score == 4
+
+
+def test_a_failure_announced_in_other_words_is_read_with_its_handling() -> None:
+    announced = View(
+        "A concrete failure once this is running: a big vendor redesigns their invoice and "
+        "the model grabs the wrong number. I'd watch the share of documents under the "
+        "confidence threshold, and route that vendor to manual review if it jumps."
+    )
+    assert read_anticipated(announced).score == 3
+
+
 def test_a_round_is_weak_only_on_criteria_that_apply_to_it() -> None:
     card = {
         "round": "system_design",

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from coach.rubrics.judgement import Judgement
+from coach.rubrics.signals.numbers import COUNT_WORDS
 from coach.rubrics.signals.text import View
 
 CRITERION = "post_launch_failures"
@@ -35,7 +36,8 @@ _FAILURE = re.compile(
 _INTRO = re.compile(
     r"\b(?:anticipated (?:problems|failures|risks)|things (?:that )?(?:will|would|could|can|"
     r"i'd expect to) (?:break|go wrong|fail)|what (?:could|would|can|will) (?:go wrong|break|fail)"
-    r"|failure modes?|failures:|risks:|(?:go|goes) wrong)"
+    r"|failure modes?|failures:|risks:|(?:go|goes) wrong"
+    r"|(?:a|one) (?:concrete|specific|likely|real|classic|common) (?:failure|risk)\b)"
 )
 INTRO_REACH = 3
 """Sentences after "what could go wrong" that are read as the failure modes it announces."""
@@ -50,11 +52,17 @@ _ACT = re.compile(
     r"(?:last|previous|cached|default)|switch\w* (?:to|back)|disable\w*|cap\b|throttl\w+|"
     r"filter\w*|recheck\w*|re-?calibrat\w+|version\w*|immutable|reject\w*|hold\w* back|"
     r"stop\w* (?:publishing|serving|the)|shed\w*|retr(?:y|ies)|drop\w*|route\w*|gates?|"
-    r"fix(?:es|ed)?|skip\w*|halve\w*|lower\w*|reduce\w*|abort\w*|fails? (?:the|loudly))\b"
+    r"fix(?:es|ed)?|skip\w*|halve\w*|lower\w*|reduce\w*|abort\w*|fails? (?:the|loudly)"
+    r"|overrid\w*)\b"
 )
 HEADING_WORDS = 3
 """A sentence this short that announces failure modes is a heading, not one of them."""
-_NUMBER = re.compile(r"\d|\b(?:percent|twice|double|hundred|thousand|million)\b")
+_NUMBER = re.compile(
+    r"\d|\b(?:percent|twice|double|half|hundred|thousand|million|billion|"
+    + "|".join(COUNT_WORDS)
+    + r")\b"
+)
+"""A threshold or size said in figures or in words ("drops by half", "the last three models")."""
 
 
 def read_anticipated(view: View) -> Judgement:

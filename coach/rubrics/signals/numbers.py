@@ -52,6 +52,8 @@ _SCALES = {"hundred": 100, "thousand": 1e3, "k": 1e3, "million": 1e6, "billion":
 _FRACTIONS = {"half": 0.5, "third": 1 / 3, "quarter": 0.25}
 
 _NUMWORD = r"(?:{})(?:-(?:{}))?".format("|".join([*_TENS, *_ONES]), "|".join(_ONES))
+COUNT_WORDS = tuple(w for w in [*_ONES, *_TENS] if w not in ("zero", "one"))
+"""Numbers said as words that are always a count ("one" and "zero" are often not)."""
 _SCALEWORD = r"(?:hundred|thousand|million|billion|trillion|k)\b"
 _SPOKEN = (
     rf"(?:(?:a|an)\s+(?:hundred|thousand|million|billion|dozen)\b|{_NUMWORD}\b)"
