@@ -37,7 +37,9 @@ _INTRO = re.compile(
     r"\b(?:anticipated (?:problems|failures|risks)|things (?:that )?(?:will|would|could|can|"
     r"i'd expect to) (?:break|go wrong|fail)|what (?:could|would|can|will) (?:go wrong|break|fail)"
     r"|failure modes?|failures:|risks:|(?:go|goes) wrong"
-    r"|(?:a|one) (?:concrete|specific|likely|real|classic|common) (?:failure|risk)\b)"
+    r"|(?:a|one) (?:concrete|specific|likely|real|classic|common) (?:failure|risk)\b"
+    r"|(?:failure|risk)s? (?:i'd|i would|we'd|we would|i'll|we'll|to) (?:\w+ )?(?:plan for|expect"
+    r"|flag|watch|design for|worry about|guard against)\b)"
 )
 INTRO_REACH = 3
 """Sentences after "what could go wrong" that are read as the failure modes it announces."""
