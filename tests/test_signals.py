@@ -199,6 +199,18 @@ def test_generic_tradeoff_talk_and_options_are_not_decisions() -> None:
     assert options == {"options"}
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If the old model also drops then it's the data, or like, the world, not my training.",
+        "The online side is, like, a fast key value thing, Redis or whatever.",
+        "Maybe the schema changed or something, so I'd check the logs first.",
+    ],
+)
+def test_an_or_that_trails_off_lists_no_options(sentence: str) -> None:
+    assert "options" not in tags_of(extract_signals(sentence), "tradeoffs")
+
+
 def test_incident_cost_is_not_a_tradeoff() -> None:
     text = "We estimated the incident cost about sixty thousand dollars in lost orders."
     assert not tags_of(extract_signals(text), "tradeoffs") & {"loss", "loss_quantified"}

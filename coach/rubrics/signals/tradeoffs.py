@@ -290,7 +290,8 @@ _GENERIC_TRADEOFF = re.compile(
 _OPTION_FRAME = re.compile(r"\b(?:maybe|could|can|either|such as|like|or so)\b|,[^,]*,[^,]*,")
 _OPTIONS = re.compile(
     r"\b(?!(?:so|not|more|less|two|three|four|whether|and)\b)[a-z][\w-]+,? or "
-    r"(?!so\b|not\b|more\b|less\b|two\b|three\b|if\b|when\b)(?:a |an |the )?[a-z][\w-]+"
+    r"(?!so\b|not\b|more\b|less\b|two\b|three\b|if\b|when\b|like\b|whatever\b|something\b"
+    r"|anything\b)(?:a |an |the )?[a-z][\w-]+"
     r"|\b(?:fixes|options|approaches|techniques|methods|alternatives|ways) (?:are|include"
     r"|would be)\b"
     r"|\beither\b[^.]{1,60}\bor\b"
