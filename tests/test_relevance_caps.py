@@ -384,11 +384,6 @@ def test_a_fundamentals_question_is_probed_for_numbers_in_its_own_terms() -> Non
     assert "requests per second" not in (card.follow_up or "")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the fitted model, fitted on whole answers, gives a "
-    "two-sentence sizing follow-up 1 where the rules give 2",
-)
 def test_a_short_sizing_follow_up_earns_its_sizing() -> None:
     card = score_offline(sizing_follow_up(), SIZING_FOLLOW_UP)
     assert (card.score_of("numbers_sized") or 0) >= 2
@@ -577,9 +572,8 @@ def test_a_rate_worked_out_from_a_volume_and_a_window_is_derived() -> None:
 
 # ---------------------------------------------------------------- rubric anchors
 
-ANCHOR_GAPS = {
-    # the offline scorer reads these anchors more than one point low; known gaps
-    ("star_structure", 3): "the fitted model reads this short story two points low",
+ANCHOR_GAPS: dict[tuple[str, int], str] = {
+    # the offline scorer reads these anchors more than one point low; known gaps (none now)
 }
 
 

@@ -68,6 +68,10 @@ def is_no_answer(transcript: str) -> bool:
 
 FITTED_REACH = 1
 """How far the fitted model may move a score from the rules' level, whose evidence it quotes."""
+RULES_ONLY_SENTENCES = 2
+"""An answer of this many sentences or fewer keeps the rules' scores: the fitted model learned
+from whole answers, and read one- and two-sentence answers (a follow-up, a rubric anchor) a
+point low or high where the rules read them right more often."""
 
 
 def fitted_judgement(
@@ -132,7 +136,7 @@ def with_fitted_scores(
     score is worded from its criterion's ``rubrics`` entry."""
     model = load_model()
     wanted = model.switched & judgements.keys()
-    if not wanted:
+    if not wanted or _distinct_sentences(signals) <= RULES_ONLY_SENTENCES:
         return judgements
     predicted = model.predict(answer_features(signals, round_name))
     return {
@@ -147,6 +151,11 @@ def with_fitted_scores(
         else j
         for c, j in judgements.items()
     }
+
+
+def _distinct_sentences(signals: Signals) -> int:
+    """How many different sentences the answer says (one said twice counts once)."""
+    return len({plain(s.text) for s in signals.view.sentences})
 
 
 def _levels(criterion: Criterion | None) -> tuple[str, ...]:
