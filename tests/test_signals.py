@@ -256,6 +256,17 @@ def test_a_measured_result_told_beside_a_vague_word_is_still_measured() -> None:
     assert "measurable_result" in found and "vague_result" not in found
 
 
+def test_a_result_told_after_the_action_in_its_own_sentence_is_a_result() -> None:
+    text = (
+        "Our churn model drifted between quarterly retrains. My job was to automate it, so I "
+        "built a weekly pipeline with validation gates, and after that the model stopped "
+        "decaying between releases."
+    )
+    assert "result" in tags_of(extract_signals(text), "star")
+    planned = "The model drifted. So I built a weekly pipeline, and I hoped it would hold."
+    assert not tags_of(extract_signals(planned), "star") & {"result", "measurable_result"}
+
+
 def test_a_hyphenated_verb_tells_an_action() -> None:
     story = (
         "Our speech model had 14% word error on radiology reports. I was asked to get it under "

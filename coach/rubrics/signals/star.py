@@ -176,7 +176,8 @@ def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[
         consequence = _CONSEQUENCE.search(lower) if action else None
         told_first = _RESULT_FIRST.search(lower) is not None
         after_action = first_action is not None and position > first_action
-        if (after_action or told_first) and not opinion or consequence:
+        then = _THEN.search(lower, action.end()) if action and past and not opinion else None
+        if (after_action or told_first) and not opinion or consequence or then:
             told = _told_result(view, sentence, consequence, quantities, strong)
             if told is not None:
                 tag, at = told
@@ -189,6 +190,12 @@ def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[
                 )
             )
     return star, ownership
+
+
+_THEN = re.compile(r"(?:, and|, so|;|\band then|\band so)\s+(?:after that|afterwards|since then"
+                   r"|in the end|by the end|as a result|from then on)\b")
+"""A result told in the action's own sentence, after it: "so I built a weekly pipeline, and
+after that the model stopped decaying"."""
 
 
 def _told_result(
