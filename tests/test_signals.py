@@ -232,6 +232,24 @@ def test_generic_lifecycle_words_are_not_an_event() -> None:
     assert tags_of(extract_signals(text), "post_launch") == {"generic"}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "New models go to a small canary first, and if metrics drop it rolls back automatically.",
+        "It went to production last year, and there were some surprises, as there always are.",
+        "After the platform was done, teams deployed faster and there were fewer production "
+        "issues.",
+    ],
+)
+def test_lifecycle_words_in_other_forms_are_generic(text: str) -> None:
+    assert tags_of(extract_signals(text), "post_launch") == {"generic"}
+
+
+def test_a_model_still_in_shadow_mode_names_no_lifecycle() -> None:
+    text = "The intent classifier is still in shadow mode, and nothing acts on its scores yet."
+    assert not tags_of(extract_signals(text), "post_launch")
+
+
 def test_a_problem_caught_before_launch_is_not_post_launch() -> None:
     text = "I ran a two-week shadow deployment and saw that prices were stale for new sellers."
     found = tags_of(extract_signals(text), "post_launch")

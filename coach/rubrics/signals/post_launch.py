@@ -16,8 +16,10 @@ from coach.rubrics.signals.signal import Signal
 from coach.rubrics.signals.text import WINDOW, Sentence, View, substantive
 
 _LIFECYCLE = re.compile(
-    r"\b(?:monitor\w*|drift\w*|alert\w*|roll ?backs?|roll(?:ed)? (?:it )?back|on-?call|incidents?|"
-    r"post-?mortems?|after (?:launch|deploy\w*|release|rollout)|in production|in prod|breaks?"
+    r"\b(?:monitor\w*|drift\w*|alert\w*|roll ?backs?|roll(?:s|ed)? (?:it )?back|on-?call"
+    r"|incidents?|post-?mortems?|after (?:launch|deploy\w*|release|rollout)|(?:in|to|into)"
+    r" production|in prod|production (?:issues|problems|incidents|systems?|traffic)|canary"
+    r"|breaks?"
     r"|broke|"
     r"breaking|guardrails?|observability|psi|when something|go(?:es)? wrong|pager"
     r")\b"
