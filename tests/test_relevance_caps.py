@@ -247,27 +247,20 @@ def test_what_would_be_done_is_read_in_ordinary_verbs() -> None:
 
 
 @pytest.mark.parametrize(
-    "sentence",
+    ("sentence", "expected"),
     [
-        "Model: LightGBM with lag features and rolling means, one global model for all items.",
-        "At a base rate of one in a thousand that flags a lot more, so I'd check the queue.",
-        "If the loss goes down during training, that is a good sign the gradients are correct.",
+        # modelling terms name no failure
+        ("Model: LightGBM with lag features and rolling means, one global model for all.", 0),
+        ("At a base rate of one in a thousand that flags a lot more, so I'd check the queue.", 0),
+        ("If the loss goes down during training, that is a good sign the gradients are right.", 0),
+        # the same words telling a failure
+        ("When interest rates rise, the default base rate across the whole book moves.", 2),
+        ("The Kafka consumer starts lagging behind the stream at peak.", 2),
+        ("If the feature store goes down, every request times out.", 2),
     ],
 )
-def test_a_modelling_term_is_no_anticipated_failure(sentence: str) -> None:
-    assert read_anticipated(View(sentence)).score == 0
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        "When interest rates rise, the default base rate across the whole book moves.",
-        "The Kafka consumer starts lagging behind the stream at peak.",
-        "If the feature store goes down, every request times out.",
-    ],
-)
-def test_a_failure_in_the_same_words_is_still_anticipated(sentence: str) -> None:
-    assert read_anticipated(View(sentence)).score == 2
+def test_a_modelling_term_is_no_anticipated_failure(sentence: str, expected: int) -> None:
+    assert read_anticipated(View(sentence)).score == expected
 
 
 def test_thresholds_said_in_words_size_the_anticipated_failures() -> None:
