@@ -128,7 +128,7 @@ def test_the_score_stays_within_one_point_of_the_rules_and_needs_a_quote() -> No
 def test_a_moved_score_is_worded_for_its_own_level() -> None:
     levels = load_rubrics()["tradeoffs_named"].levels
     rule = Judgement(2, ("we gave up recall",), "a choice between named alternatives", "its cost")
-    up = fitted_judgement(rule, 3, capped=False, levels=levels)
+    up = fitted_judgement(rule, 3, capped=False, levels=levels, quotes_at=lambda _: ("cost",))
     assert up.found == levels[3][:1].lower() + levels[3][1:].rstrip(".")
     assert up.missing.startswith("an answer at 4 ") and "its cost" not in up.missing
     down = fitted_judgement(rule, 1, capped=False, levels=levels)
@@ -138,6 +138,15 @@ def test_a_moved_score_is_worded_for_its_own_level() -> None:
     assert (kept.found, kept.missing) == (rule.found, rule.missing)
     card = criterion_feedback("tradeoffs_named", up, load_rubrics()["tradeoffs_named"], "L5")
     assert card.startswith(levels[3].rstrip(".")) and "3/4" in card
+
+
+def test_a_score_raised_above_its_quotes_says_what_they_show() -> None:
+    levels = load_rubrics()["tradeoffs_named"].levels
+    rule = Judgement(2, ("we went with X over Y",), "a choice between named alternatives", "")
+    up = fitted_judgement(rule, 3, capped=False, levels=levels)  # the rules' quotes kept
+    assert up.evidence == rule.evidence
+    assert up.found.startswith("as a whole the answer reads like one that states what")
+    assert up.found.endswith("what the quote shows: a choice between named alternatives")
 
 
 def test_a_score_raised_with_nothing_to_quote_says_it_reads_the_whole_answer() -> None:

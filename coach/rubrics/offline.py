@@ -90,7 +90,8 @@ def fitted_judgement(
     (``levels``) without its caveat (", but not …": the model does not say what is absent).
     Going down, what is missing stays the rules' advice (it aims higher still); going up,
     it becomes what the next level adds (the rules asked for what the model now credits),
-    and a level raised with no quote to show says that it is a reading of the whole answer."""
+    and a level raised with no quote to show, or with only the quotes the rules chose for the
+    level below, says that it is a reading of the whole answer."""
     near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
     score = min(near, 1 if capped or not rule.evidence else 4)
     if score == rule.score:
@@ -105,6 +106,11 @@ def fitted_judgement(
     if not evidence:  # nothing to show for it: say that the score is a reading of the whole
         found = (
             f"no sentence is quoted for it, but as a whole the answer reads like one that {found}"
+        )
+    elif evidence == rule.evidence and rule.found:  # quotes chosen for the level below
+        found = (
+            f"as a whole the answer reads like one that {found}; what the quote shows: "
+            f"{_sentence_part(rule.found)}"
         )
     missing = f"an answer at {score + 1} {_without_caveat(levels[score + 1])}" if score < 4 else ""
     return replace(moved, found=found, missing=missing)
