@@ -274,6 +274,14 @@ def test_a_measured_result_told_beside_a_vague_word_is_still_measured() -> None:
     assert "measurable_result" in found and "vague_result" not in found
 
 
+def test_things_back_to_normal_is_a_vague_result_and_a_named_metric_back_to_normal_is_not() -> None:
+    start = "Our pipeline broke after a schema change. We rolled back to the previous version. "
+    vague = tags_of(extract_signals(start + "Things went back to normal after that."), "star")
+    assert "vague_result" in vague and "result" not in vague
+    named = tags_of(extract_signals(start + "Time-to-match was back to normal in a day."), "star")
+    assert "result" in named and "vague_result" not in named
+
+
 def test_a_result_told_after_the_action_in_its_own_sentence_is_a_result() -> None:
     text = (
         "Our churn model drifted between quarterly retrains. My job was to automate it, so I "

@@ -108,6 +108,7 @@ _VAGUE_RESULT = re.compile(
     r"\b(?:went (?:well|fine|great|pretty well|ok(?:ay)?|smoothly)|(?:were|was) (?:really |very )?"
     r"(?:happy|pleased|satisfied)|(?:things|it) (?:were|was) (?:a lot |much )?(?:better|fine|good)|"
     r"was a success|did better|worked out|dealing with it|sorted it out|worked it out|got it done|"
+    r"(?:things|everything|it|stuff|all) (?:went|got|came|was|were) (?:\w+ )?back to normal|"
     r"everyone was|(?:it's|it has|it's been|been) working out|(?:it|things) (?:was|were) (?:\w+ )?"
     r"(?:okay|ok|alright|all right)|(?:seem|seems|seemed) (?:\w+ )?(?:happier|happy|better|fine)|"
     r"(?:improved|helped|changed|fixed) (?:things|stuff|everything|a lot)(?! (?:by|from|to)\b)|"
