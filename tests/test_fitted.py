@@ -131,9 +131,12 @@ def test_a_moved_score_is_worded_for_its_own_level() -> None:
     up = fitted_judgement(rule, 3, capped=False, levels=levels, quotes_at=lambda _: ("cost",))
     assert up.found == levels[3][:1].lower() + levels[3][1:].rstrip(".")
     assert up.missing.startswith("an answer at 4 ") and "its cost" not in up.missing
-    down = fitted_judgement(rule, 1, capped=False, levels=levels)
+    down = fitted_judgement(rule, 1, capped=False, levels=levels, quotes_at=lambda _: ("x",))
     assert down.found.startswith(levels[1][:20].lower()) and down.missing == "its cost"
     assert "without" in levels[1] and "without" not in down.found  # the quote shows a choice
+    same_quotes = fitted_judgement(rule, 1, capped=False, levels=levels)
+    assert same_quotes.found.startswith("as a whole the answer reads like one that acknowledges")
+    assert same_quotes.found.endswith("what the quote shows: a choice between named alternatives")
     kept = fitted_judgement(rule, 2, capped=False, levels=levels)
     assert (kept.found, kept.missing) == (rule.found, rule.missing)
     card = criterion_feedback("tradeoffs_named", up, load_rubrics()["tradeoffs_named"], "L5")

@@ -90,8 +90,9 @@ def fitted_judgement(
     (``levels``) without its caveat (", but not …": the model does not say what is absent).
     Going down, what is missing stays the rules' advice (it aims higher still); going up,
     it becomes what the next level adds (the rules asked for what the model now credits),
-    and a level raised with no quote to show, or with only the quotes the rules chose for the
-    level below, says that it is a reading of the whole answer."""
+    and a level raised with no quote to show says that it is a reading of the whole answer.
+    A level moved either way that keeps the quotes the rules chose for their own level says
+    both: what the whole answer reads like, and what the quote shows."""
     near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
     score = min(near, 1 if capped or not rule.evidence else 4)
     if score == rule.score:
@@ -101,16 +102,16 @@ def fitted_judgement(
     if len(levels) != 5:
         return moved
     found = _without_caveat(levels[score])
+    if evidence and evidence == rule.evidence and rule.found:  # quotes chosen for another level
+        found = (
+            f"as a whole the answer reads like one that {found}; what the quote shows: "
+            f"{_sentence_part(rule.found)}"
+        )
     if score < rule.score:
         return replace(moved, found=found)
     if not evidence:  # nothing to show for it: say that the score is a reading of the whole
         found = (
             f"no sentence is quoted for it, but as a whole the answer reads like one that {found}"
-        )
-    elif evidence == rule.evidence and rule.found:  # quotes chosen for the level below
-        found = (
-            f"as a whole the answer reads like one that {found}; what the quote shows: "
-            f"{_sentence_part(rule.found)}"
         )
     missing = f"an answer at {score + 1} {_without_caveat(levels[score + 1])}" if score < 4 else ""
     return replace(moved, found=found, missing=missing)
