@@ -207,6 +207,15 @@ def test_a_design_that_anticipates_failures_earns_post_launch_without_an_inciden
     assert score_offline(churn, generic).score_of("post_launch_failures") == 1
 
 
+def test_a_design_with_no_failure_is_asked_for_one_to_expect_not_for_an_incident() -> None:
+    churn = bank(CHURN_PIPELINE)
+    for answer in (NO_FAILURES, NO_FAILURES + " We'd monitor for drift and add alerts."):
+        card = score_offline(churn, answer)
+        feedback = next(c.feedback for c in card.criteria if c.id == "post_launch_failures")
+        assert "a failure you would expect once it is live" in feedback
+        assert "real failure" not in feedback
+
+
 def test_anticipated_failures_are_read_as_the_event_only_in_design_and_technical_rounds() -> None:
     story = story_question(DESIGN).model_copy(update={"round": "hiring_manager"})
     in_story = score_offline(story, FAILURE_MODES).score_of("post_launch_failures")

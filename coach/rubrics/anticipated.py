@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.signals.numbers import COUNT_WORDS
@@ -147,4 +148,14 @@ def with_anticipated(
     unquoted_tie = reading.score == current.score > 0 and not current.evidence
     if reading.score > current.score or unquoted_tie:
         result[CRITERION] = reading
+    elif current.score <= 1:  # no incident told, none asked for: ask for a failure to expect
+        result[CRITERION] = replace(current, missing=ANTICIPATE)
     return result
+
+
+ANTICIPATE = (
+    "name a failure you would expect once it is live, how you would catch it (the alert and "
+    "its threshold) and what you would do (roll back, fall back to a simpler model)"
+)
+"""What a design or technical answer with no failure in it is told to add: the question asks
+for a system still to be built, so not a real incident."""
