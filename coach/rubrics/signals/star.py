@@ -193,8 +193,10 @@ def find_star(view: View, quantities: list[Signal]) -> tuple[list[Signal], list[
     return star, ownership
 
 
-_THEN = re.compile(r"(?:, and|, so|;|\band then|\band so)\s+(?:after that|afterwards|since then"
-                   r"|in the end|by the end|as a result|from then on)\b")
+_THEN = re.compile(
+    r"(?:, and|, so|;|\band then|\band so)\s+(?:after that|afterwards|since then|in the end"
+    r"|by the end|as a result|from then on)\b"
+)
 """A result told in the action's own sentence, after it: "so I built a weekly pipeline, and
 after that the model stopped decaying"."""
 

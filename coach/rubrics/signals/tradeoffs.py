@@ -26,13 +26,14 @@ _SUBJECT = (
     r"(?: (?:\w+ly|just|also|then|eventually|finally|basically|really|simply|kind of|sort of))"
     r"{0,3}"
 )
-_DECIDE_VERB = (
-    r"(?:chose|choose|choosing|pick|picked|picking|went with|go with|going with|opted|opt|"
+_DECIDE_WORDS = (
+    r"chose|choose|choosing|pick|picked|picking|went with|go with|going with|opted|opt|"
     r"decided|decide|prefer|preferred|use|used|start with|started with|stay on|stayed on|"
     r"stick with|stuck with|kept|keep|reach for|proposed|recommend|recommended|settled on|"
     r"settle on|landed on|page on|went for|take|took|optimi[sz]ed|optimi[sz]e|do|run|retrain|"
-    r"serve|go|built|build|ship|shipped)"
+    r"serve|go|built|build|ship|shipped"
 )
+_DECIDE_VERB = f"(?:{_DECIDE_WORDS})"
 _DECIDING = _SUBJECT + r" " + _DECIDE_VERB + r"\b" + _CLAUSE_CHARS
 """A first-person decision and the clause after it, up to a quantifier (``{1,80}``)."""
 _CHOICE = [
@@ -136,7 +137,7 @@ _FOREGONE = re.compile(
     + r"{1,100}?\bso,? (?:(?:yeah|yes|okay|ok|well|anyway|honestly|overall),? )?"
     + _SUBJECT
     + r" (?:\w+ )?"
-    + _DECIDE_VERB.replace("|ship|shipped)", "|ship|shipped|lean to|lean towards?)")
+    + f"(?:{_DECIDE_WORDS}|lean to|lean towards?)"
     + r"\b"
 )
 """An alternative turned down for a constraint, its upside given up: "a deep ranker might add
