@@ -134,6 +134,14 @@ def _to_reach_4(handled: int, sized: int) -> str:
     )
 
 
+ANTICIPATE = (
+    "name a failure you would expect once it is live, how you would catch it (the alert and "
+    "its threshold) and what you would do (roll back, fall back to a simpler model)"
+)
+"""What a design or technical answer with no failure in it is told to add: the question asks
+for a system still to be built, so not a real incident."""
+
+
 def with_anticipated(
     judgements: Mapping[str, Judgement], round_: str, view: View
 ) -> dict[str, Judgement]:
@@ -151,11 +159,3 @@ def with_anticipated(
     elif current.score <= 1:  # no incident told, none asked for: ask for a failure to expect
         result[CRITERION] = replace(current, missing=ANTICIPATE)
     return result
-
-
-ANTICIPATE = (
-    "name a failure you would expect once it is live, how you would catch it (the alert and "
-    "its threshold) and what you would do (roll back, fall back to a simpler model)"
-)
-"""What a design or technical answer with no failure in it is told to add: the question asks
-for a system still to be built, so not a real incident."""
