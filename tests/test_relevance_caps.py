@@ -272,6 +272,18 @@ def test_a_modelling_term_is_no_anticipated_failure(sentence: str, expected: int
     assert read_anticipated(View(sentence)).score == expected
 
 
+@pytest.mark.parametrize(
+    "edge_case",
+    [
+        "If a cluster ends up empty, its mean is a division by zero, so I reseed it.",
+        "I'd clip the sigmoid's input, because otherwise exp overflows on large logits.",
+        "Random starts can leave it stuck in a local minimum, so I keep the best of ten runs.",
+    ],
+)
+def test_a_technical_answers_edge_case_is_a_named_failure(edge_case: str) -> None:
+    assert read_anticipated(View(edge_case)).score >= 2
+
+
 def test_thresholds_said_in_words_size_the_anticipated_failures() -> None:
     in_words = View(
         "What I'd expect to fail after launch: a retrieval source goes down and the feed "
@@ -629,9 +641,47 @@ def test_one_pitfall_said_three_ways_counts_once() -> None:
     assert score_alone("narrates_gotchas", "technical", one_said_three_ways) == 2
 
 
-def test_stock_clarifying_talk_counts_as_one_assumption() -> None:
+def test_a_pitfall_fixed_in_any_verb_form_and_in_other_words_counts() -> None:
+    three = (
+        "Random starts can settle in a poor local minimum, so I'd seed with k-means++. An "
+        "empty cluster gets re-seeded from the farthest point, and I'd standardise features "
+        "so one wide column doesn't dominate."
+    )
+    assert score_alone("narrates_gotchas", "technical", three) == 3
+    steps = "I initialise the centroids, assign each point, and recompute the means."
+    assert score_alone("narrates_gotchas", "technical", steps) == 0
+
+
+def test_retraining_with_no_cadence_or_trigger_is_a_lifecycle_word() -> None:
+    loose = "Then we'd add monitoring and retrain as needed."
+    assert score_alone("monitoring_and_rollback", "system_design", loose) == 1
+    weekly = "Then we'd add monitoring and retrain the model weekly."
+    assert score_alone("monitoring_and_rollback", "system_design", weekly) == 2
+
+
+def test_metric_names_only_listed_score_one() -> None:
+    listed = "I'd look at precision, recall, F1, ROC-AUC and PR-AUC, all the usual ones."
+    assert score_alone("metrics_beyond_accuracy", "ml_fundamentals", listed) == 1
+
+
+def test_how_the_design_would_change_is_told_with_any_first_person_verb() -> None:
+    sized = (
+        "The objective is purchases; I'll assume 2,000 requests a second, a 50 millisecond "
+        "budget, and the app out of scope."
+    )
+    changed = sized + " If the budget were looser, I'd add a second, slower ranking stage."
+    assert score_alone("clarifies_assumptions", "system_design", sized) == 3
+    assert score_alone("clarifies_assumptions", "system_design", changed) == 4
+
+
+def test_stock_clarifying_talk_alone_is_a_token_gesture() -> None:
     stock = "I'd ask some clarifying questions first and assume the usual requirements and scope."
-    assert score_alone("clarifies_assumptions", "system_design", stock) == 2
+    assert score_alone("clarifies_assumptions", "system_design", stock) == 1
+
+
+def test_stock_clarifying_talk_that_names_a_constraint_counts_as_one_assumption() -> None:
+    named = "I'd ask a few clarifying questions first, mainly about the latency budget."
+    assert score_alone("clarifies_assumptions", "system_design", named) == 2
 
 
 def test_assumptions_listed_in_one_sentence_each_count() -> None:

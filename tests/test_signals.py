@@ -293,6 +293,14 @@ def test_a_result_told_after_the_action_in_its_own_sentence_is_a_result() -> Non
     assert not tags_of(extract_signals(planned), "star") & {"result", "measurable_result"}
 
 
+def test_a_figure_that_held_where_it_was_wanted_is_a_result() -> None:
+    start = "Our churn model went stale between retrains. I built a weekly pipeline with gates. "
+    held = tags_of(extract_signals(start + "Recall held within a point for six months."), "star")
+    assert "measurable_result" in held
+    hoped = tags_of(extract_signals(start + "I hoped recall would hold for a while."), "star")
+    assert not hoped & {"result", "measurable_result"}
+
+
 def test_a_hyphenated_verb_tells_an_action() -> None:
     story = (
         "Our speech model had 14% word error on radiology reports. I was asked to get it under "
@@ -524,6 +532,9 @@ def test_losses_degradations_and_empty_cue_phrases_are_not_tradeoffs(text: str) 
         "The dashboard showed conversion sliding in the second week after launch.",
         "After the rollout the latency went up a lot for mobile users.",
         "A month after release we saw the return rate climb for recommended items.",
+        # a real incident told in passing
+        "Clip the input to exp, I've been bitten by that one before.",
+        "At my last place we had this issue where sold items still ranked at the top.",
     ],
 )
 def test_post_launch_events_told_loosely(text: str) -> None:

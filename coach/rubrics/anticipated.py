@@ -32,7 +32,10 @@ _FAILURE = re.compile(
     r"bot traffic|adversar\w+|attackers?|poison\w*|overload\w*|falls? over|"
     r"hot keys?|lag(?:s|ging)?(?! (?:and \w+ )?(?:features?|variables?|values?))|crash\w*"
     r"|inflat\w+|delayed|"
-    r"broken|bugs?|corrupt\w*|bad (?:snapshot|model|deploy|push|batch|data|release))\b"
+    r"broken|bugs?|corrupt\w*|bad (?:snapshot|model|deploy|push|batch|data|release)|"
+    # a technical answer's edge cases: the numerics and degenerate states of the code itself
+    r"empty clusters?|(?:divide|dividing|division) by zero|overflow\w*|underflow\w*"
+    r"|diverg\w*|local minim\w*)\b"
 )
 _INTRO = re.compile(
     r"\b(?:anticipated (?:problems|failures|risks)|things (?:that )?(?:will|would|could|can|"

@@ -60,14 +60,33 @@ def _stated(signals: Signals, criterion: str, *groups: str) -> list[Signal]:
 
 def _assumptions_stated(signals: Signals, stated: list[Signal], token: list[Signal]) -> int:
     """Assumptions told, counted within sentences ("goal …, 50 milliseconds, … out of scope");
-    a sentence of stock clarifying talk ("ask some clarifying questions") counts once."""
+    a sentence of stock clarifying talk ("ask some clarifying questions") counts once if it
+    names anything besides the asking, and not at all if it does not ("I'd ask some
+    clarifying questions and assume the usual requirements")."""
     stock = set(_sentences(signals, token))
     return sum(
-        1
+        min(1, len(_named_beside_stock(text)))
         if text in stock
         else len({words for _, words in cues_in("clarifies_assumptions", "assumption", text)})
         for text in _sentences(signals, stated)
     )
+
+
+_ASKING = re.compile(r"\b(?:assum\w*|i'd ask|i'd clarify|clarify\w*|first question)\b")
+"""Words that say an assumption or a question is coming, without naming it."""
+
+
+def _named_beside_stock(text: str) -> set[str]:
+    """The assumption cues of a stock-talk sentence that name something: outside its stock
+    phrases, and not words of asking."""
+    stock = [
+        (at, at + len(words)) for at, words in cues_in("clarifies_assumptions", "token", text)
+    ]
+    return {
+        words
+        for at, words in cues_in("clarifies_assumptions", "assumption", text)
+        if not _ASKING.fullmatch(words) and not any(a <= at < b for a, b in stock)
+    }
 
 
 def _pitfalls_handled(sentence: str) -> int:
@@ -184,7 +203,7 @@ def judge_clarifies(signals: Signals) -> Judgement:
     token = _cue(signals, "clarifies_assumptions", "token")
     change = _cue(signals, "clarifies_assumptions", "change")
     count = _assumptions_stated(signals, stated, token)
-    if not stated:
+    if not stated or not count:
         if token:
             return Judgement(
                 1, quotes(token, 1), "a token mention of clarifying", "name the actual assumptions"
@@ -471,6 +490,15 @@ def judge_metrics(signals: Signals) -> Judgement:
         for g in ("metric", "reason", "operating_point", "online", "accuracy_only")
     }
     if not cue["metric"]:
+        listed = [
+            s
+            for s in signals.cues.get("metrics_beyond_accuracy", [])
+            if s.tag == "metric" and s.listed
+        ]
+        if listed:  # "precision, recall, F1, ROC-AUC and PR-AUC, all the standard ones"
+            return Judgement(
+                1, quotes(listed, 1), "metric names listed", "say which fits and why"
+            )
         return Judgement(
             0,
             quotes(cue["accuracy_only"], 1),

@@ -33,8 +33,8 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         r"requirements?|out of scope|in scope|constraints?|budget)\b",
         "token": r"\b(?:clarifying questions|the usual requirements|a few questions)\b",
         "change": r"\bif (?:it'?s|it were|the|we|that)\b[^.]{0,60}\b(?:instead|would change"
-        r"|i'd switch|"
-        r"i would|then)\b",
+        r"|i'd|we'd|"
+        r"i would|we would|then)\b",
     },
     "monitoring_and_rollback": {
         "signal": r"\b(?:psi|distribution|null[- ]rate|approval rate|flag rate|latency|score "
@@ -46,11 +46,14 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
         "rollout": r"\b(?:shadow|canary|a[/ -]?b test|ramp\w*|staged|gradual|percent of traffic"
         r"|% of traffic)\b",
         "rollback": r"\b(?:roll ?back|rolled back|revert\w*|kill switch|fallback)\b",
-        "retrain": r"\b(?:retrain\w*|cadence|refresh\w*|(?:daily|weekly|nightly|hourly) "
+        # "retrain as needed" names no cadence or trigger: lifecycle words, level 1
+        "retrain": r"\b(?:retrain\w*(?! (?:(?:it|them|the model) )?(?:as|when|if) (?:needed"
+        r"|necessary|required)| (?:\w+ )?(?:periodically|regularly|occasionally))|cadence"
+        r"|refresh\w*|(?:daily|weekly|nightly|hourly) "
         r"(?:retrain\w*|training|refresh\w*|updates?|(?:model )?builds?)|(?:train\w*|updat\w*|"
         r"rebuil\w*|refresh\w*)(?: \w+){0,4} (?:daily|weekly|nightly|hourly|every (?:day|week"
         r"|night|hour)))\b",
-        "generic": r"\b(?:monitor\w*|drift|alerts?|observability)\b",
+        "generic": r"\b(?:monitor\w*|drift|alerts?|observability|retrain\w*)\b",
     },
     "business_impact": {
         "outcome": r"\b(?:revenue|cost|costs|conversion|retention|engagement|churn|sales|orders|"
@@ -86,11 +89,12 @@ _CUE_PATTERNS: dict[str, dict[str, str]] = {
     },
     "narrates_gotchas": {
         "pitfall": r"\b(?:gotchas?|go wrong|goes wrong|edge cases?|empty (?:clusters?|input)|local "
-        r"minim\w*|initiali[sz]\w*|converge\w*|numerical\w*|overflow|underflow|stability|nan|"
-        r"scal(?:e|ing) (?:the )?features|normali[sz]\w*|leak\w*|ties|imbalance\w*|outliers?|"
-        r"division by zero|divide by zero|log of zero|off-by-one|exploding|vanishing|choosing k|"
-        r"overflows?|underflows?|undefined|no points)\b",
-        "handling": r"\b(?:so i'd|i'd use|i'd add|handle\w*|re-?seed|clip\w*|epsilon|guard\w*|"
+        r"minim\w*|initiali[sz]ations?|converge\w*|numerical\w*|overflow|underflow|stability|nan|"
+        r"scal(?:e|ing) (?:the )?features|normali[sz]\w*|standardi[sz]\w*|leak\w*|ties|"
+        r"imbalance\w*|outliers?|"
+        r"division by zero|divide by zero|log of zero|off-by-one|exploding|vanishing|"
+        r"overflows?|underflows?|undefined|no points|cho(?:ose|osing) k)\b",
+        "handling": r"\b(?:so i'd|i'd use|i'd add|handle\w*|re-?seed\w*|clip\w*|epsilon|guard\w*|"
         r"instead|fix\w*|check\w*|subtract\w*|split by|before fitting)\b",
         "verify": r"\b(?:unit tests?|test (?:it )?against|compare (?:it )?(?:with|against)|sklearn|"
         r"scikit|assert\w*|sanity check\w*|finite differences|gradient check\w*)\b",

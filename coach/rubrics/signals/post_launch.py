@@ -25,10 +25,11 @@ _LIFECYCLE = re.compile(
     r")\b"
 )
 _STRONG_PROBLEM = re.compile(
-    r"\b(?:went wrong|gone wrong|broke(?! down)|bit us|failing|failed|outage|"
+    r"\b(?:went wrong|gone wrong|broke(?! down)|bit (?:us|me)|(?:been|got) bitten|failing|"
+    r"failed|outage|"
     r"crash\w*|leaks?|leaking|stale|null|(?:got|getting) (?:\w+ )?worse|degraded|"
     r"attack|corrupt\w*|regressed|a regression in|timing out|timed out|stopped (?:updating|working"
-    r"|(?!being\b)\w+ing))\b"
+    r"|(?!being\b)\w+ing)|(?:we|i) had (?:this|a) (?:thing|issue|problem|bug) where)\b"
 )
 _WEAK_PROBLEM = re.compile(
     r"\b(?:dropp(?:ed|ing)|drop|fell|falling|spiked?|plummet\w*|went down|going down|off by|jumped|"

@@ -93,7 +93,9 @@ _RESULT = re.compile(
     r"approved|adopted)|shipped|launched|rolled (?:it )?out|lift|gain|showed|\w+ later|merged|"
     r"agreed|adopted|started using|(?:is|was|are|were) still (?:used|running|in production)|"
     r"went live|became the default|(?:up|down) from|returned to|recovered|"
-    r"back to (?:baseline|normal)|doubled|tripled|stabili[sz]ed|no longer)\b"
+    r"back to (?:baseline|normal)|doubled|tripled|stabili[sz]ed|no longer|"
+    # a figure kept where it was wanted: "recall held within a point over six months"
+    r"(?:held|stayed) (?:steady|flat|within|under|below|above))\b"
 )
 _RESULT_FIRST = re.compile(
     r"^\W*(?:\w+,? )?(?:the (?:end )?result|the short version|long story short|the bottom line)\b"
