@@ -480,6 +480,19 @@ def test_a_sized_incident_or_gain_is_not_a_tradeoff_cost(text: str) -> None:
     assert not tags_of(extract_signals(text), "tradeoffs") & {"loss", "loss_quantified"}
 
 
+def test_a_pick_after_two_alternatives_were_set_out_is_a_choice() -> None:
+    framed = (
+        "I had to pick between two credit risk models for checkout. Offline they were within "
+        "noise. The first needed a bureau call that added 200 milliseconds. The second held "
+        "up better on recent months. I recommended the second one."
+    )
+    assert "choice" in tags_of(extract_signals(framed), "tradeoffs")
+    unframed = "Offline they were within noise. I recommended the second one."
+    assert "choice" not in tags_of(extract_signals(unframed), "tradeoffs")
+    pick_first = "I recommended the lighter model. Later we had two models in production."
+    assert "choice" not in tags_of(extract_signals(pick_first), "tradeoffs")
+
+
 def test_a_reason_is_tagged_next_to_a_choice() -> None:
     signals = extract_signals(
         "We went with a smaller ResNet. We had to stay under 100 milliseconds on upload."

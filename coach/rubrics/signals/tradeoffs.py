@@ -153,6 +153,15 @@ _CONDITIONAL = re.compile(
     r"|go with|pick|choose|use|prefer|favou?r|want|reach for|lean on)\b"
 )
 """One branch of a choice by condition: "if misses are costly, you optimise recall"."""
+_TWO_WAYS = re.compile(
+    r"\bbetween (?:the |these |those )?two\b|\b(?:had|have|saw|laid out|were|are) (?:\w+ )?two "
+    r"(?:\w+ )?(?:options|candidates|models|approaches|paths|designs|choices|alternatives"
+    r"|architectures|versions)\b|\btwo (?:candidate|competing|rival)\b"
+)
+"""Two alternatives set side by side ("I had to pick between two credit risk models", "we had
+two ranking models that were within 0.2 points"): the pick told later chooses between them."""
+_PICKED = re.compile(_SUBJECT + r" " + _DECIDE_VERB + r"\b")
+"""A first-person pick, read as a choice after two alternatives were set out."""
 _CHANGE = re.compile(
     _SUBJECT
     + r"(?: \w+)? (?:moved|changed|migrated|replaced|went from|switched)\b"
@@ -320,6 +329,8 @@ class _Tags:
     options: int = -1
     tentative: int = -1
     conditional: int = -1
+    two_ways: int = -1
+    picked: int = -1
     personal: bool = False
     gain: bool = False
 
@@ -359,6 +370,7 @@ def _tag(sentence: Sentence) -> _Tags:
     if options >= 0 and _OPTION_FRAME.search(lower) and not past_action:
         tags.options = options
     tags.conditional = _first(_CONDITIONAL, lower)
+    tags.two_ways = _first(_TWO_WAYS, lower)
     if tags.negated >= 0:
         return tags
     tags.reason = _first(_REASON, lower)
@@ -370,6 +382,7 @@ def _tag(sentence: Sentence) -> _Tags:
             tags.choice = 0 if _first_of(_CHOICE, spoken) >= 0 else -1
             tags.decision = 0 if tags.decision < 0 else tags.decision
         tags.tentative = _first(_TENTATIVE, lower)
+        tags.picked = _first(_PICKED, lower)
     if first_person and tags.choice < 0 and tags.change >= 0 and tags.reason >= 0:
         tags.choice = tags.change
     tags.loss = _first_of(_LOSS, lower)
@@ -437,6 +450,8 @@ def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
             choice = tag.tentative  # options listed, then "I'd start with the tree"
         if choice < 0 and tag.conditional >= 0 and _two_branches(tags, position):
             choice = tag.conditional  # "if A, you optimise X. If B, you go for Y."
+        if choice < 0 and tag.picked >= 0 and any(t.two_ways >= 0 for t in tags[:position]):
+            choice = tag.picked  # "…between two models. … I recommended B."
         if choice >= 0:
             emit(tag, "choice", choice)
         elif tag.decision >= 0:
