@@ -359,8 +359,9 @@ class Practice:
 
         assert self._decoder is not None
         answer_file = next(self._answer_samples, None)
-        options, factory = RecorderOptions.from_settings(self.settings), self._microphone
-        if answer_file is not None:  # a file is checked whole here, not by its opening
+        if answer_file is None:
+            options, factory = RecorderOptions.from_settings(self.settings), self._microphone
+        else:  # a file is checked whole here, not by its opening
             path, samples = answer_file
             self._warn_if_silent(path, samples)
             options = RecorderOptions.from_settings(self.settings, quiet_fix=None)
