@@ -1111,6 +1111,34 @@ def test_numbers_advice_is_in_the_round_s_terms(round_: str, advice: str) -> Non
     assert card.score < 3 and advice in card.feedback.split("Missing: ")[1]
 
 
+@pytest.mark.parametrize(
+    ("answer", "asked", "not_asked"),
+    [
+        (
+            "At my last job I owned the spam filter and retrained it on fresh reports.",
+            "the scale of the problem and how far the result moved",
+            "",
+        ),
+        (
+            "I owned the spam filter, and after I retrained it precision went up 6 percent.",
+            "the scale of the problem",
+            "how far the result moved",
+        ),
+        (
+            "I owned the spam filter for 40 million users and retrained it on fresh reports.",
+            "how far the result moved",
+            "scale",
+        ),
+    ],
+)
+def test_a_story_is_asked_only_for_the_figures_it_did_not_give(
+    answer: str, asked: str, not_asked: str
+) -> None:
+    card = score_offline(question("behavioral", ("numbers_sized",)), answer).criteria[0]
+    missing = card.feedback.split("Missing: ")[1]
+    assert asked in missing and (not not_asked or not_asked not in missing)
+
+
 def test_a_long_sentence_is_quoted_from_its_subject() -> None:
     tail = ", and then we looked at the logs again for the next region" * 6
     answer = (

@@ -38,6 +38,7 @@ def tags_of(signals: Signals, kind: str) -> set[str]:
         ("A 7 billion parameter model.", ("7 billion parameter", "data")),
         ("Labels arrive thirty to sixty days later.", ("thirty to sixty days", "duration")),
         ("Approvals went from 96% to 89% in an hour.", ("96% to 89%", "delta")),
+        ("We trained on a couple hundred million rows.", ("a couple hundred million rows", "data")),
     ],
 )
 def test_quantities_with_units_including_spoken_forms(text: str, expected: tuple[str, str]) -> None:
@@ -91,10 +92,16 @@ def test_percentiles_are_found_in_written_and_spoken_forms() -> None:
         ("2.5%", 2.5),
         ("13B", 13e9),
         ("ten to the eight", 1e8),
+        ("a couple hundred million", 2e8),
+        ("a few thousand", 3_000),
     ],
 )
 def test_parse_number(text: str, value: float) -> None:
     assert parse_number(text) == pytest.approx(value)
+
+
+def test_a_rough_count_alone_is_no_quantity() -> None:
+    assert units("We had a couple of teams and a few models.") == []
 
 
 def test_derivation_out_loud_that_drives_a_decision() -> None:

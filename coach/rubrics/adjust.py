@@ -33,19 +33,22 @@ def after_judging(
     whether the answer addressed the question."""
     adjusted = with_anticipated(judgements, question.round, signals.view)
     adjusted = with_story_evidence(adjusted, signals)
-    adjusted = with_round_advice(adjusted, question.round)
+    adjusted = with_round_advice(adjusted, question.round, signals)
     relevance = assess(question.text, transcript, question.round, follow_up=is_follow_up(question))
     return apply_caps(adjusted, signals, relevance), relevance
 
 
-def with_round_advice(judgements: Mapping[str, Judgement], round_: str) -> dict[str, Judgement]:
+def with_round_advice(
+    judgements: Mapping[str, Judgement], round_: str, signals: Signals
+) -> dict[str, Judgement]:
     """Advice in the round's own terms (:func:`coach.rubrics.feedback.advice_for`) for the
-    criteria below ``STRONG``."""
+    criteria below ``STRONG``, worded from what the answer gave where it depends on that."""
     result = dict(judgements)
     for cid, advice in advice_for(round_).items():
         judged = result.get(cid)
         if judged is not None and judged.score < STRONG:
-            result[cid] = replace(judged, missing=advice)
+            missing = advice(signals) if callable(advice) else advice
+            result[cid] = replace(judged, missing=missing)
     return result
 
 

@@ -7,7 +7,7 @@ Nothing here invents facts: the outline quotes what the user said and puts
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from coach.errors import RubricError
@@ -18,7 +18,7 @@ from coach.rubrics.anticipated import DESIGN_ROUNDS
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.models import CORE_CRITERIA, Criterion
 from coach.rubrics.signals import Signal, Signals
-from coach.rubrics.signals.numbers import weight_of
+from coach.rubrics.signals.numbers import sized_story, weight_of
 from coach.rubrics.signals.text import without_fillers
 
 DEFAULT_BAR = {"L4": 2, "L5": 3}
@@ -73,11 +73,30 @@ DEEPER_PROBES: dict[str, str] = {
 follow-up of its own: they ask for the top level, not for what the answer already gave."""
 
 
-STORY_ADVICE: dict[str, str] = {
-    "numbers_sized": "put numbers on the story: the scale of the problem and how far the result "
-    "moved",
-}
-CONCEPT_ADVICE: dict[str, str] = {
+def story_numbers_advice(signals: Signals) -> str:
+    """What a story below the bar on numbers is told to add, without what it already sized."""
+    scale, moved = sized_story(signals.view, signals.quantities)
+    if scale and moved:
+        units = {q.tag for q in signals.quantities}
+        rest = [
+            part
+            for unit, part in (("data", "how much data"), ("money", "what it cost"))
+            if unit not in units
+        ]
+        if not rest:
+            return "say which decision each figure drove"
+        return "size more of the story: " + " and ".join(rest)
+    if moved:
+        return "put a number on the scale of the problem (users, requests, rows)"
+    if scale:
+        return "put a number on how far the result moved"
+    return "put numbers on the story: the scale of the problem and how far the result moved"
+
+
+Advice = str | Callable[[Signals], str]
+"""Advice in a round's own terms, fixed or worded from what the answer already gave."""
+STORY_ADVICE: dict[str, Advice] = {"numbers_sized": story_numbers_advice}
+CONCEPT_ADVICE: dict[str, Advice] = {
     "numbers_sized": "put numbers on it: how much data, how rare the positive class, and how "
     "far the metric would move",
 }
@@ -96,7 +115,7 @@ class RoundWording(NamedTuple):
 
     probes: dict[str, str]
     """Probes that replace the coach's own (:data:`PROBES`) in this round."""
-    advice: dict[str, str]
+    advice: dict[str, Advice]
     """What an answer below ``STRONG`` is told to add instead of its judge's advice."""
     scale: str = SYSTEM_SCALE
     """The stronger version's scale placeholder."""
@@ -132,7 +151,7 @@ def probes_for(round_: str) -> dict[str, str]:
     return {**PROBES, **wording_for(round_).probes}
 
 
-def advice_for(round_: str) -> dict[str, str]:
+def advice_for(round_: str) -> dict[str, Advice]:
     """Advice in a round's own words, for the criteria whose judges word it for a system."""
     return wording_for(round_).advice
 

@@ -55,8 +55,11 @@ _NUMWORD = r"(?:{})(?:-(?:{}))?".format("|".join([*_TENS, *_ONES]), "|".join(_ON
 COUNT_WORDS = tuple(w for w in [*_ONES, *_TENS] if w not in ("zero", "one"))
 """Numbers said as words that are always a count ("one" and "zero" are often not)."""
 _SCALEWORD = r"(?:hundred|thousand|million|billion|trillion|k)\b"
+_ROUGHLY = {"couple": 2, "few": 3, "several": 5}
+"""Rough counts that make a figure with a scale word after them ("a couple hundred million")."""
 _SPOKEN = (
-    rf"(?:(?:a|an)\s+(?:hundred|thousand|million|billion|dozen)\b|{_NUMWORD}\b)"
+    rf"(?:(?:a|an)\s+(?:hundred|thousand|million|billion|dozen)\b|{_NUMWORD}\b"
+    r"|(?:a\s+couple(?:\s+of)?|a\s+few|several)(?=\s+(?:hundred|thousand|million|billion)\b))"
     rf"(?:(?:\s+|-)(?:and\s+)?(?:(?:a\s+)?half\b|{_NUMWORD}\b|{_SCALEWORD}))*"
     rf"|half\s+(?:a|an)\b|half(?=[\s-]+(?:points?|percent|pp)\b)"
 )
@@ -121,6 +124,8 @@ def parse_number(text: str) -> float | None:
             return (current or 1) ** (exponent or 1) + total if exponent else total + current
         if re.fullmatch(r"\d+(?:\.\d+)?", word):
             current += float(word)
+        elif word in _ROUGHLY:
+            current += _ROUGHLY[word]
         elif word in _ONES or word in _TENS:
             value = _ONES.get(word, _TENS.get(word, 0))
             current = (
@@ -459,3 +464,33 @@ def find_percentiles(view: View) -> list[Signal]:
         for s in view.sentences
         for m in _PERCENTILE.finditer(s.text)
     ]
+
+
+# ---------------------------------------------------------------- what a story has sized
+
+SCALE_UNITS = frozenset({"rate", "data", "count"})
+"""Units that size how big something was: requests per second, rows or gigabytes, users."""
+_MOVED = re.compile(
+    r"\b(?:went (?:up|down|from)|(?:was|were|is|are|came) (?:\w+ )?(?:up|down)|rose|fell|dropped"
+    r"|moved|improved|increased|decreased|reduced|cut|doubled|tripled|halved|grew|climbed"
+    r"|lifted|saved|now it's|now at)\b"
+)
+"""Words that tell a figure moved ("conversion went up 1.2 percent", "moved it three percent")."""
+_MOVE_UNITS = frozenset(
+    {"percent", "multiplier", "money", "delta", "latency", "rate", "metric", "bare"}
+)
+
+
+def sized_story(view: View, quantities: list[Signal]) -> tuple[bool, bool]:
+    """Whether the answer puts a number on the scale of its problem, and on how far a result
+    moved: a figure "from … to …", or one told with a word of movement in its sentence."""
+    scale = any(q.tag in SCALE_UNITS for q in quantities)
+    moved = any(
+        q.tag == "delta"
+        or q.tag in _MOVE_UNITS
+        and any(
+            view.in_sentence(q, s) and _MOVED.search(s.text.lower()) for s in view.sentences
+        )
+        for q in quantities
+    )
+    return scale, moved
