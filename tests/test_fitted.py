@@ -125,6 +125,14 @@ def test_the_score_stays_within_one_point_of_the_rules_and_needs_a_quote() -> No
     assert fitted_judgement(unquoted, 2, capped=False).score == 1
 
 
+def test_a_level_told_as_the_one_below_and_more_is_asked_for_in_plain_words() -> None:
+    levels = load_rubrics()["post_launch_failures"].levels
+    assert levels[4].startswith("As 3, and also ")
+    rule = Judgement(2, ("the feed went stale after launch",), "a problem", "how it was caught")
+    up = fitted_judgement(rule, 3, capped=False, levels=levels, quotes_at=lambda _: ("x",))
+    assert up.missing.startswith("an answer at 4 does what one at 3 does, and explains why")
+
+
 def test_a_moved_score_is_worded_for_its_own_level() -> None:
     levels = load_rubrics()["tradeoffs_named"].levels
     rule = Judgement(2, ("we gave up recall",), "a choice between named alternatives", "its cost")

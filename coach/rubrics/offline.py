@@ -113,8 +113,24 @@ def fitted_judgement(
         found = (
             f"no sentence is quoted for it, but as a whole the answer reads like one that {found}"
         )
-    missing = f"an answer at {score + 1} {_without_caveat(levels[score + 1])}" if score < 4 else ""
+    missing = _next_level(levels, score) if score < 4 else ""
     return replace(moved, found=found, missing=missing)
+
+
+_AS_BELOW = re.compile(r"as (\d), (?:and (?:also )?)?")
+"""A level told as the one below it and more: "As 3, and also explains why it happened"."""
+
+
+def _next_level(levels: tuple[str, ...], score: int) -> str:
+    """What the level above ``score`` adds, as something to aim for: "an answer at 4 does what
+    one at 3 does, and explains why it happened…" rather than "an answer at 4 as 3, and…"."""
+    text = _without_caveat(levels[score + 1])
+    below = _AS_BELOW.match(text)
+    if below is None:
+        return f"an answer at {score + 1} {text}"
+    rest = text[below.end() :]
+    joined = ", " if rest.startswith("with ") else ", and "
+    return f"an answer at {score + 1} does what one at {below.group(1)} does{joined}{rest}"
 
 
 def _sentence_part(text: str) -> str:
