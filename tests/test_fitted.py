@@ -143,8 +143,10 @@ def test_a_moved_score_is_worded_for_its_own_level() -> None:
     assert down.found.startswith(levels[1][:20].lower()) and down.missing == "its cost"
     assert "without" in levels[1] and "without" not in down.found  # the quote shows a choice
     same_quotes = fitted_judgement(rule, 1, capped=False, levels=levels)
-    assert same_quotes.found.startswith("as a whole the answer reads like one that acknowledges")
-    assert same_quotes.found.endswith("what the quote shows: a choice between named alternatives")
+    assert same_quotes.found == (
+        "read as a whole, the answer scores a level below what the quote shows: a choice "
+        "between named alternatives"
+    )  # not the level-1 words, which would deny the choice quoted
     kept = fitted_judgement(rule, 2, capped=False, levels=levels)
     assert (kept.found, kept.missing) == (rule.found, rule.missing)
     card = criterion_feedback("tradeoffs_named", up, load_rubrics()["tradeoffs_named"], "L5")

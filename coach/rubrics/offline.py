@@ -91,8 +91,10 @@ def fitted_judgement(
     Going down, what is missing stays the rules' advice (it aims higher still); going up,
     it becomes what the next level adds (the rules asked for what the model now credits),
     and a level raised with no quote to show says that it is a reading of the whole answer.
-    A level moved either way that keeps the quotes the rules chose for their own level says
-    both: what the whole answer reads like, and what the quote shows."""
+    A level raised that keeps the quotes the rules chose for their own level says both: what
+    the whole answer reads like, and what the quote shows. A level lowered that keeps them says
+    that the whole answer scores below what the quote shows (the lower level's description would
+    deny it: "no actual event" under the event quoted)."""
     near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
     score = min(near, 1 if capped or not rule.evidence else 4)
     if score == rule.score:
@@ -102,13 +104,19 @@ def fitted_judgement(
     if len(levels) != 5:
         return moved
     found = _without_caveat(levels[score])
-    if evidence and evidence == rule.evidence and rule.found:  # quotes chosen for another level
+    same_quotes = bool(evidence) and evidence == rule.evidence and bool(rule.found)
+    if score < rule.score:
+        if same_quotes:  # the level below would deny what the quote shows: say it plainly
+            found = (
+                "read as a whole, the answer scores a level below what the quote shows: "
+                f"{_sentence_part(rule.found)}"
+            )
+        return replace(moved, found=found)
+    if same_quotes:  # quotes chosen for the level below
         found = (
             f"as a whole the answer reads like one that {found}; what the quote shows: "
             f"{_sentence_part(rule.found)}"
         )
-    if score < rule.score:
-        return replace(moved, found=found)
     if not evidence:  # nothing to show for it: say that the score is a reading of the whole
         found = (
             f"no sentence is quoted for it, but as a whole the answer reads like one that {found}"
