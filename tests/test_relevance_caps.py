@@ -90,6 +90,9 @@ def test_an_answer_to_another_question_scores_at_most_one_and_says_so() -> None:
     card = score_offline(churn, FEED_DESIGN)
     assert max(c.score for c in card.criteria) <= 1
     assert card.summary.startswith("This answer did not address the question asked")
+    for criterion in card.criteria:  # the cards the cap left at 0 or 1 say so too
+        assert criterion.feedback.startswith("The answer did not address the question asked")
+        assert "Missing: answer the question that was asked" in criterion.feedback
     # what comes next is the question asked, not coaching on the other question's answer
     assert card.next_step == f'Answer the question that was asked: "{churn.text}"'
     assert card.stronger_version is None and card.follow_up == churn.text  # asked again

@@ -1,6 +1,6 @@
 """Caps applied after each criterion is judged (RUBRIC.md's "cases the scorer must get right").
 
-- An answer to a different question: no criterion above 1.
+- An answer to a different question: no criterion above 1, and every card says so.
 - Instructions to the grader with only a vague answer around them: no criterion above 1.
 - A story with no task and no stated result (what the project was, that it went well):
   STAR at most 1.
@@ -53,6 +53,23 @@ def off_topic_next_step(question_text: str) -> str:
     return f'Answer the question that was asked: "{question_text}"'
 
 
+ANSWER_THE_QUESTION = "answer the question that was asked"
+
+
+def off_topic_cards(judgements: Mapping[str, Judgement]) -> dict[str, Judgement]:
+    """An answer to another question: no criterion above 1, and every card says why, not only
+    the ones the cap lowered, and asks for the question asked rather than for more of the
+    other answer."""
+    why = "the answer " + OFF_TOPIC
+    marked = {}
+    for cid, judgement in cap_all(judgements, 1, why).items():
+        if not judgement.found.startswith(why):  # at 1 or 0 already: the cap left it
+            told = f"{why}; on its own: {judgement.found}" if judgement.found else why
+            judgement = replace(judgement, found=told)
+        marked[cid] = replace(judgement, missing=ANSWER_THE_QUESTION)
+    return marked
+
+
 def cap_all(judgements: Mapping[str, Judgement], limit: int, why: str) -> dict[str, Judgement]:
     """Every judgement above ``limit`` brought down to it, saying why."""
     return {cid: _capped(j, limit, why) for cid, j in judgements.items()}
@@ -92,7 +109,7 @@ def apply_caps(
     """The judgements with every cap that applies to this answer."""
     capped = dict(judgements)
     if not relevance.addressed:
-        capped = cap_all(capped, 1, "the answer " + OFF_TOPIC)
+        capped = off_topic_cards(capped)
     if vague_with_instructions(signals.view):
         capped = cap_all(capped, 1, "instructions to the grader around a vague answer")
     if "star_structure" in capped and story_without_shape(signals):
