@@ -1111,6 +1111,16 @@ def test_numbers_advice_is_in_the_round_s_terms(round_: str, advice: str) -> Non
     assert card.score < 3 and advice in card.feedback.split("Missing: ")[1]
 
 
+def test_a_concept_answer_is_asked_for_the_figures_of_its_kind_of_problem() -> None:
+    forecast = "For demand forecasting I'd start from a seasonal baseline and add promotions."
+    card = score_offline(question("ml_fundamentals", ("numbers_sized",)), forecast).criteria[0]
+    missing = card.feedback.split("Missing: ")[1]
+    assert "how much data" in missing and "positive class" not in missing
+    fraud = "For fraud the positives are rare, so I'd look at precision and recall."
+    card = score_offline(question("ml_fundamentals", ("numbers_sized",)), fraud).criteria[0]
+    assert "how rare the positive class" in card.feedback.split("Missing: ")[1]
+
+
 @pytest.mark.parametrize(
     ("answer", "asked", "not_asked"),
     [

@@ -7,6 +7,7 @@ Nothing here invents facts: the outline quotes what the user said and puts
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
@@ -96,10 +97,43 @@ def story_numbers_advice(signals: Signals) -> str:
 Advice = str | Callable[[Signals], str]
 """Advice in a round's own terms, fixed or worded from what the answer already gave."""
 STORY_ADVICE: dict[str, Advice] = {"numbers_sized": story_numbers_advice}
-CONCEPT_ADVICE: dict[str, Advice] = {
-    "numbers_sized": "put numbers on it: how much data, how rare the positive class, and how "
-    "far the metric would move",
-}
+_CLASSES = re.compile(
+    r"\b(?:class\w*|positives?|negatives?|imbalanc\w*|rare|precision|recall|fraud|spam|churn"
+    r"|false (?:positives?|negatives?)|label(?:s|led)?)\b"
+)
+"""Words of a classification problem, where the positive class's rarity is a figure to give."""
+
+
+def concept_numbers_advice(signals: Signals) -> str:
+    """What a concept answer below the bar on numbers is told to add: the figures of its kind
+    of problem that it did not give (no positive class for a forecast)."""
+    _, moved = sized_story(signals.view, signals.quantities)
+    units = {q.tag for q in signals.quantities}
+    wanted = [
+        part
+        for part, absent in (
+            ("how much data", "data" not in units),
+            (
+                "how rare the positive class",
+                "percent" not in units and _CLASSES.search(signals.view.lower) is not None,
+            ),
+            ("how far the metric would move", not moved),
+        )
+        if absent
+    ]
+    if not wanted:
+        return "say which decision each figure drives"
+    return "put numbers on it: " + _listed(wanted)
+
+
+def _listed(parts: list[str]) -> str:
+    """"a", "a and b", "a, b, and c"."""
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + ", and " + parts[-1]
+
+
+CONCEPT_ADVICE: dict[str, Advice] = {"numbers_sized": concept_numbers_advice}
 """What an answer below ``STRONG`` is told to add, in a story's or a concept's terms: the
 judges' own advice (requests per second, a latency budget, a design decision) is about a
 system."""
