@@ -312,6 +312,26 @@ def test_a_failure_announced_in_other_words_is_read_with_its_handling(announced:
     assert read_anticipated(View(announced)).score == 3
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The one thing that would actually bite us is a huge album release flooding the "
+            "co-occurrence data, so everyone's continuation fills with one artist.",
+            2,
+        ),
+        (
+            "What offline eval won't catch is prefix-specific harm, like a private name "
+            "completed into something defamatory.",
+            2,
+        ),
+        ("The canary will catch most of it, and we retrain every night.", 0),
+    ],
+)
+def test_a_failure_announced_as_what_would_bite_or_go_uncaught(text: str, expected: int) -> None:
+    assert read_anticipated(View(text)).score == expected
+
+
 def test_a_round_is_weak_only_on_criteria_that_apply_to_it() -> None:
     card = {
         "round": "system_design",

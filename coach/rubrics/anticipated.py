@@ -43,7 +43,10 @@ _INTRO = re.compile(
     r"|failure modes?|failures:|risks:|(?:go|goes) wrong"
     r"|(?:a|one) (?:concrete|specific|likely|real|classic|common) (?:failure|risk)\b"
     r"|(?:failure|risk)s? (?:i'd|i would|we'd|we would|i'll|we'll|to) (?:\w+ )?(?:plan for|expect"
-    r"|flag|watch|design for|worry about|guard against)\b)"
+    r"|flag|watch|design for|worry about|guard against)\b"
+    # "the one thing that would actually bite us is…", "what offline eval won't catch is…"
+    r"|(?:would|could|will|might) (?:\w+ )?bite (?:us|you)\b"
+    r"|\b(?:won't|wouldn't|will not|would not|can't|cannot) (?:\w+ )?catch\b)"
 )
 INTRO_REACH = 3
 """Sentences after "what could go wrong" that are read as the failure modes it announces."""
