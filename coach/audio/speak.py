@@ -22,6 +22,7 @@ printing, with a one-line notice; the caller always prints the text anyway.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import io
@@ -232,11 +233,15 @@ def _run_tts(command: list[str], text: str) -> None:
 
 @functools.cache
 def _pyttsx3_engine() -> Any:
-    """This process's pyttsx3 engine, for listing voices (synthesis runs in a child)."""
+    """This process's pyttsx3 engine, for listing voices (synthesis runs in a child). It is
+    let go at exit, while the modules its finaliser uses are still there (left to the
+    interpreter's teardown, pyttsx3 prints "Exception ignored in DriverProxy.__del__")."""
     try:
         import pyttsx3
 
-        return pyttsx3.init()
+        engine = pyttsx3.init()
+        atexit.register(_pyttsx3_engine.cache_clear)
+        return engine
     except (ImportError, OSError, RuntimeError) as error:
         raise DeviceError(f"the system text-to-speech engine is not available ({error})",
                           TTS_FIX) from error
