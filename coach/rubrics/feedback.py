@@ -127,7 +127,7 @@ def concept_numbers_advice(signals: Signals) -> str:
 
 
 def _listed(parts: list[str]) -> str:
-    """"a", "a and b", "a, b, and c"."""
+    """The parts as a list is said: "a", "a and b", "a, b, and c"."""
     if len(parts) <= 2:
         return " and ".join(parts)
     return ", ".join(parts[:-1]) + ", and " + parts[-1]
