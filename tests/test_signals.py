@@ -542,6 +542,16 @@ def test_losses_degradations_and_empty_cue_phrases_are_not_tradeoffs(text: str) 
     }
 
 
+def test_a_fix_that_changed_nothing_is_a_false_lead_not_the_fix() -> None:
+    story = (
+        "Two weeks after launch the feed broke and showed everyone the same ten videos. At "
+        "first we thought it was a bad deploy, so we rolled back, and nothing changed. Then "
+        "on-call noticed the feature service returning empty features. We fixed the cache keys."
+    )
+    fixes = [s.span for s in extract_signals(story).of("post_launch", "fix")]
+    assert fixes == ["We fixed the cache keys."]
+
+
 @pytest.mark.parametrize(
     "text",
     [

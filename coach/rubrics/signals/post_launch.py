@@ -146,6 +146,11 @@ _LASTING = re.compile(
     r"(?:\w+ )?(?:weekly|daily|monthly|quarterly|nightly|regular|recurring|standing|automated"
     r"|automatic) \w+)\b"
 )
+_FALSE_LEAD = re.compile(
+    r"\b(?:nothing changed|(?:it |that )?(?:didn't|did not|made no) (?:help|change anything"
+    r"|difference)|no (?:change|difference|effect)|same problem)\b"
+)
+"""A fix that did nothing ("so we rolled back, and nothing changed"): a false lead, not the fix."""
 _HYPOTHETICAL = re.compile(
     r"\b(?:i'd|we'd|would|could|might|if|can|should|you|in case|whenever|unless|we'll|i'll"
     r"|will|when (?:they|it|things|something|stuff|anything) (?:go|goes|break|breaks|fail|fails))\b"
@@ -198,6 +203,7 @@ def find_post_launch(view: View, quantities: list[Signal]) -> list[Signal]:
             fix
             and sentence.index >= start
             and not re.search(r"\b(?:i'd|we'd|would)\b", lower[: fix.end()])
+            and not _FALSE_LEAD.search(lower, fix.start())
         ):
             found.append(
                 view.sentence_signal("post_launch", sentence, "fix", sentence.start + fix.start())
