@@ -300,6 +300,13 @@ def test_a_result_told_after_the_action_in_its_own_sentence_is_a_result() -> Non
     assert not tags_of(extract_signals(planned), "star") & {"result", "measurable_result"}
 
 
+def test_the_role_taken_in_an_incident_is_the_task() -> None:
+    story = "Our fraud model started declining far more payments. I coordinated the response."
+    assert "task" in tags_of(extract_signals(story), "star")
+    bystander = "Our fraud model started declining far more payments. I watched the response."
+    assert "task" not in tags_of(extract_signals(bystander), "star")
+
+
 def test_a_figure_that_held_where_it_was_wanted_is_a_result() -> None:
     start = "Our churn model went stale between retrains. I built a weekly pipeline with gates. "
     held = tags_of(extract_signals(start + "Recall held within a point for six months."), "star")

@@ -42,7 +42,8 @@ _TASK = re.compile(
     r" (?:was|is)|i took (?:the|this|that|it) (?:\w+ )?(?:myself|on)|i (?:\w+ and )?(?:led|owned)|"
     r"i was (?:responsible|asked|tasked|the|on-?call|tech lead)|i had to|i needed to|i owned|"
     r"i led|i was the|the goal was|the task was|as (?:the )?[\w-]+ lead"
-    r"|i took (?:it|this|that) on)\b"
+    r"|i took (?:it|this|that) on|i (?:coordinated|ran|drove|managed) (?:the|our) (?:response"
+    r"|incident|effort|project|migration|rollout|launch))\b"
 )
 _STATED_TASK = re.compile(
     r"\b(?:my (?:task|job|goal|responsibility|mandate|brief) (?:was|is)|the (?:task|goal) was|"
