@@ -485,12 +485,9 @@ def sized_story(view: View, quantities: list[Signal]) -> tuple[bool, bool]:
     """Whether the answer puts a number on the scale of its problem, and on how far a result
     moved: a figure "from … to …", or one told with a word of movement in its sentence."""
     scale = any(q.tag in SCALE_UNITS for q in quantities)
+    moving = [s for s in view.sentences if _MOVED.search(s.text.lower())]
     moved = any(
-        q.tag == "delta"
-        or q.tag in _MOVE_UNITS
-        and any(
-            view.in_sentence(q, s) and _MOVED.search(s.text.lower()) for s in view.sentences
-        )
+        q.tag == "delta" or q.tag in _MOVE_UNITS and any(view.in_sentence(q, s) for s in moving)
         for q in quantities
     )
     return scale, moved

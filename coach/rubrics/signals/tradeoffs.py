@@ -34,7 +34,9 @@ _DECIDE_WORDS = (
     r"serve|go|built|build|ship|shipped"
 )
 _DECIDE_VERB = f"(?:{_DECIDE_WORDS})"
-_DECIDING = _SUBJECT + r" " + _DECIDE_VERB + r"\b" + _CLAUSE_CHARS
+_PICK = _SUBJECT + r" " + _DECIDE_VERB + r"\b"
+"""A first-person decision verb ("we went with", "I'd pick")."""
+_DECIDING = _PICK + _CLAUSE_CHARS
 """A first-person decision and the clause after it, up to a quantifier (``{1,80}``)."""
 _CHOICE = [
     re.compile(
@@ -160,7 +162,7 @@ _TWO_WAYS = re.compile(
 )
 """Two alternatives set side by side ("I had to pick between two credit risk models", "we had
 two ranking models that were within 0.2 points"): the pick told later chooses between them."""
-_PICKED = re.compile(_SUBJECT + r" " + _DECIDE_VERB + r"\b")
+_PICKED = re.compile(_PICK)
 """A first-person pick, read as a choice after two alternatives were set out."""
 _CHANGE = re.compile(
     _SUBJECT
@@ -437,6 +439,7 @@ def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
         found.append(view.sentence_signal("tradeoff", sentence, part, sentence.start + at))
 
     decided = any(t.choice >= 0 or t.decision >= 0 or t.change >= 0 for t in tags)
+    set_out = next((i for i, t in enumerate(tags) if t.two_ways >= 0), len(tags))
     for position, tag in enumerate(tags):
         if tag.change >= 0:
             emit(tag, "change", tag.change)
@@ -450,7 +453,7 @@ def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
             choice = tag.tentative  # options listed, then "I'd start with the tree"
         if choice < 0 and tag.conditional >= 0 and _two_branches(tags, position):
             choice = tag.conditional  # "if A, you optimise X. If B, you go for Y."
-        if choice < 0 and tag.picked >= 0 and any(t.two_ways >= 0 for t in tags[:position]):
+        if choice < 0 and tag.picked >= 0 and position > set_out:
             choice = tag.picked  # "…between two models. … I recommended B."
         if choice >= 0:
             emit(tag, "choice", choice)
