@@ -62,8 +62,10 @@ def off_topic_cards(judgements: Mapping[str, Judgement]) -> dict[str, Judgement]
     other answer."""
     why = "the answer " + OFF_TOPIC
     marked = {}
-    for cid, judgement in cap_all(judgements, 1, why).items():
-        if not judgement.found.startswith(why):  # at 1 or 0 already: the cap left it
+    for cid, judgement in judgements.items():
+        if judgement.score > 1:
+            judgement = _capped(judgement, 1, why)
+        else:  # at 1 or 0 already: nothing to cap, but the card still says why
             told = f"{why}; on its own: {judgement.found}" if judgement.found else why
             judgement = replace(judgement, found=told)
         marked[cid] = replace(judgement, missing=ANSWER_THE_QUESTION)
