@@ -157,7 +157,7 @@ TRIP_DURATIONS = (
     "the median error doubles, because a road closure the probes have not seen shows up there "
     "first."
 )
-WORDS_ALONE = RelevanceOptions(own_overrule=1.0, own_floor=0.0)
+WORDS_ALONE = RelevanceOptions(own_overrule=1.0, own_floor=0.0, own_sibling=0.0)
 
 
 def own_question(text: str, round_: str = "system_design") -> Question:
@@ -190,7 +190,37 @@ def test_an_answer_far_from_an_own_design_question_is_off_topic() -> None:
     assert card.summary.startswith("This answer did not address the question asked.")
     assert max(c.score for c in card.criteria) <= 1
     # a story question of one's own is not held to this: any story can be far from its words
-    assert assess(ARRIVAL_TIMES, FEED_DESIGN, "behavioral").addressed
+    no_rivals = RelevanceOptions(own_sibling=0.0)
+    assert assess(ARRIVAL_TIMES, FEED_DESIGN, "behavioral", no_rivals).addressed
+
+
+OWN_STORY = (
+    "Tell me about a time you disagreed with your manager about which model to launch, and how "
+    "the disagreement was settled in the end."
+)
+
+
+def test_an_answer_to_an_own_question_that_fits_a_bank_question_is_off_topic() -> None:
+    # a design given to a story question of the user's own, which no bank question words
+    off = assess(OWN_STORY, FEED_IN_BRIEF, "behavioral")
+    assert not off.addressed and off.other_question == bank(FEED_RANKING).text
+    card = score_offline(own_question(OWN_STORY, "behavioral"), FEED_IN_BRIEF)
+    named = f'did not address the question asked; it reads as an answer to "{off.other_question}" '
+    assert card.summary.startswith(f"This answer {named}")  # the question's full stop ends it
+    assert max(c.score for c in card.criteria) <= 1
+    # a story, even one about another kind of trouble, fits no bank question as closely
+    assert assess(OWN_STORY, FRAUD_STORY, "behavioral").addressed
+    # a bank question on the user's own question's topic is no rival: its answer is on topic
+    assert assess(ARRIVAL_TIMES, TRIP_DURATIONS, "system_design").addressed
+
+
+def test_a_design_to_an_own_design_question_is_off_topic_when_it_fits_a_bank_one() -> None:
+    grocery = "Design a model that estimates how long a grocery order will take to deliver."
+    off = assess(grocery, FEED_IN_BRIEF, "system_design")
+    assert not off.addressed and off.other_question == bank(FEED_RANKING).text
+    assert off.meaning_margin is not None  # not the floor: the answer is near enough to it
+    held = RelevanceOptions(own_meaning_threshold=off.meaning_margin + 0.01)
+    assert assess(grocery, FEED_IN_BRIEF, "system_design", held).addressed
 
 
 def test_a_follow_up_to_an_own_question_is_judged_by_words_alone() -> None:

@@ -41,10 +41,11 @@ class CapOptions:
 
 def off_topic_line(relevance: Relevance) -> str:
     """The first line of the feedback for an answer to some other question."""
-    line = f"This answer {OFF_TOPIC}"
-    if relevance.other_question:
-        line += f'; it reads as an answer to "{relevance.other_question}"'
-    return line + "."
+    if not relevance.other_question:
+        return f"This answer {OFF_TOPIC}."
+    other = relevance.other_question
+    closing = '"' if other.endswith((".", "?", "!")) else '."'  # not "...fresh.".
+    return f'This answer {OFF_TOPIC}; it reads as an answer to "{other}{closing}'
 
 
 def off_topic_next_step(question_text: str) -> str:
