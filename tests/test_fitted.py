@@ -15,6 +15,7 @@ from coach.rubrics.features import AnswerFeatures, answer_features
 from coach.rubrics.feedback import criterion_feedback
 from coach.rubrics.fitted import MODEL_FILE, ScorerModel, load_model
 from coach.rubrics.judgement import Judgement
+from coach.rubrics.judges.post_launch import incident_evidence
 from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import fitted_judgement
 from coach.rubrics.signals import extract_signals
@@ -190,3 +191,27 @@ def test_a_moved_score_quotes_what_earns_its_own_level() -> None:
     one = Judgement(1, ("we'd monitor for drift",), "lifecycle words", "an event")
     assert fitted_judgement(one, 0, capped=False).evidence == ()  # nothing earns a 0
     assert fitted_judgement(rule, 1, capped=False).evidence == rule.evidence  # no choice given
+
+
+def test_a_score_lowered_to_a_level_with_no_quote_of_its_own_keeps_what_the_rules_quoted() -> None:
+    levels = load_rubrics()["post_launch_failures"].levels
+    rule = Judgement(2, ("the first problem was latency",), "a specific production problem", "")
+    down = fitted_judgement(rule, 1, capped=False, levels=levels, quotes_at=lambda level: ())
+    assert down.score == 1 and down.evidence == rule.evidence
+    assert down.found == (
+        "read as a whole, the answer scores a level below what the quote shows: a specific "
+        "production problem"
+    )  # not "no event" with nothing quoted, beside an answer that tells one
+
+
+def test_lifecycle_quotes_of_a_lowered_post_launch_score_are_not_the_event() -> None:
+    answer = (
+        "So we launched a recommendation model in production and the first problem was latency "
+        "two weeks after launch. What I take away is that you need monitoring that someone "
+        "actually looks at."
+    )
+    signals = extract_signals(answer, "What went wrong after launch?")
+    assert signals.of("post_launch", "event")  # the first sentence is the event
+    assert incident_evidence(signals, 1) == (
+        "What I take away is that you need monitoring that someone actually looks at.",
+    )

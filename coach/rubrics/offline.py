@@ -86,7 +86,7 @@ def fitted_judgement(
 
     When the score moves, the rules' words and quotes were chosen for another level. The
     quotes become those that earn the new level (``quotes_at``; none at 0, the rules' own
-    when it is not given), and what was found is the rubric's description of the new level
+    when it is not given or when a lower level has none of its own), and what was found is the rubric's description of the new level
     (``levels``) without its caveat (", but not …": the model does not say what is absent).
     Going down, what is missing stays the rules' advice (it aims higher still); going up,
     it becomes what the next level adds (the rules asked for what the model now credits),
@@ -100,6 +100,8 @@ def fitted_judgement(
     if score == rule.score:
         return rule
     evidence = () if score == 0 else quotes_at(score) if quotes_at else rule.evidence
+    if 0 < score < rule.score and not evidence:  # "no event" with nothing quoted would deny
+        evidence = rule.evidence  # the event the rules found: say it scores below it instead
     moved = replace(rule, score=score, evidence=evidence, lead="")
     if len(levels) != 5:
         return moved

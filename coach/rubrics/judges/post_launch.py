@@ -33,8 +33,9 @@ def incident_evidence(signals: Signals, level: int) -> tuple[str, ...]:
 def _quotes_at(told: dict[str, list[Signal]], level: int) -> tuple[str, ...]:
     if level <= 0:
         return ()
-    if level == 1:
-        return quotes(told["generic"], 2)
+    if level == 1:  # lifecycle words, not the event itself (a level lowered from 2 or more)
+        events = {event.sentence for event in told["event"]}
+        return quotes([g for g in told["generic"] if g.sentence not in events], 2)
     if level == 2:
         return quotes(told["event"], 2)
     parts = told["event"][:1] + told["detection"][:1] + told["cause"][:1] + told["fix"][:1]
