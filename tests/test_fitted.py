@@ -15,7 +15,7 @@ from coach.rubrics.features import AnswerFeatures, answer_features
 from coach.rubrics.feedback import criterion_feedback
 from coach.rubrics.fitted import MODEL_FILE, ScorerModel, load_model
 from coach.rubrics.judgement import Judgement
-from coach.rubrics.judges.post_launch import incident_evidence
+from coach.rubrics.judges.post_launch import incident_evidence, incident_missing
 from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import fitted_judgement
 from coach.rubrics.signals import extract_signals
@@ -215,3 +215,34 @@ def test_lifecycle_quotes_of_a_lowered_post_launch_score_are_not_the_event() -> 
     assert incident_evidence(signals, 1) == (
         "What I take away is that you need monitoring that someone actually looks at.",
     )
+
+
+def test_a_raised_score_asks_only_for_the_parts_of_the_next_level_not_told() -> None:
+    levels = load_rubrics()["post_launch_failures"].levels
+    rule = Judgement(2, ("the feed went stale after launch",), "a problem", "how it was caught")
+    told = fitted_judgement(
+        rule, 3, False, levels, lambda _: ("x",), missing_at=lambda level: "add the root cause"
+    )
+    assert told.missing == "add the root cause"
+    untold = fitted_judgement(rule, 3, False, levels, lambda _: ("x",), missing_at=lambda _: "")
+    assert untold.missing.startswith("an answer at 4 does what one at 3 does")
+
+
+def test_what_an_incident_lacks_for_4_is_read_from_the_parts_it_told() -> None:
+    answer = (
+        "Two weeks after launch the fraud model started blocking good orders. Support flagged it "
+        "from customer tickets. We rolled back the model the same day. About 2,000 orders were "
+        "blocked in those two weeks."
+    )
+    signals = extract_signals(answer, "What broke after launch?")
+    assert incident_missing(signals, 3) == (
+        "add the root cause, the lasting change to the system or team"
+    )  # the impact in numbers is told
+    assert incident_missing(signals, 2) == ""  # the rubric's next level says it there
+    all_of_4 = extract_signals(
+        "Two weeks after launch the fraud model started blocking good orders. It turned out a "
+        "merchant field had gone null. About 2,000 orders were blocked. Since then every "
+        "feature has a null-rate check.",
+        "What broke after launch?",
+    )  # the rules found no detection and no fix: the score of 3 is the model's
+    assert incident_missing(all_of_4, 3) == "say plainly how it was detected and what was fixed"

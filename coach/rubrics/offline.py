@@ -21,7 +21,7 @@ from coach.rubrics.caps import off_topic_line, off_topic_next_step
 from coach.rubrics.features import answer_features
 from coach.rubrics.fitted import load_model
 from coach.rubrics.judgement import Judgement
-from coach.rubrics.judges import evidence_at, judge, stuffed
+from coach.rubrics.judges import evidence_at, judge, missing_at, stuffed
 from coach.rubrics.models import Criterion, CriterionScore, Delivery, Scorecard
 from coach.rubrics.signals import Signals, extract_signals
 
@@ -80,16 +80,19 @@ def fitted_judgement(
     capped: bool,
     levels: tuple[str, ...] = (),
     quotes_at: Callable[[int], tuple[str, ...]] | None = None,
+    missing_at: Callable[[int], str] | None = None,
 ) -> Judgement:
     """The fitted model's score: at most ``FITTED_REACH`` from the rules' level, and never
     above 1 with no quote to back it or when the answer is keyword lists.
 
     When the score moves, the rules' words and quotes were chosen for another level. The
     quotes become those that earn the new level (``quotes_at``; none at 0, the rules' own
-    when it is not given or when a lower level has none of its own), and what was found is the rubric's description of the new level
-    (``levels``) without its caveat (", but not …": the model does not say what is absent).
+    when it is not given or when a lower level has none of its own), and what was found is
+    the rubric's description of the new level (``levels``) without its caveat (", but not …":
+    the model does not say what is absent).
     Going down, what is missing stays the rules' advice (it aims higher still); going up,
-    it becomes what the next level adds (the rules asked for what the model now credits),
+    it becomes what the next level adds (the rules asked for what the model now credits):
+    the parts of it the answer did not tell, where the criterion can say (``missing_at``),
     and a level raised with no quote to show says that it is a reading of the whole answer.
     A level raised that keeps the quotes the rules chose for their own level says both: what
     the whole answer reads like, and what the quote shows. A level lowered that keeps them says
@@ -123,7 +126,8 @@ def fitted_judgement(
         found = (
             f"no sentence is quoted for it, but as a whole the answer reads like one that {found}"
         )
-    missing = _next_level(levels, score) if score < 4 else ""
+    own_parts = missing_at(score) if missing_at and score < 4 else ""
+    missing = own_parts or (_next_level(levels, score) if score < 4 else "")
     return replace(moved, found=found, missing=missing)
 
 
@@ -179,6 +183,7 @@ def with_fitted_scores(
             capped,
             _levels(rubrics.get(c)),
             partial(evidence_at, c, signals, judged=j),
+            partial(missing_at, c, signals),
         )
         if c in wanted
         else j

@@ -25,7 +25,11 @@ from coach.rubrics.judges.cues import (
     judge_partner,
 )
 from coach.rubrics.judges.numbers import judge_numbers
-from coach.rubrics.judges.post_launch import incident_evidence, judge_post_launch
+from coach.rubrics.judges.post_launch import (
+    incident_evidence,
+    incident_missing,
+    judge_post_launch,
+)
 from coach.rubrics.judges.star import judge_star
 from coach.rubrics.judges.tradeoffs import judge_tradeoffs
 from coach.rubrics.signals import Signals
@@ -55,6 +59,20 @@ EVIDENCE_AT: dict[str, Callable[[Signals, int], tuple[str, ...]]] = {
     "star_structure": star_evidence,
 }
 """For the criteria whose evidence differs by level: the quotes that earn a given level."""
+
+
+MISSING_AT: dict[str, Callable[[Signals, int], str]] = {
+    "post_launch_failures": incident_missing,
+}
+"""For the criteria that can say, from the parts an answer told, what it lacks for the level
+above one the fitted model gave it."""
+
+
+def missing_at(criterion_id: str, signals: Signals, level: int) -> str:
+    """What an answer scored ``level`` lacks for the level above, from its own parts; empty
+    when the criterion cannot say (the rubric's next level is then the goal)."""
+    tell = MISSING_AT.get(criterion_id)
+    return tell(signals, level) if tell is not None else ""
 
 
 def evidence_at(

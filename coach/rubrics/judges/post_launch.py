@@ -30,6 +30,33 @@ def incident_evidence(signals: Signals, level: int) -> tuple[str, ...]:
     return _quotes_at(_told(signals), level)
 
 
+_FOR_4 = (
+    ("the root cause", "cause"),
+    ("the impact in numbers", "impact"),
+    ("the lasting change to the system or team", "lasting"),
+)
+"""What a 4 adds to a 3, each with the part of the told incident that holds it."""
+
+
+def incident_missing(signals: Signals, level: int) -> str:
+    """What an answer scored ``level`` from the whole of it (not from its parts) still lacks
+    for the level above, in the parts it told: at 3, those of a 4 it does not tell, or, when
+    it tells them all, the detection and fix the rules did not find. Empty when nothing
+    particular is lacking."""
+    if level != 3:
+        return ""
+    told = _told(signals)
+    lacking = [label for label, name in _FOR_4 if not told[name]]
+    if lacking:
+        return "add " + ", ".join(lacking)
+    unfound = [
+        label
+        for label, name in (("how it was detected", "detection"), ("what was fixed", "fix"))
+        if not told[name]
+    ]
+    return "say plainly " + " and ".join(unfound) if unfound else ""
+
+
 def _quotes_at(told: dict[str, list[Signal]], level: int) -> tuple[str, ...]:
     if level <= 0:
         return ()
@@ -79,15 +106,7 @@ def judge_post_launch(signals: Signals) -> Judgement:
             "",
         )
     if told["fix"] and told["detection"]:
-        lacking = [
-            label
-            for label, name in (
-                ("the root cause", "cause"),
-                ("the impact in numbers", "impact"),
-                ("the lasting change to the system or team", "lasting"),
-            )
-            if not told[name]
-        ]
+        lacking = [label for label, name in _FOR_4 if not told[name]]
         return Judgement(
             3,
             _quotes_at(told, 3),
