@@ -124,10 +124,10 @@ def test_a_follow_up_answer_is_compared_with_its_question_too() -> None:
     assert assess(probe, answer, fraud.round).addressed
 
 
-def test_a_question_of_the_users_own_is_compared_by_words_alone() -> None:
+def test_a_terse_question_of_the_users_own_has_no_rival_by_meaning() -> None:
     """The question "Design a fraud detection system." is a bank question's topic: by meaning, its
-    answer looks like an answer to that one, so questions outside the bank are not compared
-    by meaning."""
+    answer looks like an answer to that one, so a question outside the bank that names too
+    little of its topic has no rival bank questions."""
     answer = (
         "I'd score every card payment inline with a gradient boosted tree, because the budget "
         "is tight, around fifty milliseconds. Features come from a streaming job: card "
@@ -139,7 +139,8 @@ def test_a_question_of_the_users_own_is_compared_by_words_alone() -> None:
         "merchant category, with a rollback to the previous model if declines jump."
     )
     relevance = assess("Design a fraud detection system.", answer, "system_design")
-    assert relevance.addressed and relevance.meaning_margin is None and not relevance.notice
+    assert relevance.addressed and not relevance.notice
+    assert relevance.meaning_margin is not None and relevance.meaning_margin <= 0  # no rival
 
 
 @pytest.fixture
