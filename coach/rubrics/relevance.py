@@ -272,12 +272,14 @@ def assess(
     asked_texts = meaning_texts(question_text, round_, options, follow_up) if compared else ()
     try:
         own = bool(asked_texts) and not _bank_texts(question_text)
-        if own:
+        compare = own or (bool(asked_texts) and not off_topic)
+        vector = embed(transcript) if compare else None  # embedded once, used by both tests
+        if own and vector is not None:
             by_words = off_topic
-            off_topic = _own_off_topic(question_text, transcript, by_words, round_, options)
+            off_topic = _own_off_topic(question_text, vector, by_words, round_, options)
             other_text = other_text if by_words else ""
-        if not off_topic and asked_texts:
-            margin, closer = _meaning_margin(asked_texts, transcript, options)
+        if not off_topic and vector is not None:
+            margin, closer = _meaning_margin(asked_texts, vector, options)
             if _far_by_meaning(margin, asked, other, round_, options, own=own):
                 off_topic, other_text = True, closer
     except EmbeddingUnavailable as missing:
@@ -314,7 +316,7 @@ def _far_by_meaning(
 
 def _own_off_topic(
     question_text: str,
-    transcript: str,
+    answer: np.ndarray,
     by_words: bool,
     round_: str | None,
     options: RelevanceOptions,
@@ -322,8 +324,8 @@ def _own_off_topic(
     """Whether an answer to a question of the user's own is off-topic, given the word test's
     finding (``by_words``): overruled when the answer is close to the question by meaning;
     added, in the design and technical rounds, when it is far from a question that names its
-    topic ("Tell me about your work." does not)."""
-    closeness = float(embed(transcript) @ embed_question(question_text))
+    topic ("Tell me about your work." does not). ``answer`` is the answer's sentence vector."""
+    closeness = float(answer @ embed_question(question_text))
     if by_words:
         return closeness < options.own_overrule
     names_a_topic = len(question_words(question_text)) >= options.min_question_words
@@ -331,11 +333,10 @@ def _own_off_topic(
 
 
 def _meaning_margin(
-    asked_texts: tuple[str, ...], transcript: str, options: RelevanceOptions
+    asked_texts: tuple[str, ...], answer: np.ndarray, options: RelevanceOptions
 ) -> tuple[float, str]:
-    """How much closer by meaning the answer is to the nearest rival bank question than to
-    the one asked, and that question."""
-    answer = embed(transcript)
+    """How much closer by meaning the answer (its sentence vector) is to the nearest rival
+    bank question than to the one asked, and that question."""
     to_asked = max(float(answer @ embed_question(text)) for text in asked_texts)
     others = [(float(answer @ embed_question(t)), t) for t in _meaning_rivals(asked_texts, options)]
     nearest, text = max(others, default=(0.0, ""))
