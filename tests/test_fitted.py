@@ -245,4 +245,4 @@ def test_what_an_incident_lacks_for_4_is_read_from_the_parts_it_told() -> None:
         "feature has a null-rate check.",
         "What broke after launch?",
     )  # the rules found no detection and no fix: the score of 3 is the model's
-    assert incident_missing(all_of_4, 3) == "say plainly how it was detected and what was fixed"
+    assert incident_missing(all_of_4, 3) == "say plainly how it was detected and what you changed"

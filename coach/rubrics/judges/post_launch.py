@@ -36,6 +36,13 @@ _FOR_4 = (
     ("the lasting change to the system or team", "lasting"),
 )
 """What a 4 adds to a 3, each with the part of the told incident that holds it."""
+_FOR_3 = (("how it was detected", "detection"), ("what you changed", "fix"))
+"""What a 3 adds to a 2, each with the part of the told incident that holds it."""
+
+
+def _untold(told: dict[str, list[Signal]], parts: tuple[tuple[str, str], ...]) -> list[str]:
+    """The labels of ``parts`` the answer did not tell."""
+    return [label for label, name in parts if not told[name]]
 
 
 def incident_missing(signals: Signals, level: int) -> str:
@@ -46,14 +53,10 @@ def incident_missing(signals: Signals, level: int) -> str:
     if level != 3:
         return ""
     told = _told(signals)
-    lacking = [label for label, name in _FOR_4 if not told[name]]
+    lacking = _untold(told, _FOR_4)
     if lacking:
         return "add " + ", ".join(lacking)
-    unfound = [
-        label
-        for label, name in (("how it was detected", "detection"), ("what was fixed", "fix"))
-        if not told[name]
-    ]
+    unfound = _untold(told, _FOR_3)
     return "say plainly " + " and ".join(unfound) if unfound else ""
 
 
@@ -106,21 +109,15 @@ def judge_post_launch(signals: Signals) -> Judgement:
             "",
         )
     if told["fix"] and told["detection"]:
-        lacking = [label for label, name in _FOR_4 if not told[name]]
         return Judgement(
             3,
             _quotes_at(told, 3),
             "a concrete incident in production, how you noticed it and what you fixed",
-            "add " + ", ".join(lacking),
+            "add " + ", ".join(_untold(told, _FOR_4)),
         )
-    lacking = [
-        label
-        for label, name in (("how it was detected", "detection"), ("what you changed", "fix"))
-        if not told[name]
-    ]
     return Judgement(
         2,
         _quotes_at(told, 2),
         "a specific production problem",
-        "say " + " and ".join(lacking) + ", then the cause and its impact in numbers",
+        "say " + " and ".join(_untold(told, _FOR_3)) + ", then the cause and its impact in numbers",
     )
