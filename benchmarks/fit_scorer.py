@@ -1,7 +1,8 @@
 """Fit the offline scorer's model for the core criteria: fit on train, choose on dev.
 
-For each core criterion, fits small logistic models on the features of the corpus's ``train``
-answers (:mod:`coach.rubrics.features`, standardised), tries a few model shapes and
+For each core criterion, fits small logistic models on the features of the train answers (the
+corpus's ``train`` part and ``scoring_train2.jsonl``, :func:`train_rows`;
+:mod:`coach.rubrics.features`, standardised), tries a few model shapes and
 regularisation strengths, keeps the one with the highest quadratic-weighted kappa on ``dev``,
 and prints its dev figures beside the rules' on the same answers. With ``--write`` it saves the
 chosen models to ``coach/rubrics/scorer_model.json``, each with the date it was fitted (with
@@ -43,6 +44,7 @@ from coach.rubrics.signals import extract_signals  # noqa: E402
 from coach.rubrics.structure import WORD_CLASSES, StructureFeatures  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+TRAIN2 = ROOT / "benchmarks" / "data" / "scoring_train2.jsonl"
 OUTPUT = ROOT / "coach" / "rubrics" / MODEL_FILE
 COMMAND = "python benchmarks/fit_scorer.py"
 SHAPES = (("softmax", "mode"), ("softmax", "mean"), ("cumulative", "mode"))
@@ -72,6 +74,12 @@ class Answer:
     rules: dict[str, object]
     """The rules' judgement per criterion (None when nothing was said)."""
     capped: bool
+
+
+def train_rows() -> list[dict]:
+    """The answers the models are fitted on: the corpus's train part and the second train set
+    (answers to questions outside the corpus, labelled the same way; benchmarks/data/README.md)."""
+    return load_rows(CORPUS, "train") + load_rows(TRAIN2)
 
 
 def prepare(rows: list[dict]) -> list[Answer]:
@@ -300,9 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.words:
-        return word_report(load_rows(CORPUS, "train"))
+        return word_report(train_rows())
     started = time.perf_counter()
-    train = prepare(load_rows(CORPUS, "train"))
+    train = prepare(train_rows())
     dev = prepare(load_rows(CORPUS, "dev"))
     only = args.only or list(CORE_CRITERIA)
     refit = " --only " + " ".join(only) if args.only else ""
@@ -316,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         model = {
             "about": "Fitted scorer for the core criteria; written by " + COMMAND + " --write",
-            "data": "benchmarks/data/scoring_corpus.jsonl: fit on train, chosen on dev",
+            "data": "fit on benchmarks/data/scoring_corpus.jsonl train and, for models fitted "
+            "from 2026-12-05 on, scoring_train2.jsonl; chosen on the corpus's dev part",
             "criteria": {**shipped_models(), **chosen},
         }
         OUTPUT.write_text(as_text(model) + "\n", encoding="utf-8")
