@@ -3,7 +3,8 @@
 For each core criterion, fits small logistic models on the features of the train answers (the
 corpus's ``train`` part and ``scoring_train2.jsonl``, :func:`train_rows`;
 :mod:`coach.rubrics.features`, standardised), tries a few model shapes and
-regularisation strengths, keeps the one with the highest quadratic-weighted kappa on ``dev``,
+regularisation strengths, keeps the one with the highest quadratic-weighted kappa on the dev
+answers (the corpus's ``dev`` part and ``scoring_dev3.jsonl``, :func:`dev_rows`),
 and prints its dev figures beside the rules' on the same answers. With ``--write`` it saves the
 chosen models to ``coach/rubrics/scorer_model.json``, each with the date it was fitted (with
 ``--only``, those criteria's alone; the others keep theirs). A criterion is switched to the model
@@ -45,6 +46,7 @@ from coach.rubrics.structure import WORD_CLASSES, StructureFeatures  # noqa: E40
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN2 = ROOT / "benchmarks" / "data" / "scoring_train2.jsonl"
+DEV3 = ROOT / "benchmarks" / "data" / "scoring_dev3.jsonl"
 OUTPUT = ROOT / "coach" / "rubrics" / MODEL_FILE
 COMMAND = "python benchmarks/fit_scorer.py"
 SHAPES = (("softmax", "mode"), ("softmax", "mean"), ("cumulative", "mode"))
@@ -80,6 +82,12 @@ def train_rows() -> list[dict]:
     """The answers the models are fitted on: the corpus's train part and the second train set
     (answers to questions outside the corpus, labelled the same way; benchmarks/data/README.md)."""
     return load_rows(CORPUS, "train") + load_rows(TRAIN2)
+
+
+def dev_rows() -> list[dict]:
+    """The answers the models are chosen on: the corpus's dev part and the third dev set
+    (answers to questions outside the corpus, labelled the same way)."""
+    return load_rows(CORPUS, "dev") + load_rows(DEV3)
 
 
 def prepare(rows: list[dict]) -> list[Answer]:
@@ -311,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         return word_report(train_rows())
     started = time.perf_counter()
     train = prepare(train_rows())
-    dev = prepare(load_rows(CORPUS, "dev"))
+    dev = prepare(dev_rows())
     only = args.only or list(CORE_CRITERIA)
     refit = " --only " + " ".join(only) if args.only else ""
     print(f"$ {COMMAND}" + (" --write" if args.write else "") + refit)
@@ -324,8 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         model = {
             "about": "Fitted scorer for the core criteria; written by " + COMMAND + " --write",
-            "data": "fit on benchmarks/data/scoring_corpus.jsonl train and, for models fitted "
-            "from 2026-12-05 on, scoring_train2.jsonl; chosen on the corpus's dev part",
+            "data": "benchmarks/data: fit on scoring_corpus.jsonl's train part and "
+            "scoring_train2.jsonl, chosen on its dev part and scoring_dev3.jsonl (models fitted "
+            "before 2026-12-05: on the train part, chosen on the dev part)",
             "criteria": {**shipped_models(), **chosen},
         }
         OUTPUT.write_text(as_text(model) + "\n", encoding="utf-8")
