@@ -10,7 +10,8 @@ chosen models to ``coach/rubrics/scorer_model.json``, each with the date it was 
 ``--only``, those criteria's alone; the others keep theirs). A criterion is switched to the model
 only where it beats the rules on dev by more than resampling dev could explain (the 95%
 bootstrap interval of the kappa gain is above zero). The ``test`` part is never read here.
-``--words`` instead lists how many train answers use each word of the sentence-structure
+``--words`` instead lists how many of the corpus's train answers (the ones the words were
+chosen on, as ``tests/test_structure.py`` counts) use each word of the sentence-structure
 classes (:mod:`coach.rubrics.structure`) and fails when one is used by fewer than two.
 
     python benchmarks/fit_scorer.py [--write] [--only CRITERION ...]
@@ -45,8 +46,8 @@ from coach.rubrics.signals import extract_signals  # noqa: E402
 from coach.rubrics.structure import WORD_CLASSES, StructureFeatures  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-TRAIN2 = ROOT / "benchmarks" / "data" / "scoring_train2.jsonl"
-DEV3 = ROOT / "benchmarks" / "data" / "scoring_dev3.jsonl"
+TRAIN2 = CORPUS.parent / "scoring_train2.jsonl"
+DEV3 = CORPUS.parent / "scoring_dev3.jsonl"
 OUTPUT = ROOT / "coach" / "rubrics" / MODEL_FILE
 COMMAND = "python benchmarks/fit_scorer.py"
 SHAPES = (("softmax", "mode"), ("softmax", "mean"), ("cumulative", "mode"))
@@ -316,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.words:
-        return word_report(train_rows())
+        return word_report(load_rows(CORPUS, "train"))
     started = time.perf_counter()
     train = prepare(train_rows())
     dev = prepare(dev_rows())
