@@ -257,6 +257,24 @@ def test_a_model_still_in_shadow_mode_names_no_lifecycle() -> None:
     assert not tags_of(extract_signals(text), "post_launch")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd break it into three parts: the data, the modelling and the serving.",
+        "We worked on breaking the roadmap into smaller steps and sharing early.",
+        "I broke the errors down by region before touching the model.",
+        "I started in civil engineering and drifted into machine learning later on.",
+    ],
+)
+def test_splitting_work_or_drifting_into_a_field_names_no_lifecycle(text: str) -> None:
+    assert not tags_of(extract_signals(text), "post_launch")
+
+
+def test_something_that_broke_or_drifted_is_still_lifecycle() -> None:
+    for text in ("The nightly export broke twice that month.", "The model drifted within weeks."):
+        assert tags_of(extract_signals(text), "post_launch")
+
+
 def test_a_problem_caught_before_launch_is_not_post_launch() -> None:
     text = "I ran a two-week shadow deployment and saw that prices were stale for new sellers."
     found = tags_of(extract_signals(text), "post_launch")

@@ -15,17 +15,20 @@ from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.signals.signal import Signal
 from coach.rubrics.signals.text import WINDOW, Sentence, View, substantive
 
+_SPLIT = r"(?!(?: \w+){0,2} into\b| (?:\w+ ){0,2}down\b)"
+"""After "break": "break it into stages", "broke the misses down by domain" split, not fail."""
 _LIFECYCLE = re.compile(
-    r"\b(?:monitor\w*|drift\w*|alert\w*|roll ?backs?|roll(?:s|ed)? (?:it )?back|on-?call"
+    r"\b(?:monitor\w*|drift\w*(?! (?:into|toward|towards|away|apart)\b)|alert\w*|roll ?backs?"
+    r"|roll(?:s|ed)? (?:it )?back|on-?call"
     r"|incidents?|post-?mortems?|after (?:launch|deploy\w*|release|rollout)|(?:in|to|into)"
     r" production|in prod|production (?:issues|problems|incidents|systems?|traffic)|canary"
-    r"|breaks?"
-    r"|broke|"
-    r"breaking|guardrails?|observability|psi|when something|go(?:es)? wrong|pager"
+    r"|(?:breaks?|broke|breaking)" + _SPLIT + "|"
+    r"guardrails?|observability|psi|when something|go(?:es)? wrong|pager"
     r")\b"
 )
 _STRONG_PROBLEM = re.compile(
-    r"\b(?:went wrong|gone wrong|broke(?! down)|bit (?:us|me)|(?:been|got) bitten|failing|"
+    r"\b(?:went wrong|gone wrong|broke" + _SPLIT + "|"
+    r"bit (?:us|me)|(?:been|got) bitten|failing|"
     r"failed|outage|"
     r"crash\w*|leaks?|leaking|stale|null|(?:got|getting) (?:\w+ )?worse|degraded|"
     r"attack|corrupt\w*|regressed|a regression in|timing out|timed out|stopped (?:updating|working"
