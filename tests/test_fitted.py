@@ -126,6 +126,23 @@ def test_the_score_stays_within_one_point_of_the_rules_and_needs_a_quote() -> No
     assert fitted_judgement(unquoted, 2, capped=False).score == 1
 
 
+def test_a_model_with_a_reach_of_two_moves_two_points_but_still_needs_a_quote() -> None:
+    quoted = Judgement(2, ("we gave up recall",), "a choice", "its cost")
+    assert fitted_judgement(quoted, 4, capped=False, reach=2).score == 4
+    assert fitted_judgement(quoted, 0, capped=False, reach=2).score == 0
+    assert fitted_judgement(Judgement(0, (), "", "x"), 3, capped=False, reach=2).score == 1
+    assert fitted_judgement(quoted, 4, capped=True, reach=2).score == 1
+
+
+def test_the_reach_is_read_from_the_model_file_and_is_one_when_it_is_not_given() -> None:
+    shipped = json.loads(resources.files("coach.rubrics").joinpath(MODEL_FILE).read_text())
+    entries = shipped["criteria"]
+    assert {m.reach for m in ScorerModel.from_dict(shipped).criteria.values()} <= {1, 2}
+    for entry in entries.values():
+        entry.pop("reach", None)
+    assert {m.reach for m in ScorerModel.from_dict(shipped).criteria.values()} == {1}
+
+
 def test_a_level_told_as_the_one_below_and_more_is_asked_for_in_plain_words() -> None:
     levels = load_rubrics()["post_launch_failures"].levels
     assert levels[4].startswith("As 3, and also ")

@@ -10,7 +10,8 @@ it and its weight in each output; an intercept per output; and how outputs becom
   and 3; the score is how many are above one half (``mode``) or their sum rounded (``mean``).
 
 ``switched`` says whether the model replaced the rules for that criterion (it scored higher
-dev kappa than the rules when it was fitted); the offline scorer only uses those.
+dev kappa than the rules when it was fitted); the offline scorer only uses those. ``reach`` is
+how many points its score may move from the rules' level (1 when the file does not say).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ class CriterionModel:
     """Outputs × features."""
     intercepts: np.ndarray
     switched: bool
+    reach: int = 1
+    """How far its score may move from the rules' level, whose evidence it quotes (chosen on
+    dev by ``benchmarks/fit_scorer.py``: 1 or 2)."""
 
     @classmethod
     def from_dict(cls, entry: dict, names: tuple[str, ...]) -> CriterionModel:
@@ -60,6 +64,7 @@ class CriterionModel:
             weights=np.array([c["weights"] for c in column], dtype=float).T,
             intercepts=np.array(entry["intercepts"], dtype=float),
             switched=bool(entry.get("switched", False)),
+            reach=int(entry.get("reach", 1)),
         )
 
     def score(self, vector: np.ndarray) -> int:

@@ -66,8 +66,6 @@ def is_no_answer(transcript: str) -> bool:
     return all(p in SILENCE_PHRASES or _says_nothing(p) for p in parts)
 
 
-FITTED_REACH = 1
-"""How far the fitted model may move a score from the rules' level, whose evidence it quotes."""
 RULES_ONLY_SENTENCES = 2
 """An answer of this many sentences or fewer keeps the rules' scores: the fitted model learned
 from whole answers, and read one- and two-sentence answers (a follow-up, a rubric anchor) a
@@ -81,8 +79,9 @@ def fitted_judgement(
     levels: tuple[str, ...] = (),
     quotes_at: Callable[[int], tuple[str, ...]] | None = None,
     missing_at: Callable[[int], str] | None = None,
+    reach: int = 1,
 ) -> Judgement:
-    """The fitted model's score: at most ``FITTED_REACH`` from the rules' level, and never
+    """The fitted model's score: at most ``reach`` points from the rules' level, and never
     above 1 with no quote to back it or when the answer is keyword lists.
 
     When the score moves, the rules' words and quotes were chosen for another level. The
@@ -98,7 +97,7 @@ def fitted_judgement(
     the whole answer reads like, and what the quote shows. A level lowered that keeps them says
     that the whole answer scores below what the quote shows (the lower level's description would
     deny it: "no actual event" under the event quoted)."""
-    near = min(rule.score + FITTED_REACH, max(rule.score - FITTED_REACH, predicted))
+    near = min(rule.score + reach, max(rule.score - reach, predicted))
     score = min(near, 1 if capped or not rule.evidence else 4)
     if score == rule.score:
         return rule
@@ -184,6 +183,7 @@ def with_fitted_scores(
             _levels(rubrics.get(c)),
             partial(evidence_at, c, signals, judged=j),
             partial(missing_at, c, signals),
+            model.criteria[c].reach,
         )
         if c in wanted
         else j
