@@ -15,6 +15,8 @@ from coach.rubrics.features import AnswerFeatures, answer_features
 from coach.rubrics.feedback import criterion_feedback
 from coach.rubrics.fitted import MODEL_FILE, ScorerModel, load_model
 from coach.rubrics.judgement import Judgement
+from coach.rubrics.judges import judge
+from coach.rubrics.judges.numbers import numbers_evidence
 from coach.rubrics.judges.post_launch import incident_evidence, incident_missing
 from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import fitted_judgement
@@ -219,6 +221,22 @@ def test_a_score_lowered_to_a_level_with_no_quote_of_its_own_keeps_what_the_rule
         "read as a whole, the answer scores a level below what the quote shows: a specific "
         "production problem"
     )  # not "no event" with nothing quoted, beside an answer that tells one
+
+
+def test_numbers_raised_to_4_quote_the_figures_worked_out_not_their_inputs() -> None:
+    answer = (
+        "Say the fleet sees two million new files a day. At a base rate of one in a thousand "
+        "that's about 2,000 malicious files a day. Support can absorb maybe twenty bad "
+        "quarantines a day."
+    )
+    signals = extract_signals(answer, QUESTION)
+    assert numbers_evidence(signals, 4) == (
+        "At a base rate of one in a thousand that's about 2,000 malicious files a day.",
+    )
+    assert numbers_evidence(signals, 3) == judge("numbers_sized", signals).evidence
+    assert numbers_evidence(extract_signals(SIZED[:60], QUESTION), 4) == judge(
+        "numbers_sized", extract_signals(SIZED[:60], QUESTION)
+    ).evidence  # nothing worked out: the rules' own quotes
 
 
 def test_lifecycle_quotes_of_a_lowered_post_launch_score_are_not_the_event() -> None:

@@ -24,7 +24,7 @@ from coach.rubrics.judges.cues import (
     judge_monitoring,
     judge_partner,
 )
-from coach.rubrics.judges.numbers import judge_numbers
+from coach.rubrics.judges.numbers import judge_numbers, numbers_evidence
 from coach.rubrics.judges.post_launch import (
     incident_evidence,
     incident_missing,
@@ -55,6 +55,7 @@ JUDGES: dict[str, Callable[[Signals], Judgement]] = {
 
 
 EVIDENCE_AT: dict[str, Callable[[Signals, int], tuple[str, ...]]] = {
+    "numbers_sized": numbers_evidence,
     "post_launch_failures": incident_evidence,
     "star_structure": star_evidence,
 }

@@ -82,3 +82,14 @@ def judge_numbers(signals: Signals) -> Judgement:
     return Judgement(
         0, (), "no quantities", "size the problem: traffic, latency budget, data volume, cost"
     )
+
+
+def numbers_evidence(signals: Signals, level: int) -> tuple[str, ...]:
+    """The quotes behind ``level`` when the fitted model moved the score: at 4, the figures
+    worked out from others (the ones that decide first), not the inputs they were worked out
+    from; at any other level, or with nothing worked out, the rules' own quotes."""
+    if level >= 4 and signals.derivations:
+        deciding = signals.of("derivations", "decides")
+        others = [d for d in signals.derivations if d not in deciding]
+        return _each_once(quotes(deciding + others, 3))
+    return judge_numbers(signals).evidence
