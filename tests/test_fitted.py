@@ -10,7 +10,8 @@ from importlib import resources
 import pytest
 
 from coach.errors import RubricError
-from coach.rubrics import load_rubrics
+from coach.rubrics import load_rubrics, offline
+from coach.rubrics.anticipated import anticipated_evidence, read_anticipated
 from coach.rubrics.features import AnswerFeatures, answer_features
 from coach.rubrics.feedback import criterion_feedback
 from coach.rubrics.fitted import MODEL_FILE, ScorerModel, load_model
@@ -190,6 +191,39 @@ def test_a_score_raised_with_nothing_to_quote_says_it_reads_the_whole_answer() -
     assert raised.found.startswith("no sentence is quoted for it, but as a whole the answer")
     quoted = fitted_judgement(rule, 1, capped=False, levels=levels, quotes_at=lambda _: ("x",))
     assert quoted.found == levels[1][:1].lower() + levels[1][1:].split(", without")[0]
+
+
+DESIGNED_FAILURES = (
+    "I'd serve a gradient boosted model behind a feature store. If the upstream card feed "
+    "goes stale, I'd alert when the share of null features jumps and fall back to the "
+    "rules engine. Around holidays the base rate moves, so I'd compare the daily flag rate "
+    "with its baseline and recalibrate the threshold."
+)
+
+
+def test_a_design_answer_moved_by_the_model_is_worded_and_quoted_as_anticipated_failures() -> None:
+    signals = extract_signals(DESIGNED_FAILURES, QUESTION)
+    rubrics = load_rubrics()
+    reading = read_anticipated(signals.view)  # two handled, no threshold in figures
+    assert reading.score == 3 and len(anticipated_evidence(signals.view, 4)) == 2
+    levels, quotes_at, _ = offline._reading(
+        "post_launch_failures", reading, signals, "system_design", rubrics
+    )  # a 3 on the design reading, raised: anticipated wording and quotes, not an incident's
+    raised = fitted_judgement(reading, 4, False, levels, quotes_at, reach=1)
+    assert raised.evidence == anticipated_evidence(signals.view, 4)
+    assert "failure modes" in raised.found and "damage" not in raised.found
+    incident = offline._reading(
+        "post_launch_failures", Judgement(3, ("x",), "", ""), signals, "system_design", rubrics
+    )  # a real incident told in a design round keeps the incident's words
+    assert incident[0] == rubrics["post_launch_failures"].levels
+
+
+def test_a_level_told_as_the_one_below_reads_in_plain_words_when_raised_without_a_quote() -> None:
+    levels = load_rubrics()["post_launch_failures"].levels
+    rule = Judgement(3, ("we rolled back",), "an incident", "its cause")
+    raised = fitted_judgement(rule, 4, capped=False, levels=levels, quotes_at=lambda _: ())
+    assert "reads like one that does what one at 3 does, and" in raised.found
+    assert "one that as 3" not in raised.found
 
 
 def test_a_model_fitted_on_other_features_is_refused_with_the_fix() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.signals.numbers import COUNT_WORDS
@@ -74,8 +74,47 @@ _NUMBER = re.compile(
 """A threshold or size said in figures or in words ("drops by half", "the last three models")."""
 
 
+LEVELS = (
+    "Says nothing about what could fail once the system is live",
+    "Uses generic lifecycle words, such as watching for drift or adding alerts, and names no "
+    "particular failure mode",
+    "Names a particular failure mode the system could meet once it is live",
+    "As 2, and says how it would be detected (the alert and its threshold) and what would be "
+    "done (roll back, fall back to a simpler model)",
+    "As 3, and does so for several failure modes, with thresholds or numbers and a safeguard "
+    "that lasts",
+)
+"""The levels of post_launch_failures as RUBRIC.md reads design and technical answers: what a
+score moved by the fitted model is worded from there (the criterion file words the incident)."""
+
+
+@dataclass(frozen=True)
+class FailureModes:
+    """The failure modes an answer anticipates, as the sentences that tell them."""
+
+    named: tuple[str, ...]
+    handled: tuple[str, ...]
+    """Those told with how they would be detected and what would be done."""
+    sized: int
+    """How many of the handled ones carry a threshold or a number."""
+
+
 def read_anticipated(view: View) -> Judgement:
     """Score the failure modes an answer anticipates, as RUBRIC.md reads design answers."""
+    return _score(failure_modes(view))
+
+
+def anticipated_evidence(view: View, level: int) -> tuple[str, ...]:
+    """The sentences that earn ``level`` on the design reading: a failure mode named at 2,
+    handled ones at 3 and 4; none at 0 or 1 (generic words are the incident reading's)."""
+    modes = failure_modes(view)
+    if level == 2:
+        return modes.named[:2]
+    return modes.handled[: level - 1] if level >= 3 else ()
+
+
+def failure_modes(view: View) -> FailureModes:
+    """The failure modes an answer names, and those it says how it would catch and handle."""
     named: list[str] = []
     handled: list[str] = []
     sized = 0
@@ -95,14 +134,15 @@ def read_anticipated(view: View) -> Judgement:
         if _DETECT.search(nearby) and _ACT.search(nearby):
             handled.append(said)
             sized += bool(_NUMBER.search(nearby))
-    return _score(named, handled, sized)
+    return FailureModes(tuple(named), tuple(handled), sized)
 
 
-def _score(named: list[str], handled: list[str], sized: int) -> Judgement:
+def _score(modes: FailureModes) -> Judgement:
+    named, handled, sized = modes.named, modes.handled, modes.sized
     if len(handled) >= 2 and sized >= 1:
         return Judgement(
             4,
-            tuple(handled[:3]),
+            handled[:3],
             "several anticipated failure modes, each with its detection and response, "
             "with thresholds",
             "",
@@ -110,14 +150,14 @@ def _score(named: list[str], handled: list[str], sized: int) -> Judgement:
     if handled:
         return Judgement(
             3,
-            tuple(handled[:2]),
+            handled[:2],
             "an anticipated failure mode with how it would be detected and what would be done",
             _to_reach_4(len(handled), sized),
         )
     if named:
         return Judgement(
             2,
-            tuple(named[:2]),
+            named[:2],
             "a specific failure mode named",
             "say how you would detect it (the alert and its threshold) and what you would do "
             "(roll back, fall back to a simpler model)",

@@ -1,9 +1,10 @@
 """The offline scorer: rubric scores with no LLM, in one pass.
 
 transcript → signals (:mod:`coach.rubrics.signals`, once per answer) → the rules'
-judgement per criterion (:mod:`coach.rubrics.judges`) → the fitted model's scores
-(:mod:`coach.rubrics.fitted`) within reach of the rules → relevance, caps and the
-round's reading (:mod:`coach.rubrics.adjust`) → feedback (:mod:`coach.rubrics.feedback`).
+judgement per criterion (:mod:`coach.rubrics.judges`), post-launch read for design rounds
+(:mod:`coach.rubrics.anticipated`) → the fitted model's scores (:mod:`coach.rubrics.fitted`)
+within reach of the rules → relevance, caps and the round's reading again, which the model
+does not lower (:mod:`coach.rubrics.adjust`) → feedback (:mod:`coach.rubrics.feedback`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from functools import partial
 
 from coach.audio.words import SILENCE_PHRASES, is_filler, plain
 from coach.questions import Question
-from coach.rubrics import feedback
+from coach.rubrics import anticipated, feedback
 from coach.rubrics.adjust import after_judging
 from coach.rubrics.caps import off_topic_line, off_topic_next_step
 from coach.rubrics.features import answer_features
@@ -116,15 +117,11 @@ def fitted_judgement(
                 f"{_sentence_part(rule.found)}"
             )
         return replace(moved, found=found)
+    reads_like = f"as a whole the answer reads like one that {_level_text(levels, score)}"
     if same_quotes:  # quotes chosen for the level below
-        found = (
-            f"as a whole the answer reads like one that {found}; what the quote shows: "
-            f"{_sentence_part(rule.found)}"
-        )
+        found = f"{reads_like}; what the quote shows: {_sentence_part(rule.found)}"
     if not evidence:  # nothing to show for it: say that the score is a reading of the whole
-        found = (
-            f"no sentence is quoted for it, but as a whole the answer reads like one that {found}"
-        )
+        found = f"no sentence is quoted for it, but {reads_like}"
     own_parts = missing_at(score) if missing_at and score < 4 else ""
     missing = own_parts or (_next_level(levels, score) if score < 4 else "")
     return replace(moved, found=found, missing=missing)
@@ -137,13 +134,19 @@ _AS_BELOW = re.compile(r"as (\d), (?:and (?:also )?)?")
 def _next_level(levels: tuple[str, ...], score: int) -> str:
     """What the level above ``score`` adds, as something to aim for: "an answer at 4 does what
     one at 3 does, and explains why it happened…" rather than "an answer at 4 as 3, and…"."""
-    text = _without_caveat(levels[score + 1])
+    return f"an answer at {score + 1} {_level_text(levels, score + 1)}"
+
+
+def _level_text(levels: tuple[str, ...], score: int) -> str:
+    """A level's description up to its caveat, to follow "an answer that": a level told as the
+    one below and more becomes "does what one at 3 does, and explains why it happened…"."""
+    text = _without_caveat(levels[score])
     below = _AS_BELOW.match(text)
     if below is None:
-        return f"an answer at {score + 1} {text}"
+        return text
     rest = text[below.end() :]
     joined = ", " if rest.startswith("with ") else ", and "
-    return f"an answer at {score + 1} does what one at {below.group(1)} does{joined}{rest}"
+    return f"does what one at {below.group(1)} does{joined}{rest}"
 
 
 def _sentence_part(text: str) -> str:
@@ -180,15 +183,43 @@ def with_fitted_scores(
             j,
             predicted[c],
             capped,
-            _levels(rubrics.get(c)),
-            partial(evidence_at, c, signals, judged=j),
-            partial(missing_at, c, signals),
-            model.criteria[c].reach,
+            *_reading(c, j, signals, round_name, rubrics),
+            reach=model.criteria[c].reach,
         )
         if c in wanted
         else j
         for c, j in judgements.items()
     }
+
+
+def _reading(
+    criterion_id: str,
+    judged: Judgement,
+    signals: Signals,
+    round_name: str,
+    rubrics: Mapping[str, Criterion],
+) -> tuple[
+    tuple[str, ...], Callable[[int], tuple[str, ...]], Callable[[int], str] | None
+]:
+    """How a moved score of ``criterion_id`` is worded and quoted: from the criterion's levels
+    and the quotes that earn them; but post-launch in a design or technical round, unless a
+    real incident is told there, from the design reading (:mod:`coach.rubrics.anticipated`)."""
+    design = criterion_id == anticipated.CRITERION and round_name in anticipated.DESIGN_ROUNDS
+    if design and (judged.score <= 1 or judged == anticipated.read_anticipated(signals.view)):
+        return anticipated.LEVELS, partial(_design_evidence, signals), None
+    return (
+        _levels(rubrics.get(criterion_id)),
+        partial(evidence_at, criterion_id, signals, judged=judged),
+        partial(missing_at, criterion_id, signals),
+    )
+
+
+def _design_evidence(signals: Signals, level: int) -> tuple[str, ...]:
+    """The quotes behind ``level`` on the design reading: lifecycle words at 1, the failure
+    modes anticipated above it."""
+    if level == 1:
+        return evidence_at(anticipated.CRITERION, signals, 1, judged=Judgement(1, (), "", ""))
+    return anticipated.anticipated_evidence(signals.view, level)
 
 
 def _distinct_sentences(signals: Signals) -> int:
@@ -252,6 +283,7 @@ def score_offline(
     capped = stuffed(signals)
     rubrics = feedback.rubrics_for(question.criteria)
     judgements = {c: judge(c, signals, capped) for c in question.criteria}
+    judgements = anticipated.with_anticipated(judgements, question.round, signals.view)
     judgements = with_fitted_scores(judgements, signals, question.round, capped, rubrics)
     judgements, relevance = after_judging(question, transcript, signals, judgements)
     criteria = [
