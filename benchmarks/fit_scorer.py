@@ -37,6 +37,12 @@ import numpy as np  # noqa: E402
 from offline_agreement import CORPUS, load_rows, quadratic_kappa, question_of  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
+from coach.rubrics.anticipated import (  # noqa: E402
+    CRITERION,
+    DESIGN_ROUNDS,
+    read_anticipated,
+    with_anticipated,
+)
 from coach.rubrics.features import AnswerFeatures, answer_features  # noqa: E402
 from coach.rubrics.fitted import MODEL_FILE, CriterionModel  # noqa: E402
 from coach.rubrics.judges import judge, stuffed  # noqa: E402
@@ -79,8 +85,12 @@ class Answer:
     labels: dict[str, int]
     vector: np.ndarray
     rules: dict[str, object]
-    """The rules' judgement per criterion (None when nothing was said)."""
+    """The rules' judgement per criterion (None when nothing was said), post-launch read for
+    design rounds as the offline scorer reads it before the model moves it."""
     capped: bool
+    floors: dict[str, int]
+    """Scores the model's may not go below: the design reading of post-launch, which the
+    offline scorer applies again after the model."""
 
 
 def train_rows() -> list[dict]:
@@ -103,12 +113,16 @@ def prepare(rows: list[dict]) -> list[Answer]:
         signals = extract_signals(row["answer"], question.text)
         capped = stuffed(signals)
         silent = is_no_answer(row["answer"])
+        judged = {c: judge(c, signals, capped) for c in row["labels"]}
+        judged = with_anticipated(judged, question.round, signals.view)
+        design = question.round in DESIGN_ROUNDS and not (capped or silent)
         answers.append(
             Answer(
                 labels=row["labels"],
                 vector=answer_features(signals, question.round).as_vector(),
-                rules={c: None if silent else judge(c, signals, capped) for c in row["labels"]},
+                rules={c: None if silent else j for c, j in judged.items()},
                 capped=capped,
+                floors={CRITERION: read_anticipated(signals.view).score} if design else {},
             )
         )
     return answers
@@ -140,7 +154,8 @@ def model_scores(model: CriterionModel, answers: list[Answer], criterion: str) -
             answer.capped,
             reach=model.reach,
         )
-        scores.append(0 if judged is None else judged.score)
+        floor = answer.floors.get(criterion, 0)
+        scores.append(0 if judged is None else max(judged.score, floor))
     return scores
 
 
