@@ -11,7 +11,7 @@ import pytest
 
 from coach.errors import RubricError
 from coach.rubrics import load_rubrics, offline
-from coach.rubrics.anticipated import anticipated_evidence, read_anticipated
+from coach.rubrics.anticipated import anticipated_evidence, incident_told, read_anticipated
 from coach.rubrics.features import AnswerFeatures, answer_features
 from coach.rubrics.feedback import criterion_feedback
 from coach.rubrics.fitted import MODEL_FILE, ScorerModel, load_model
@@ -212,10 +212,11 @@ def test_a_design_answer_moved_by_the_model_is_worded_and_quoted_as_anticipated_
     raised = fitted_judgement(reading, 4, False, levels, quotes_at, reach=1)
     assert raised.evidence == anticipated_evidence(signals.view, 4)
     assert "failure modes" in raised.found and "damage" not in raised.found
-    incident = offline._reading(
-        "post_launch_failures", Judgement(3, ("x",), "", ""), signals, "system_design", rubrics
-    )  # a real incident told in a design round keeps the incident's words
-    assert incident[0] == rubrics["post_launch_failures"].levels
+    told = extract_signals(INCIDENT, QUESTION)  # a real incident, told in a design round
+    assert incident_told(told) and not incident_told(signals)
+    judged = judge("post_launch_failures", told)
+    incident = offline._reading("post_launch_failures", judged, told, "system_design", rubrics)
+    assert incident[0] == rubrics["post_launch_failures"].levels  # keeps the incident's words
 
 
 def test_a_level_told_as_the_one_below_reads_in_plain_words_when_raised_without_a_quote() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from coach.rubrics.judgement import Judgement
+from coach.rubrics.signals import Signals
 from coach.rubrics.signals.numbers import COUNT_WORDS
 from coach.rubrics.signals.text import View
 
@@ -97,6 +98,23 @@ class FailureModes:
     """Those told with how they would be detected and what would be done."""
     sized: int
     """How many of the handled ones carry a threshold or a number."""
+
+
+_HAPPENED = re.compile(
+    r"\b(?:was|were|had|did|\w{3,}ed|found|saw|broke|went|came|got|took|caught|fell|rose)\b"
+)
+"""A verb that tells something as it happened (not "has to", "set", "split": those read as
+present as often as past)."""
+_CONDITIONAL = re.compile(r"\b(?:i'd|we'd|would|could|might|if|should|will|i'll|we'll)\b")
+
+
+def incident_told(signals: Signals) -> bool:
+    """Whether the answer tells a production problem as something that happened (in the past,
+    with no "if" or "I'd"), not one it expects of a system still to be built."""
+    return any(
+        _HAPPENED.search(lower) and not _CONDITIONAL.search(lower)
+        for lower in (event.span.lower() for event in signals.of("post_launch", "event"))
+    )
 
 
 def read_anticipated(view: View) -> Judgement:

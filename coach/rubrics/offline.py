@@ -203,9 +203,10 @@ def _reading(
 ]:
     """How a moved score of ``criterion_id`` is worded and quoted: from the criterion's levels
     and the quotes that earn them; but post-launch in a design or technical round, unless a
-    real incident is told there, from the design reading (:mod:`coach.rubrics.anticipated`)."""
+    real incident is told there (:func:`~coach.rubrics.anticipated.incident_told`), from the
+    design reading (:mod:`coach.rubrics.anticipated`)."""
     design = criterion_id == anticipated.CRITERION and round_name in anticipated.DESIGN_ROUNDS
-    if design and (judged.score <= 1 or judged == anticipated.read_anticipated(signals.view)):
+    if design and not anticipated.incident_told(signals):
         return anticipated.LEVELS, partial(_design_evidence, signals), None
     return (
         _levels(rubrics.get(criterion_id)),
