@@ -23,6 +23,7 @@ from coach.rubrics.features import answer_features
 from coach.rubrics.fitted import load_model
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.judges import evidence_at, judge, missing_at, stuffed
+from coach.rubrics.judges.post_launch import incident_evidence
 from coach.rubrics.models import Criterion, CriterionScore, Delivery, Scorecard
 from coach.rubrics.signals import Signals, extract_signals
 
@@ -219,7 +220,7 @@ def _design_evidence(signals: Signals, level: int) -> tuple[str, ...]:
     """The quotes behind ``level`` on the design reading: lifecycle words at 1, the failure
     modes anticipated above it."""
     if level == 1:
-        return evidence_at(anticipated.CRITERION, signals, 1, judged=Judgement(1, (), "", ""))
+        return incident_evidence(signals, 1)
     return anticipated.anticipated_evidence(signals.view, level)
 
 
