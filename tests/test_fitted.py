@@ -7,6 +7,7 @@ import json
 import math
 from importlib import resources
 
+import numpy as np
 import pytest
 
 from coach.errors import RubricError
@@ -19,6 +20,7 @@ from coach.rubrics.judgement import Judgement
 from coach.rubrics.judges import judge
 from coach.rubrics.judges.numbers import numbers_evidence
 from coach.rubrics.judges.post_launch import incident_evidence, incident_missing
+from coach.rubrics.meaning import COUNT, NAMES, read_meaning, shipped_projection
 from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import fitted_judgement
 from coach.rubrics.signals import extract_signals
@@ -60,7 +62,8 @@ OPINION = "I think communication is key, and I always try to involve partners ea
 
 
 def features_of(transcript: str, round_name: str = "system_design") -> AnswerFeatures:
-    return answer_features(extract_signals(transcript, QUESTION), round_name)
+    signals = extract_signals(transcript, QUESTION)
+    return answer_features(signals, round_name, read_meaning(signals.view).values)
 
 
 def predicted(transcript: str, criterion: str, round_name: str = "system_design") -> int:
@@ -117,6 +120,17 @@ def test_repeating_or_padding_with_fillers_leaves_the_features_unchanged() -> No
     assert features_of(" ".join([COSTED] * 3)) == features_of(COSTED)
     for text in (INCIDENT, STORY):
         assert features_of(text.replace(". ", ". Um, ")) == features_of(text)
+
+
+def test_what_the_answer_is_about_comes_last_one_feature_per_shipped_component() -> None:
+    projection = shipped_projection()
+    assert projection.components.shape == (COUNT, len(projection.mean))
+    gram = projection.components @ projection.components.T
+    assert np.allclose(gram, np.eye(COUNT), atol=1e-4)  # principal directions: orthonormal
+    assert AnswerFeatures.names()[-COUNT:] == NAMES
+    story, design = features_of(STORY, "behavioral"), features_of(SIZED)
+    assert story.as_vector()[-COUNT:].tolist() == list(story.meaning)
+    assert np.linalg.norm(np.subtract(story.meaning, design.meaning)) > 0.3
 
 
 def test_the_score_stays_within_one_point_of_the_rules_and_needs_a_quote() -> None:

@@ -34,7 +34,13 @@ def after_judging(
     adjusted = with_anticipated(judgements, question.round, signals.view)
     adjusted = with_story_evidence(adjusted, signals)
     adjusted = with_round_advice(adjusted, question.round, signals)
-    relevance = assess(question.text, transcript, question.round, follow_up=is_follow_up(question))
+    relevance = assess(
+        question.text,
+        transcript,
+        question.round,
+        follow_up=is_follow_up(question),
+        view=signals.view,
+    )
     return apply_caps(adjusted, signals, relevance), relevance
 
 

@@ -136,7 +136,7 @@ def failure_modes(view: View) -> FailureModes:
     named: list[str] = []
     handled: list[str] = []
     sized = 0
-    sentences = [s for s in view.sentences if not s.listy]
+    sentences = [s for s in view.distinct_sentences if not s.listy]  # each said once
     announced_until = -1
     for position, sentence in enumerate(sentences):
         lower = sentence.text.lower()

@@ -28,7 +28,8 @@ import tempfile
 import threading
 import time
 import zipfile
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,12 @@ def model_zip() -> Path:
 class _Model:
     encoder: object  # ctranslate2.Encoder
     tokenizer: object  # tokenizers.Tokenizer
+    recent: OrderedDict[str, np.ndarray] = field(default_factory=OrderedDict)
+    """The last few texts embedded and their vectors: the fitted scorer and the relevance
+    check embed the same text of an answer, and it is computed once."""
+
+
+RECENT = 4
 
 
 _LOADING = threading.Lock()
@@ -307,9 +314,18 @@ def read_safetensors(blob: bytes) -> dict[str, np.ndarray]:
 
 
 def embed(text: str) -> np.ndarray:
-    """The unit-length sentence vector of ``text``'s first ``FIRST_WORDS`` words."""
+    """The unit-length sentence vector of ``text``'s first ``FIRST_WORDS`` words (read-only:
+    the same array is handed out again for the same words)."""
     model = load()
-    return _mean_vector(model.encoder, model.tokenizer, " ".join(text.split()[:FIRST_WORDS]))
+    words = " ".join(text.split()[:FIRST_WORDS])
+    vector = model.recent.get(words)
+    if vector is None:
+        vector = _mean_vector(model.encoder, model.tokenizer, words)
+        vector.setflags(write=False)
+        model.recent[words] = vector
+        while len(model.recent) > RECENT:
+            model.recent.popitem(last=False)
+    return vector
 
 
 def _mean_vector(encoder: Any, tokenizer: Any, text: str) -> np.ndarray:

@@ -3,7 +3,8 @@
 Every feature is a float built from what :mod:`coach.rubrics.signals` finds (counts of
 distinct pieces of evidence, squashed with ``log1p`` so that the tenth quantity adds less than
 the second), from the shape of the text (keyword lists, first person), and the level the
-hand-written rules give each core criterion. Length is left out on purpose: a longer answer
+hand-written rules give each core criterion, and what the answer is about (a few numbers from
+its sentence vector, :mod:`coach.rubrics.meaning`). Length is left out on purpose: a longer answer
 must not score higher for its length, and on the labelled answers length stood in for content
 (short one-line answers scored low whatever they said). None keys on a phrase: they count the
 kinds of evidence the rubric describes, so they carry over to answers the model never saw.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import asdict, astuple, dataclass, fields
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from coach.rubrics.judges.numbers import judge_numbers
 from coach.rubrics.judges.post_launch import judge_post_launch
 from coach.rubrics.judges.star import judge_star
 from coach.rubrics.judges.tradeoffs import costed_decisions, judge_tradeoffs
+from coach.rubrics.meaning import NAMES
 from coach.rubrics.signals import Signal, Signals
 from coach.rubrics.signals.numbers import value_key, weight_of
 from coach.rubrics.signals.text import View
@@ -110,13 +112,21 @@ class AnswerFeatures(StructureFeatures):
     round_design: float
     round_technical: float
     round_story: float
+    meaning: tuple[float, ...]
+    """What the answer is about: its sentence vector's principal components
+    (:mod:`coach.rubrics.meaning`), one feature each, named ``meaning_00``..."""
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(cls))
+        return _plain_names(cls) + NAMES
 
     def as_vector(self) -> np.ndarray:
-        return np.array(astuple(self), dtype=float)
+        values = [getattr(self, name) for name in _plain_names(type(self))]
+        return np.array(values + list(self.meaning), dtype=float)
+
+
+def _plain_names(features: type[AnswerFeatures]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(features) if f.name != "meaning")
 
 
 def _count(items: list[Signal] | set[str] | int) -> float:
@@ -244,9 +254,11 @@ def _design_features(view: View, round_name: str) -> dict[str, float]:
     return {"anticipated_reading": float(anticipated)}
 
 
-def answer_features(signals: Signals, round_name: str) -> AnswerFeatures:
-    """The features of one answer, from its signals (and the text they were read from)
-    and the round asked."""
+def answer_features(
+    signals: Signals, round_name: str, meaning: tuple[float, ...]
+) -> AnswerFeatures:
+    """The features of one answer, from its signals (and the text they were read from),
+    the round asked and its ``meaning`` (:func:`coach.rubrics.meaning.read_meaning`)."""
     view = signals.view
     return AnswerFeatures(
         **asdict(structure_features(view)),
@@ -257,4 +269,5 @@ def answer_features(signals: Signals, round_name: str) -> AnswerFeatures:
         **_star_features(signals),
         **_rule_features(signals),
         **_text_features(view, signals, round_name),
+        meaning=meaning,
     )

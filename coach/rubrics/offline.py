@@ -19,11 +19,13 @@ from coach.questions import Question
 from coach.rubrics import anticipated, feedback
 from coach.rubrics.adjust import after_judging
 from coach.rubrics.caps import off_topic_line, off_topic_next_step
+from coach.rubrics.embedding import EmbeddingUnavailable
 from coach.rubrics.features import answer_features
 from coach.rubrics.fitted import load_model
 from coach.rubrics.judgement import Judgement
 from coach.rubrics.judges import evidence_at, judge, missing_at, stuffed
 from coach.rubrics.judges.post_launch import incident_evidence
+from coach.rubrics.meaning import read_meaning
 from coach.rubrics.models import Criterion, CriterionScore, Delivery, Scorecard
 from coach.rubrics.signals import Signals, extract_signals
 
@@ -170,16 +172,19 @@ def with_fitted_scores(
     round_name: str,
     capped: bool,
     rubrics: Mapping[str, Criterion],
-) -> dict[str, Judgement]:
+) -> tuple[dict[str, Judgement], EmbeddingUnavailable | None]:
     """Scores from the fitted model (:mod:`coach.rubrics.fitted`) for the criteria it was
     switched to, because it agreed with human labels better than the rules there; a moved
-    score is worded from its criterion's ``rubrics`` entry."""
+    score is worded from its criterion's ``rubrics`` entry. Also why the model read the
+    answer without its meaning (:mod:`coach.rubrics.meaning`), when the embedding model
+    is missing."""
     model = load_model()
     wanted = model.switched & judgements.keys()
     if not wanted or _distinct_sentences(signals) <= RULES_ONLY_SENTENCES:
-        return judgements
-    predicted = model.predict(answer_features(signals, round_name))
-    return {
+        return judgements, None
+    meaning = read_meaning(signals.view)
+    predicted = model.predict(answer_features(signals, round_name, meaning.values))
+    fitted = {
         c: fitted_judgement(
             j,
             predicted[c],
@@ -191,6 +196,16 @@ def with_fitted_scores(
         else j
         for c, j in judgements.items()
     }
+    return fitted, meaning.missing
+
+
+def missing_model_notice(relevance_notice: str, missing: EmbeddingUnavailable | None) -> str:
+    """The card's line when the embedding model is missing: what was done without it, and
+    the fix (said once, when relevance was checked by words alone too)."""
+    if missing is None:
+        return relevance_notice
+    done = "Relevance was checked by words alone and the" if relevance_notice else "The"
+    return f"{done} scores were read without what the answer is about ({missing})."
 
 
 def _reading(
@@ -226,7 +241,7 @@ def _design_evidence(signals: Signals, level: int) -> tuple[str, ...]:
 
 def _distinct_sentences(signals: Signals) -> int:
     """How many different sentences the answer says (one said twice counts once)."""
-    return len({plain(s.text) for s in signals.view.sentences})
+    return len(signals.view.distinct_sentences)
 
 
 def _levels(criterion: Criterion | None) -> tuple[str, ...]:
@@ -286,8 +301,9 @@ def score_offline(
     rubrics = feedback.rubrics_for(question.criteria)
     judgements = {c: judge(c, signals, capped) for c in question.criteria}
     judgements = anticipated.with_anticipated(judgements, question.round, signals.view)
-    judgements = with_fitted_scores(judgements, signals, question.round, capped, rubrics)
+    judgements, missing = with_fitted_scores(judgements, signals, question.round, capped, rubrics)
     judgements, relevance = after_judging(question, transcript, signals, judgements)
+    notice = missing_model_notice(relevance.notice, missing)
     criteria = [
         CriterionScore(
             id=cid,
@@ -314,7 +330,7 @@ def score_offline(
         scorer=SCORER,
         criteria=criteria,
         overall=round(sum(scores) / len(scores), 1) if scores else 0.0,
-        summary=summary + (" " + relevance.notice if relevance.notice else ""),
+        summary=summary + (" " + notice if notice else ""),
         next_step=next_step,
         follow_up=follow_up,
         transcript=transcript,

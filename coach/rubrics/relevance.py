@@ -11,9 +11,10 @@ A follow-up answer is compared with the probe it answers.
 
 Design and technical questions name their topic, and an answer to another one shares
 much of its vocabulary ("model", "latency", "features"), so in those rounds the answer is
-also compared by meaning: its sentence vector (:mod:`coach.rubrics.embedding`) against the
-asked question's and every other bank question's. An answer clearly closer to another
-question than to the one asked is off-topic. A story is held to more: any story's words can
+also compared by meaning: its sentence vector (:mod:`coach.rubrics.embedding`, of the text
+the fitted scorer reads, :func:`coach.rubrics.meaning.said_once`) against the asked
+question's and every other bank question's. An answer clearly closer to another question
+than to the one asked is off-topic. A story is held to more: any story's words can
 fit a story question, so it must be far closer to another question by meaning *and* share few
 words with its own. This holds for the built-in questions and their probes.
 
@@ -44,6 +45,8 @@ import numpy as np
 
 from coach.rounds import STORY_ROUNDS
 from coach.rubrics.embedding import EmbeddingUnavailable, embed
+from coach.rubrics.meaning import said_once
+from coach.rubrics.signals.text import View
 
 
 @dataclass(frozen=True)
@@ -244,9 +247,11 @@ def assess(
     options: RelevanceOptions | None = None,
     *,
     follow_up: bool = False,
+    view: View | None = None,
 ) -> Relevance:
     """Whether ``transcript`` answers ``question_text`` (asked in ``round_``, as a follow-up
-    probe when ``follow_up``) rather than another question."""
+    probe when ``follow_up``) rather than another question; ``view`` is the transcript already
+    split into sentences, when the caller has it."""
     options = options or RelevanceOptions()
     asked_words = question_words(question_text)
     answer = content_words(transcript)
@@ -273,7 +278,8 @@ def assess(
     try:
         own = bool(asked_texts) and not _bank_texts(question_text)
         compare = own or (bool(asked_texts) and not off_topic)
-        vector = embed(transcript) if compare else None  # embedded once, used by both tests
+        # embedded once, used by both tests and by the fitted scorer (coach.rubrics.meaning)
+        vector = embed(said_once(view or View(transcript))) if compare else None
         if own and vector is not None:
             by_words = off_topic
             off_topic = _own_off_topic(question_text, vector, by_words, round_, options)

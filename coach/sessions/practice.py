@@ -368,7 +368,7 @@ class Practice:
             factory = samples_stream(samples, self.options.realtime)
         recorder = Recorder(options, factory)
         streaming = StreamingTranscriber(self._decoder)
-        warm_up_relevance(question)
+        warm_up_embedding(question)
         done = threading.Event()
         if answer_file is None:
             self.say("Answer out loud; press Enter when you are done.")
@@ -523,13 +523,18 @@ def stream_timings(
     return timings
 
 
-def warm_up_relevance(question: Question) -> threading.Thread | None:
-    """Start loading the sentence-embedding model while the user answers a question whose
-    answer the relevance check compares by meaning, so the card is not kept waiting for it
-    (the scorer waits for a load in progress rather than start another)."""
+def warm_up_embedding(question: Question) -> threading.Thread | None:
+    """Start loading the sentence-embedding model while the user answers, when scoring the
+    answer needs it: for the criteria the fitted model scores (it reads what the answer is
+    about, :mod:`coach.rubrics.meaning`) or to compare the answer with the question by
+    meaning. The card is then not kept waiting for it (the scorer waits for a load in
+    progress rather than start another)."""
+    from coach.rubrics.fitted import load_model
     from coach.rubrics.relevance import meaning_texts
 
-    if not meaning_texts(question.text, question.round, follow_up=is_follow_up(question)):
+    fitted = load_model().switched & set(question.criteria)
+    follow_up = is_follow_up(question)
+    if not fitted and not meaning_texts(question.text, question.round, follow_up=follow_up):
         return None
     from coach.rubrics.embedding import warm_up
 

@@ -161,9 +161,10 @@ _HYPOTHETICAL = re.compile(
 
 
 def find_post_launch(view: View, quantities: list[Signal]) -> list[Signal]:
-    """Lifecycle words, production problems and the parts of the first one told."""
+    """Lifecycle words, production problems and the parts of the first one told; a sentence
+    said again is read once, so repeating a story does not add to it."""
     found: list[Signal] = []
-    sentences = view.sentences
+    sentences = view.distinct_sentences
     first_event: int | None = None
     for position, sentence in enumerate(sentences):
         lower = sentence.text.lower()
@@ -185,7 +186,9 @@ def find_post_launch(view: View, quantities: list[Signal]) -> list[Signal]:
             first_event = position
     start = first_event if first_event is not None else len(sentences)
     strong = [q for q in quantities if weight_of(q) == 1.0]
-    for sentence in sentences[max(0, start - 1) :] if first_event is not None else []:
+    told = range(max(0, start - 1), len(sentences)) if first_event is not None else range(0)
+    for position in told:
+        sentence = sentences[position]
         lower = sentence.text.lower()
         if sentence.listy:
             continue
@@ -204,14 +207,14 @@ def find_post_launch(view: View, quantities: list[Signal]) -> list[Signal]:
         fix = _FIX.search(lower)
         if (
             fix
-            and sentence.index >= start
+            and position >= start
             and not re.search(r"\b(?:i'd|we'd|would)\b", lower[: fix.end()])
             and not _FALSE_LEAD.search(lower, fix.start())
         ):
             found.append(
                 view.sentence_signal("post_launch", sentence, "fix", sentence.start + fix.start())
             )
-        if sentence.index >= start and any(view.in_sentence(q, sentence) for q in strong):
+        if position >= start and any(view.in_sentence(q, sentence) for q in strong):
             found.append(view.sentence_signal("post_launch", sentence, "impact"))
     return found
 

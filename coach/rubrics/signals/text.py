@@ -13,7 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cached_property
 
-from coach.audio.words import FILLER_FORM
+from coach.audio.words import FILLER_FORM, plain
 from coach.rubrics.signals.signal import Signal
 
 WINDOW = 2
@@ -155,6 +155,19 @@ class View:
     def in_sentence(self, signal: Signal, sentence: Sentence) -> bool:
         """The signal starts inside the sentence."""
         return sentence.start <= self.clean_pos(signal.start) < sentence.end
+
+    @cached_property
+    def distinct_sentences(self) -> list[Sentence]:
+        """The sentences in order, one said again (the same words, whatever the case and
+        punctuation) kept once."""
+        seen: set[str] = set()
+        kept = []
+        for sentence in self.sentences:
+            words = plain(sentence.text)
+            if words not in seen:
+                seen.add(words)
+                kept.append(sentence)
+        return kept
 
     @cached_property
     def checklist(self) -> bool:
