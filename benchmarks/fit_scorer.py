@@ -3,10 +3,11 @@
 First fits the principal components of the train answers' sentence vectors
 (:mod:`coach.rubrics.meaning`; the shipped ones when refitting some criteria ``--only``). Then,
 for each core criterion, fits small logistic models on the features of the train answers (the
-corpus's ``train`` part, ``scoring_train2.jsonl`` and ``scoring_train3.jsonl``, :func:`train_rows`;
-:mod:`coach.rubrics.features`, standardised), tries a few model shapes and
+corpus's ``train`` part, ``scoring_train2.jsonl`` and ``scoring_train3.jsonl``,
+:func:`train_rows`; :mod:`coach.rubrics.features`, standardised), tries a few model shapes and
 regularisation strengths, keeps the one with the highest quadratic-weighted kappa on the dev
-answers (the corpus's ``dev`` part and ``scoring_dev3.jsonl``, :func:`dev_rows`),
+answers (the corpus's ``dev`` part, ``scoring_dev2.jsonl``, ``scoring_dev3.jsonl`` and
+``round_criteria.jsonl``, :func:`dev_rows`),
 and prints its dev figures beside the rules' on the same answers. With ``--write`` it saves the
 chosen models to ``coach/rubrics/scorer_model.json``, each with the date it was fitted (with
 ``--only``, those criteria's alone; the others keep theirs), and the components to
@@ -431,9 +432,9 @@ def main(argv: list[str] | None = None) -> int:
         model = {
             "about": "Fitted scorer for the core criteria; written by " + COMMAND + " --write",
             "data": "benchmarks/data: fit on scoring_corpus.jsonl's train part, "
-            "scoring_train2.jsonl and scoring_train3.jsonl, chosen on its dev part and "
-            "scoring_dev3.jsonl (a model fitted before these sets existed saw less: "
-            "docs/scoring.md)",
+            "scoring_train2.jsonl and scoring_train3.jsonl, chosen on its dev part, "
+            "scoring_dev2.jsonl, scoring_dev3.jsonl and round_criteria.jsonl (a model "
+            "fitted before these sets existed saw less: docs/scoring.md)",
             "criteria": {**shipped_models(), **chosen},
         }
         OUTPUT.write_text(as_text(model) + "\n", encoding="utf-8")
