@@ -3,7 +3,8 @@
 First fits the principal components of the train answers' sentence vectors
 (:mod:`coach.rubrics.meaning`; the shipped ones when refitting some criteria ``--only``). Then,
 for each core criterion, fits small logistic models on the features of the train answers (the
-corpus's ``train`` part, ``scoring_train2.jsonl`` and ``scoring_train3.jsonl``,
+corpus's ``train`` part, ``scoring_train2.jsonl``, ``scoring_train3.jsonl`` and
+``scoring_train4.jsonl``,
 :func:`train_rows`; :mod:`coach.rubrics.features`, standardised), tries a few model shapes and
 regularisation strengths, keeps the one with the highest quadratic-weighted kappa on the dev
 answers (the corpus's ``dev`` part, ``scoring_dev2.jsonl``, ``scoring_dev3.jsonl`` and
@@ -70,6 +71,7 @@ from coach.rubrics.structure import WORD_CLASSES, StructureFeatures  # noqa: E40
 ROOT = Path(__file__).resolve().parent.parent
 TRAIN2 = CORPUS.parent / "scoring_train2.jsonl"
 TRAIN3 = CORPUS.parent / "scoring_train3.jsonl"
+TRAIN4 = CORPUS.parent / "scoring_train4.jsonl"
 DEV2 = CORPUS.parent / "scoring_dev2.jsonl"
 DEV3 = CORPUS.parent / "scoring_dev3.jsonl"
 ROUND_DEV = CORPUS.parent / "round_criteria.jsonl"
@@ -119,10 +121,10 @@ class Answer:
 
 
 def train_rows() -> list[dict]:
-    """The answers the models are fitted on: the corpus's train part and the second and third
-    train sets (answers to questions outside the corpus, labelled the same way;
+    """The answers the models are fitted on: the corpus's train part and the second, third and
+    fourth train sets (answers to questions outside the corpus, labelled the same way;
     benchmarks/data/README.md)."""
-    return load_rows(CORPUS, "train") + load_rows(TRAIN2) + load_rows(TRAIN3)
+    return load_rows(CORPUS, "train") + load_rows(TRAIN2) + load_rows(TRAIN3) + load_rows(TRAIN4)
 
 
 def dev_rows() -> list[dict]:
@@ -432,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
         model = {
             "about": "Fitted scorer for the core criteria; written by " + COMMAND + " --write",
             "data": "benchmarks/data: fit on scoring_corpus.jsonl's train part, "
-            "scoring_train2.jsonl and scoring_train3.jsonl, chosen on its dev part, "
+            "scoring_train2.jsonl, scoring_train3.jsonl and scoring_train4.jsonl, chosen on "
+            "its dev part, "
             "scoring_dev2.jsonl, scoring_dev3.jsonl and round_criteria.jsonl (a model "
             "fitted before these sets existed saw less: docs/scoring.md)",
             "criteria": {**shipped_models(), **chosen},

@@ -214,6 +214,43 @@ def test_an_answer_to_an_own_question_that_fits_a_bank_question_is_off_topic() -
     assert assess(ARRIVAL_TIMES, TRIP_DURATIONS, "system_design").addressed
 
 
+def test_a_design_far_from_a_story_question_is_off_topic_though_it_shares_its_words() -> None:
+    design = FEED_IN_BRIEF + " Before launch, the ranker is settled offline."
+    off = assess(OWN_STORY, design, "cross_functional")
+    # "launch" and "settled" are the question's words: the word test alone would keep it
+    assert off.asked > RelevanceOptions().story_max_ratio * off.other
+    assert not off.addressed and off.other_question == bank(FEED_RANKING).text
+    assert off.meaning_margin is not None
+    held = RelevanceOptions(story_alone_threshold=off.meaning_margin + 0.01)
+    assert assess(OWN_STORY, design, "cross_functional", held).addressed
+
+
+CROP_YIELD = (
+    "I'd predict wheat yield per field from satellite images taken every five days through the "
+    "season. Each field is about forty hectares, so a season gives roughly thirty cloud-free "
+    "images per field, and the labels are the harvest weights farmers report in autumn. The "
+    "features are vegetation indices per week, rainfall, soil type and sowing date. A gradient "
+    "boosted regressor works at field level; a convolutional network on the raw pixels would need "
+    "far more labelled fields than the eight thousand we have. Clouds leave gaps, so I'd "
+    "interpolate the indices and flag fields with fewer than ten clear images. After the harvest "
+    "I'd compare predicted and reported yields per region and retrain before the next sowing."
+)
+
+
+def test_a_design_sharing_no_word_with_an_own_design_question_is_off_topic() -> None:
+    grocery = "Design a model that estimates how long a grocery order will take to deliver."
+    off = assess(grocery, CROP_YIELD, "system_design")
+    assert off.asked == 0 and not off.addressed
+    card = score_offline(own_question(grocery), CROP_YIELD)
+    assert card.summary.startswith("This answer did not address the question asked")
+    assert max(c.score for c in card.criteria) <= 1
+    # it is near no bank question and not far enough by meaning for the floor alone
+    assert assess(grocery, CROP_YIELD, "system_design", RelevanceOptions(own_min_asked=0)).addressed
+    # an answer in other words that is close to its question by meaning stays on topic
+    on_topic = assess(ARRIVAL_TIMES, TRIP_DURATIONS, "system_design")
+    assert on_topic.asked < RelevanceOptions().own_min_asked and on_topic.addressed
+
+
 def test_a_design_to_an_own_design_question_is_off_topic_when_it_fits_a_bank_one() -> None:
     grocery = "Design a model that estimates how long a grocery order will take to deliver."
     off = assess(grocery, FEED_IN_BRIEF, "system_design")

@@ -16,7 +16,8 @@ the fitted scorer reads, :func:`coach.rubrics.meaning.said_once`) against the as
 question's and every other bank question's. An answer clearly closer to another question
 than to the one asked is off-topic. A story is held to more: any story's words can
 fit a story question, so it must be far closer to another question by meaning *and* share few
-words with its own. This holds for the built-in questions and their probes.
+words with its own, or else be further still by meaning. This holds for the built-in questions
+and their probes.
 
 A question of the user's own has no probes and may share its topic with a bank question, so
 its rivals by meaning are only the bank questions on other topics (those whose vectors are not
@@ -101,6 +102,11 @@ class RelevanceOptions:
     with their question stayed under a margin of 0.15 (0.21 on dev), while 5 of the off-topic
     ones the word test had missed reached 0.41 or more."""
     story_max_ratio: float = 0.2
+    story_alone_threshold: float = 0.45
+    """The margin past which a story is off-topic whatever words it shares with the question
+    (a malware-detection answer to a teamwork question names the team and the project). Among
+    the corpus's train and dev answers and the train2, train3, train4, dev2 and dev3 sets, no
+    on-topic story went above 0.40, and off-topic ones reached 0.67."""
     own_floor: float = 0.2
     """In the design and technical rounds, an answer to a question of the user's own whose
     vector is less similar (cosine) than this to the question's is off-topic. The corpus's train
@@ -112,6 +118,13 @@ class RelevanceOptions:
     own are on its topic, and not its rivals. Among the corpus's train and dev answers, each
     compared with its question as if the user had typed it, any value from 0.5 to 0.8 found
     the same off-topic answers and no on-topic one; 0.4 lost one off-topic design answer."""
+    own_min_asked: float = 0.01
+    """In the design and technical rounds, a long answer (``min_words``) to a question of the
+    user's own that shares less than this with it by words (next to no word of a question that
+    names its topic) is off-topic unless it is close to it by meaning (``own_overrule``). Among
+    the train and dev answers to questions of their writers' own, four off-topic answers in
+    these rounds shared under 0.01 and were under 0.35 by meaning; the two on-topic ones that
+    shared under 0.01 were at 0.39 and 0.40 by meaning."""
     own_overrule: float = 0.35
     """An answer to a question of the user's own that the word test finds off-topic is kept
     on topic when its vector is at least this similar to the question's. Compared that way,
@@ -282,7 +295,10 @@ def assess(
         vector = embed(said_once(view or View(transcript))) if compare else None
         if own and vector is not None:
             by_words = off_topic
-            off_topic = _own_off_topic(question_text, vector, by_words, round_, options)
+            unshared = long_enough and asked < options.own_min_asked
+            off_topic = _own_off_topic(
+                question_text, vector, by_words, unshared, round_, options
+            )
             other_text = other_text if by_words else ""
         if not off_topic and vector is not None:
             margin, closer = _meaning_margin(asked_texts, vector, options)
@@ -314,8 +330,9 @@ def _far_by_meaning(
     question asked) marks the answer as one to another question; ``own`` when the question is
     the user's own."""
     if round_ in options.story_rounds:
-        return (
-            margin >= options.story_meaning_threshold and asked <= options.story_max_ratio * other
+        few_words = asked <= options.story_max_ratio * other
+        return margin >= options.story_alone_threshold or (
+            margin >= options.story_meaning_threshold and few_words
         )
     return margin >= (options.own_meaning_threshold if own else options.meaning_threshold)
 
@@ -324,18 +341,21 @@ def _own_off_topic(
     question_text: str,
     answer: np.ndarray,
     by_words: bool,
+    unshared: bool,
     round_: str | None,
     options: RelevanceOptions,
 ) -> bool:
     """Whether an answer to a question of the user's own is off-topic, given the word test's
     finding (``by_words``): overruled when the answer is close to the question by meaning;
     added, in the design and technical rounds, when it is far from a question that names its
-    topic ("Tell me about your work." does not). ``answer`` is the answer's sentence vector."""
+    topic ("Tell me about your work." does not), or not close to it and ``unshared`` (a long
+    answer that shares next to none of its words). ``answer`` is the answer's sentence vector."""
     closeness = float(answer @ embed_question(question_text))
     if by_words:
         return closeness < options.own_overrule
     names_a_topic = len(question_words(question_text)) >= options.min_question_words
-    return round_ in options.meaning_rounds and names_a_topic and closeness < options.own_floor
+    far = closeness < options.own_floor or (unshared and closeness < options.own_overrule)
+    return round_ in options.meaning_rounds and names_a_topic and far
 
 
 def _meaning_margin(
