@@ -10,8 +10,9 @@ regularisation strengths, keeps the one with the highest quadratic-weighted kapp
 answers (the corpus's ``dev`` part, ``scoring_dev2.jsonl``, ``scoring_dev3.jsonl`` and
 ``round_criteria.jsonl``, :func:`dev_rows`),
 and prints its dev figures beside the rules' on the same answers. With ``--write`` it saves the
-chosen models to ``coach/rubrics/scorer_model.json``, each with the date it was fitted (with
-``--only``, those criteria's alone; the others keep theirs), and the components to
+chosen models to ``coach/rubrics/scorer_model.json``, each with the date it was fitted and the
+train sets it was fitted on (with ``--only``, those criteria's alone; the others keep theirs),
+and the components to
 ``coach/rubrics/meaning_components.npz``. A criterion is switched to the model
 only where it beats the rules on dev by more than resampling dev could explain (the 95%
 bootstrap interval of the kappa gain is above zero). The ``test`` part is never read here.
@@ -118,6 +119,10 @@ class Answer:
     floors: dict[str, int]
     """Scores the model's may not go below: the design reading of post-launch, which the
     offline scorer applies again after the model."""
+
+
+TRAIN_SETS = (f"{CORPUS.name} train", TRAIN2.name, TRAIN3.name, TRAIN4.name)
+"""The sets :func:`train_rows` reads, written beside each model fitted on them."""
 
 
 def train_rows() -> list[dict]:
@@ -426,18 +431,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"$ {COMMAND}" + (" --write" if args.write else "") + refit)
     print(f"{len(train)} train answers, {len(dev)} dev answers; dev figures:")
     today = datetime.date.today().isoformat()
-    chosen = {c: {**choose(train, dev, c), "fitted_on": today} for c in only}
+    fitted = {"fitted_on": today, "fitted_with": list(TRAIN_SETS)}
+    chosen = {c: {**choose(train, dev, c), **fitted} for c in only}
     for criterion, entry in chosen.items():
         print(report(criterion, entry))
     print(f"fitted in {time.perf_counter() - started:.1f} s")
     if args.write:
         model = {
             "about": "Fitted scorer for the core criteria; written by " + COMMAND + " --write",
-            "data": "benchmarks/data: fit on scoring_corpus.jsonl's train part, "
-            "scoring_train2.jsonl, scoring_train3.jsonl and scoring_train4.jsonl, chosen on "
-            "its dev part, "
-            "scoring_dev2.jsonl, scoring_dev3.jsonl and round_criteria.jsonl (a model "
-            "fitted before these sets existed saw less: docs/scoring.md)",
+            "data": "benchmarks/data: each model is fitted on the sets its fitted_with lists "
+            "(the corpus's train part, scoring_train2.jsonl, scoring_train3.jsonl, "
+            "scoring_train4.jsonl) and chosen on the corpus's dev part, scoring_dev2.jsonl, "
+            "scoring_dev3.jsonl and round_criteria.jsonl (docs/scoring.md)",
             "criteria": {**shipped_models(), **chosen},
         }
         OUTPUT.write_text(as_text(model) + "\n", encoding="utf-8")
