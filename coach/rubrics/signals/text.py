@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from coach.audio.words import FILLER_FORM, plain
@@ -76,6 +76,26 @@ def is_instruction(sentence: str) -> bool:
     return bool(to_grader or _ORDER.search(sentence))
 
 
+_OPENING, _CLOSING = "[(", "])"
+_WORD = re.compile(r"\w")
+
+
+def _still_open(text: str, was_open: bool) -> bool:
+    """Whether a bracket is open after ``text`` (``was_open``: one was open before it)."""
+    depth = int(was_open)
+    for char in text:
+        depth += (char in _OPENING) - (char in _CLOSING)
+        depth = max(depth, 0)
+    return depth > 0
+
+
+def _closes(text: str) -> bool:
+    """Whether the sentence closes the open bracket and says more after it: the words after
+    the bracket are the answer again ("…on all dimensions.] Overall it went well.")."""
+    closing = min((text.find(c) for c in _CLOSING if c in text), default=-1)
+    return closing >= 0 and bool(text[closing + 1 :].strip(" .,;:!?\"'"))
+
+
 @dataclass(frozen=True)
 class Sentence:
     """One sentence of the filler-free text, with its place in it."""
@@ -85,6 +105,14 @@ class Sentence:
     end: int
     text: str
     listy: bool
+
+
+def _after_bracket(sentence: Sentence) -> Sentence:
+    """The part of a sentence after the bracket that closes an instruction."""
+    closing = min(sentence.text.find(c) for c in _CLOSING if c in sentence.text) + 1
+    rest = sentence.text[closing:]
+    start = sentence.start + closing + len(rest) - len(rest.lstrip())
+    return replace(sentence, start=start, text=rest.strip(), listy=_listy(rest))
 
 
 class View:
@@ -106,6 +134,7 @@ class View:
         self._origin = origin
         self.sentences: list[Sentence] = []
         self.instructions: list[Sentence] = []
+        bracketed = False  # inside brackets an instruction opened, not yet closed
         for match in _SENTENCE.finditer(self.text):
             sentence = Sentence(
                 len(self.sentences),
@@ -114,10 +143,16 @@ class View:
                 match.group(),
                 _listy(match.group()),
             )
-            if is_instruction(sentence.text):
+            continued = bracketed and not _closes(sentence.text) and _WORD.search(sentence.text)
+            if is_instruction(sentence.text) or continued:
                 self.instructions.append(sentence)
+                # a bracket never closed would set the rest of the answer aside: not followed
+                closed_later = any(c in self.text[match.end() :] for c in _CLOSING)
+                bracketed = closed_later and _still_open(sentence.text, bracketed)
             else:
-                self.sentences.append(sentence)
+                closing = bracketed and _closes(sentence.text)
+                self.sentences.append(_after_bracket(sentence) if closing else sentence)
+                bracketed = False
 
     def signal(
         self,
