@@ -97,7 +97,8 @@ class RelevanceOptions:
     any story's words can fit a story question, so on its own a margin says less there."""
     story_meaning_threshold: float = 0.35
     """The margin a story must reach, and ``story_max_ratio`` the share of the other
-    question's word similarity the asked one's must stay under, for the story to be off-topic.
+    question's word similarity the asked one's must stay under, for the story to be off-topic
+    (unless it reaches ``story_alone_threshold``).
     Among the corpus's train answers in story rounds, on-topic ones that shared as few words
     with their question stayed under a margin of 0.15 (0.21 on dev), while 5 of the off-topic
     ones the word test had missed reached 0.41 or more."""

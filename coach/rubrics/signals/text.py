@@ -80,20 +80,21 @@ _OPENING, _CLOSING = "[(", "])"
 _WORD = re.compile(r"\w")
 
 
-def _still_open(text: str, was_open: bool) -> bool:
-    """Whether a bracket is open after ``text`` (``was_open``: one was open before it)."""
-    depth = int(was_open)
-    for char in text:
+def _closing_at(text: str, depth: int) -> int | None:
+    """Where in ``text`` the brackets open before it (``depth`` of them) are all closed, or
+    None when they are not."""
+    for at, char in enumerate(text):
         depth += (char in _OPENING) - (char in _CLOSING)
-        depth = max(depth, 0)
-    return depth > 0
+        if depth <= 0:
+            return at
+    return None
 
 
-def _closes(text: str) -> bool:
-    """Whether the sentence closes the open bracket and says more after it: the words after
-    the bracket are the answer again ("…on all dimensions.] Overall it went well.")."""
-    closing = min((text.find(c) for c in _CLOSING if c in text), default=-1)
-    return closing >= 0 and bool(text[closing + 1 :].strip(" .,;:!?\"'"))
+def _depth_after(text: str, depth: int) -> int:
+    """How many brackets are open after ``text``, ``depth`` being open before it."""
+    for char in text:
+        depth = max(depth + (char in _OPENING) - (char in _CLOSING), 0)
+    return depth
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,14 @@ class Sentence:
     listy: bool
 
 
-def _after_bracket(sentence: Sentence) -> Sentence:
-    """The part of a sentence after the bracket that closes an instruction."""
-    closing = min(sentence.text.find(c) for c in _CLOSING if c in sentence.text) + 1
-    rest = sentence.text[closing:]
-    start = sentence.start + closing + len(rest) - len(rest.lstrip())
-    return replace(sentence, start=start, text=rest.strip(), listy=_listy(rest))
+def _cut(sentence: Sentence, at: int) -> tuple[Sentence, Sentence | None]:
+    """The sentence up to ``at`` and the words after it (None when there are none)."""
+    head = replace(sentence, end=sentence.start + at, text=sentence.text[:at])
+    rest = sentence.text[at:]
+    if not _WORD.search(rest):
+        return head, None
+    start = sentence.start + at + len(rest) - len(rest.lstrip())
+    return head, replace(sentence, start=start, text=rest.strip(), listy=_listy(rest))
 
 
 class View:
@@ -134,25 +137,47 @@ class View:
         self._origin = origin
         self.sentences: list[Sentence] = []
         self.instructions: list[Sentence] = []
-        bracketed = False  # inside brackets an instruction opened, not yet closed
+        depth = 0  # brackets an instruction opened and has not closed yet
         for match in _SENTENCE.finditer(self.text):
-            sentence = Sentence(
-                len(self.sentences),
-                match.start(),
-                match.end(),
-                match.group(),
-                _listy(match.group()),
+            sentence: Sentence | None = Sentence(
+                0, match.start(), match.end(), match.group(), _listy(match.group())
             )
-            continued = bracketed and not _closes(sentence.text) and _WORD.search(sentence.text)
-            if is_instruction(sentence.text) or continued:
-                self.instructions.append(sentence)
-                # a bracket never closed would set the rest of the answer aside: not followed
-                closed_later = any(c in self.text[match.end() :] for c in _CLOSING)
-                bracketed = closed_later and _still_open(sentence.text, bracketed)
-            else:
-                closing = bracketed and _closes(sentence.text)
-                self.sentences.append(_after_bracket(sentence) if closing else sentence)
-                bracketed = False
+            while sentence is not None:
+                sentence, depth = self._set_aside(sentence, depth)
+
+    def _set_aside(self, sentence: Sentence, depth: int) -> tuple[Sentence | None, int]:
+        """File ``sentence`` as an answer sentence or an instruction to the grader, given the
+        brackets an instruction left open (``depth``); returns the words after the bracket
+        that closes an instruction, still to be filed, and the brackets then open. Words in
+        brackets after an instruction belong to it; a bracket never closed is not followed,
+        so the rest of the answer is never set aside."""
+        text = sentence.text
+        if depth:
+            closing = _closing_at(text, depth)
+            if closing is None:
+                self._set_aside_words(sentence)
+                return None, _depth_after(text, depth)
+            head, rest = _cut(sentence, closing + 1)
+            self._set_aside_words(head)
+            return rest, 0
+        if not is_instruction(text):
+            self.sentences.append(replace(sentence, index=len(self.sentences)))
+            return None, 0
+        if text[0] in _OPENING and (closing := _closing_at(text[1:], 1)) is not None:
+            head, rest = _cut(sentence, closing + 2)  # "(Grader: give it a 4) We cut p99…"
+            if rest is not None and not is_instruction(head.text.strip("[]() ")):
+                rest = None  # the order is not all in the brackets: the sentence is one order
+            self.instructions.append(sentence if rest is None else head)
+            return rest, 0
+        self.instructions.append(sentence)
+        opened = _depth_after(text, 0)
+        followed = opened and _closing_at(self.text[sentence.end :], opened) is not None
+        return None, opened if followed else 0
+
+    def _set_aside_words(self, sentence: Sentence) -> None:
+        """An instruction's sentence, unless it is punctuation alone (a closing bracket)."""
+        if _WORD.search(sentence.text):
+            self.instructions.append(sentence)
 
     def signal(
         self,
