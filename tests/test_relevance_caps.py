@@ -659,6 +659,10 @@ def test_the_stronger_version_neither_requotes_a_strong_answer_nor_repeats_a_sen
     [
         ("Our NDCG at 10 had improved a lot after the change.", None),
         ("We had a 50 millisecond budget for the whole ranking call.", "latency"),
+        ("I'm not a hundred percent sure on that number.", None),  # a hedge
+        ("We flag it whenever the model is at least 50 percent sure.", "percent"),
+        ("By the end, eighty-something percent of the forecasts ran through it.", "percent"),
+        ("We launched it to like 500-ish farms in the first month.", "count"),
     ],
 )
 def test_what_counts_as_a_quantity(text: str, unit: str | None) -> None:

@@ -67,7 +67,7 @@ _NUMERAL = r"\$?\d+(?:,\d{3})+(?:\.\d+)?|\$?\d+(?:\.\d+)?(?:e-?\d+)?"
 _GLUED = r"(?:%|x|k|m|b|bn|ms|gb|tb|mb|kb|s)?"
 _QUANTITY = re.compile(
     rf"(?<![\w.$-])(?:(?P<num>{_NUMERAL}){_GLUED}|(?P<words>{_SPOKEN}))"
-    rf"(?:\s+{_SCALEWORD})?(?:\s+to\s+the\s+(?:\w+))?(?![\w])",
+    rf"(?:\s+{_SCALEWORD})?(?:-(?:something|ish|odd)\b)?(?:\s+to\s+the\s+(?:\w+))?(?![\w])",
     re.IGNORECASE,
 )
 _PERCENTILE = re.compile(
@@ -246,6 +246,10 @@ _METRIC_AT = re.compile(
 )
 
 
+_CERTAINTY = re.compile(r"[^.,;]*?(?:percent|%) (?:sure|certain|confident|positive)\b")
+"""A percentage of how sure the speaker is (read from the number on)."""
+
+
 def _classify(
     view: View, sentence: Sentence, start: int, end: int, raw: str, value: float
 ) -> tuple[str, int]:
@@ -254,6 +258,8 @@ def _classify(
         return "listed", 0
     if _METRIC_AT.search(view.lower[max(0, start - 24) : start]):
         return "name", 0  # "NDCG at 10", "recall@50": the metric's cut-off, not a figure
+    if value == 100 and _CERTAINTY.match(view.lower, start):
+        return "name", 0  # "not a hundred percent sure": a hedge, not a figure
     unit, consumed = _unit_class(view, start, end, raw)
     digits = re.fullmatch(r"\d{4}", raw)
     if digits and 1950 <= value <= 2039 and unit in ("none", "noun"):
