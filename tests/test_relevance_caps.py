@@ -379,6 +379,17 @@ def test_a_failure_announced_in_other_words_is_read_with_its_handling(announced:
     assert read_anticipated(View(announced)).score == 3
 
 
+def test_a_sentence_that_only_announces_failures_is_not_one_of_them() -> None:
+    announcement = "Where I'd expect it to go wrong is fairly predictable."
+    failure = (
+        "Shows with music under the talking have no real silence, so I'd alert when the "
+        "candidate breaks per hour collapse for a show and fall back to transcript boundaries."
+    )
+    reading = read_anticipated(View(f"{announcement} {failure}"))
+    assert reading.score == 3  # one failure, handled: the announcement is not a second
+    assert announcement not in reading.evidence and failure in reading.evidence
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

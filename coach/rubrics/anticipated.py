@@ -144,6 +144,8 @@ def failure_modes(view: View) -> FailureModes:
             announced_until = position + INTRO_REACH
             if len(lower.split()) <= HEADING_WORDS:  # "Failure modes." announces, names none
                 continue
+            if _only_announces(lower) and position + 1 < len(sentences):
+                continue  # "That's where I'd expect it to go wrong.": the next ones name them
         if position > announced_until and not _FAILURE.search(lower):
             continue
         said = view.sentence_signal(CRITERION, sentence).span  # as spoken, fillers in
@@ -153,6 +155,15 @@ def failure_modes(view: View) -> FailureModes:
             handled.append(said)
             sized += bool(_NUMBER.search(nearby))
     return FailureModes(tuple(named), tuple(handled), sized)
+
+
+def _only_announces(lower: str) -> bool:
+    """Whether a sentence that announces failure modes stops there: no more than a few words
+    after the announcement ("…go wrong is fairly predictable.", "The failures I'd plan for.")
+    and no failure word in it."""
+    *_, last = _INTRO.finditer(lower)
+    after = re.findall(r"[a-z0-9']+", lower[last.end() :])
+    return len(after) <= HEADING_WORDS and not _FAILURE.search(lower)
 
 
 def _score(modes: FailureModes) -> Judgement:
