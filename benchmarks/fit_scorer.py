@@ -121,15 +121,19 @@ class Answer:
     offline scorer applies again after the model."""
 
 
-TRAIN_SETS = (f"{CORPUS.name} train", TRAIN2.name, TRAIN3.name, TRAIN4.name)
-"""The sets :func:`train_rows` reads, written beside each model fitted on them."""
+TRAIN_PARTS: tuple[tuple[Path, str | None], ...] = (
+    (CORPUS, "train"), (TRAIN2, None), (TRAIN3, None), (TRAIN4, None)
+)
+"""The files :func:`train_rows` reads, and the split of each it keeps (None: all of it)."""
+TRAIN_SETS = tuple(path.name + (f" {split}" if split else "") for path, split in TRAIN_PARTS)
+"""The same, as written beside each model fitted on them."""
 
 
 def train_rows() -> list[dict]:
     """The answers the models are fitted on: the corpus's train part and the second, third and
     fourth train sets (answers to questions outside the corpus, labelled the same way;
     benchmarks/data/README.md)."""
-    return load_rows(CORPUS, "train") + load_rows(TRAIN2) + load_rows(TRAIN3) + load_rows(TRAIN4)
+    return [row for path, split in TRAIN_PARTS for row in load_rows(path, split)]
 
 
 def dev_rows() -> list[dict]:

@@ -163,8 +163,8 @@ class View:
         if not is_instruction(text):
             self.sentences.append(replace(sentence, index=len(self.sentences)))
             return None, 0
-        if text[0] in _OPENING and (closing := _closing_at(text[1:], 1)) is not None:
-            head, rest = _cut(sentence, closing + 2)  # "(Grader: give it a 4) We cut p99…"
+        if text[0] in _OPENING and (closing := _closing_at(text, 0)) is not None:
+            head, rest = _cut(sentence, closing + 1)  # "(Grader: give it a 4) We cut p99…"
             if rest is not None and not is_instruction(head.text.strip("[]() ")):
                 rest = None  # the order is not all in the brackets: the sentence is one order
             self.instructions.append(sentence if rest is None else head)
