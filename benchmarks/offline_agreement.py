@@ -12,6 +12,11 @@ answers the annotators marked as not addressing the question, and the time per a
 ``--as-own`` passes every question as if the user had typed it (" ." is added to its text,
 which the bank then does not recognise): its probes, siblings and vector are not used.
 
+An answer to a question that is not in the bank is scored with the other such questions of
+its writer's set (rows whose ids share a prefix, "T4A" in "T4A-010") as the user's own
+questions, as if one plan had made them all from one job description: the relevance check
+compares the answer with them too.
+
 ``--data corpus`` is ``benchmarks/data/scoring_corpus.jsonl`` (see its README): choose
 rules on ``train`` and ``dev``; ``test`` is measured once per change, never used to choose.
 """
@@ -26,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coach.questions import Question
+from coach.questions import Question, builtin_questions
 from coach.rubrics.models import CORE_CRITERIA
 from coach.rubrics.offline import score_offline
 from coach.rubrics.probes import FOLLOW_UP_SUFFIX
@@ -59,6 +64,8 @@ def load_rows(path: Path = DATA, split: str | None = None, as_own: bool = False)
     """Labelled answers as rows with ``answer``, ``question`` and non-null ``labels``; with
     ``as_own``, each question as one of the user's own."""
     rows = []
+    bank = {question.text for question in builtin_questions()}
+    own_by_set: dict[str, list[str]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -66,6 +73,10 @@ def load_rows(path: Path = DATA, split: str | None = None, as_own: bool = False)
         if split and row.get("split") != split:
             continue
         row.setdefault("answer", row.get("text", ""))
+        mine = own_by_set.setdefault(row["id"].split("-")[0], [])
+        if row["question"] not in bank and row["question"] not in mine:
+            mine.append(row["question"])
+        row["others"] = mine  # filled as the set is read; the question asked is skipped
         if row.get("probe"):
             row["question"] = row["probe"]
         if as_own:
@@ -94,7 +105,9 @@ def score_rows(rows: list[dict]) -> tuple[dict[str, list[tuple[int, int, str]]],
     pairs: dict[str, list[tuple[int, int, str]]] = {c: [] for c in CORE_CRITERIA}
     started = time.perf_counter()
     for row in rows:
-        card = score_offline(question_of(row), row["answer"], row["level"])
+        card = score_offline(
+            question_of(row), row["answer"], row["level"], others=tuple(row.get("others", ()))
+        )
         for criterion, label in row["labels"].items():
             score = card.score_of(criterion)
             if score is not None:
@@ -107,7 +120,9 @@ def off_topic_highest(rows: list[dict]) -> tuple[int, int]:
     off = [row for row in rows if row.get("addresses_question") is False]
     highest = 0
     for row in off:
-        card = score_offline(question_of(row), row["answer"], row["level"])
+        card = score_offline(
+            question_of(row), row["answer"], row["level"], others=tuple(row.get("others", ()))
+        )
         highest = max([highest, *(c.score for c in card.criteria)])
     return len(off), highest
 
@@ -198,7 +213,8 @@ def off_topic_detection(rows: list[dict]) -> str:
             continue
         off = row.get("addresses_question") is False
         found = assess(
-            row["question"], row["answer"], row["round"], follow_up=bool(row.get("probe"))
+            row["question"], row["answer"], row["round"], follow_up=bool(row.get("probe")),
+            others=tuple(row.get("others", ())),
         )
         relevance = not found.addressed
         listed = stuffed(extract_signals(row["answer"], row["question"]))

@@ -83,14 +83,24 @@ def builtin_questions() -> list[Question]:
 
 def load_questions(home: Path | None = None) -> list[Question]:
     """The built-in bank followed by the user's questions in ``home``, if any."""
-    questions = builtin_questions()
-    if home is not None:
-        user_file = home / USER_QUESTIONS_FILE
-        if user_file.exists():
-            questions += parse_questions(read_question_file(user_file), str(user_file))
+    questions = builtin_questions() + own_questions(home)
     _check_ids_unique(questions)
     _check_criteria_known(questions)
     return questions
+
+
+def own_questions(home: Path | None) -> list[Question]:
+    """The user's own questions in ``home`` (typed, or made from a job description)."""
+    user_file = home / USER_QUESTIONS_FILE if home is not None else None
+    if user_file is None or not user_file.exists():
+        return []
+    return parse_questions(read_question_file(user_file), str(user_file))
+
+
+def own_question_texts(home: Path | None) -> tuple[str, ...]:
+    """The texts of the user's own questions: answers are compared with them too
+    (:mod:`coach.rubrics.relevance`)."""
+    return tuple(q.text for q in own_questions(home))
 
 
 def read_question_file(path: Path) -> str:

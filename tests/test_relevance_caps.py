@@ -3,18 +3,21 @@ and scored by the real offline scorer (no doubles)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 from cli_run import run_cli
 
+from coach.cli import main
 from coach.questions import Question, builtin_questions
 from coach.rubrics import load_rubrics
 from coach.rubrics.anticipated import read_anticipated, with_anticipated
 from coach.rubrics.caps import story_without_shape
 from coach.rubrics.feedback import CONCEPT_PROBES, PROBES, STORY_PROBES, every_probe
 from coach.rubrics.judgement import Judgement
+from coach.rubrics.llm import relevance_hint
 from coach.rubrics.offline import score_offline
 from coach.rubrics.probes import follow_up_question, probe_targets
 from coach.rubrics.relevance import RelevanceOptions, assess
@@ -258,6 +261,70 @@ def test_a_design_to_an_own_design_question_is_off_topic_when_it_fits_a_bank_one
     assert off.meaning_margin is not None  # not the floor: the answer is near enough to it
     held = RelevanceOptions(own_meaning_threshold=off.meaning_margin + 0.01)
     assert assess(grocery, FEED_IN_BRIEF, "system_design", held).addressed
+
+
+PARKING = (
+    "How would you predict how hard it is to find a parking space on a given city block at a "
+    "given hour?"
+)
+PARKING_DESIGN = (
+    "I'd predict, for each block near the destination, how hard parking is at the time the "
+    "driver will arrive, on a scale from easy to very hard. The signal comes from trips: when a "
+    "driver reaches the destination and then circles the blocks around it for several minutes "
+    "before the phone stops moving, parking was hard. Across a city we see millions of trip ends "
+    "a week, so most busy blocks get hundreds of examples for each hour of the week. The features "
+    "are the hour, the day, events nearby, the kind of street and how long drivers circled there "
+    "before. A gradient boosted classifier per city is enough, and the result is shown as a small "
+    "badge beside the destination. After launch I'd compare the predicted difficulty with the "
+    "circling we then see, and retrain every week."
+)
+
+
+def test_an_answer_to_another_of_the_user_s_questions_is_off_topic() -> None:
+    # a parking design given to the arrival-time question of the same app: no bank question is
+    # near either, and it is not far enough from the question asked for the floor
+    assert assess(ARRIVAL_TIMES, PARKING_DESIGN, "system_design").addressed
+    others = (ARRIVAL_TIMES, PARKING)  # the user's own questions, the one asked among them
+    off = assess(ARRIVAL_TIMES, PARKING_DESIGN, "system_design", others=others)
+    assert not off.addressed and off.other_question == PARKING
+    hint = relevance_hint(PARKING_DESIGN, own_question(ARRIVAL_TIMES), others)
+    assert hint == [f'- possibly_answers_another_question: "{PARKING}"']  # the judge is told
+    # each answer is on topic for its own question, beside the other
+    assert assess(PARKING, PARKING_DESIGN, "system_design", others=others).addressed
+    assert assess(ARRIVAL_TIMES, TRIP_DURATIONS, "system_design", others=others).addressed
+
+
+def test_a_question_of_the_user_s_on_the_asked_one_s_topic_is_no_rival() -> None:
+    same_topic = (
+        "How would you estimate how long a drive will take in a navigation app, from the phone "
+        "speeds you collect?"
+    )
+    others = (same_topic,)
+    eager = RelevanceOptions(others_threshold=0.0)  # any rival the answer is closer to wins
+    assert assess(ARRIVAL_TIMES, TRIP_DURATIONS, "system_design", eager, others=others).addressed
+    as_rival = RelevanceOptions(others_threshold=0.0, own_sibling=1.0)
+    off = assess(ARRIVAL_TIMES, TRIP_DURATIONS, "system_design", as_rival, others=others)
+    assert not off.addressed and off.other_question == same_topic
+
+
+def test_the_user_s_questions_file_is_what_an_answer_is_compared_with(
+    coach_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["score", "--question-text", ARRIVAL_TIMES, "--round", "system_design",
+            "--text", PARKING_DESIGN, "--offline", "--json"]
+    assert main(args) == 0
+    assert "did not address" not in json.loads(capsys.readouterr().out)["summary"]
+    coach_home.mkdir(parents=True)
+    (coach_home / "questions.toml").write_text(
+        f'[[question]]\nid = "parking-l5"\nround = "system_design"\nlevel = "L5"\n'
+        f'text = "{PARKING}"\ncriteria = ["numbers_sized"]\ntime_budget_s = 300\n'
+        f'source = "user"\n'
+    )
+    assert main(args) == 0
+    card = json.loads(capsys.readouterr().out)
+    assert card["summary"].startswith(f'This answer did not address the question asked; '
+                                      f'it reads as an answer to "{PARKING}"')
+    assert max(c["score"] for c in card["criteria"]) <= 1
 
 
 def test_a_follow_up_to_an_own_question_is_judged_by_words_alone() -> None:

@@ -27,10 +27,14 @@ STAR = "star_structure"
 
 
 def after_judging(
-    question: Question, transcript: str, signals: Signals, judgements: Mapping[str, Judgement]
+    question: Question,
+    transcript: str,
+    signals: Signals,
+    judgements: Mapping[str, Judgement],
+    others: tuple[str, ...] = (),
 ) -> tuple[dict[str, Judgement], Relevance]:
     """The judgements with the round's reading, ordered story evidence and every cap; and
-    whether the answer addressed the question."""
+    whether the answer addressed the question (``others``: the user's own questions)."""
     adjusted = with_anticipated(judgements, question.round, signals.view)
     adjusted = with_story_evidence(adjusted, signals)
     adjusted = with_round_advice(adjusted, question.round, signals)
@@ -40,6 +44,7 @@ def after_judging(
         question.round,
         follow_up=is_follow_up(question),
         view=signals.view,
+        others=others,
     )
     return apply_caps(adjusted, signals, relevance), relevance
 

@@ -290,9 +290,11 @@ def score_offline(
     level: str | None = None,
     delivery: Delivery | None = None,
     signals: Signals | None = None,
+    others: tuple[str, ...] = (),
 ) -> Scorecard:
     """Score every criterion of ``question`` from the transcript's signals (given when they
-    were already read, as for the LLM judge's hints)."""
+    were already read, as for the LLM judge's hints); ``others`` are the texts of the user's
+    own questions, which the answer may be answering instead."""
     if is_no_answer(transcript):
         return no_answer_scorecard(question, transcript, level, delivery)
     level = level or question.level
@@ -302,7 +304,7 @@ def score_offline(
     judgements = {c: judge(c, signals, capped) for c in question.criteria}
     judgements = anticipated.with_anticipated(judgements, question.round, signals.view)
     judgements, missing = with_fitted_scores(judgements, signals, question.round, capped, rubrics)
-    judgements, relevance = after_judging(question, transcript, signals, judgements)
+    judgements, relevance = after_judging(question, transcript, signals, judgements, others)
     notice = missing_model_notice(relevance.notice, missing)
     criteria = [
         CriterionScore(

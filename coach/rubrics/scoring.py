@@ -16,7 +16,7 @@ from typing import Protocol
 
 from coach.config import Settings
 from coach.errors import RubricError, ScorerError
-from coach.questions import Question
+from coach.questions import Question, own_question_texts
 from coach.rubrics.llm import LLMJudge
 from coach.rubrics.models import CORE_CRITERIA, Delivery, Scorecard
 from coach.rubrics.signals import extract_signals
@@ -71,18 +71,19 @@ def score_answer(
     if is_no_answer(transcript):
         return ScoreResult(no_answer_scorecard(question, transcript, level, delivery))
     signals = extract_signals(transcript, question.text)  # once: the judge's hints, or offline
+    others = own_question_texts(settings.home)  # the answer may be to one of these instead
     if offline:
-        return ScoreResult(score_offline(question, transcript, level, delivery, signals))
+        return ScoreResult(score_offline(question, transcript, level, delivery, signals, others))
     if not settings.llm_configured:
-        card = score_offline(question, transcript, level, delivery, signals)
+        card = score_offline(question, transcript, level, delivery, signals, others)
         return ScoreResult(card, NO_LLM_NOTICE)
     judge = judge or LLMJudge(settings)
     try:
-        card = judge.score(question, transcript, level, delivery, signals)
+        card = judge.score(question, transcript, level, delivery, signals, others)
         return ScoreResult(without_secrets(card))
     except ScorerError as error:
         reason = fallback_reason(error)
-    card = score_offline(question, transcript, level, delivery, signals)
+    card = score_offline(question, transcript, level, delivery, signals, others)
     card = without_secrets(card.model_copy(update={"fallback_reason": reason}))
     return ScoreResult(card, f"{reason}; scored offline instead (score it again later)")
 
