@@ -797,6 +797,23 @@ def test_each_rubric_anchor_scores_within_one_point_of_its_level(
     assert score is not None and abs(score - level) <= 1
 
 
+def test_most_rubric_anchors_score_exactly_their_level() -> None:
+    anchors = [
+        (cid, criterion.rounds[0], anchor.score, anchor.example)
+        for cid, criterion in load_rubrics().items()
+        for anchor in criterion.anchors
+    ]
+    exact = [a for a in anchors if score_alone(a[0], a[1], a[3]) == a[2]]
+    assert len(exact) / len(anchors) >= 0.85
+
+
+def test_a_list_with_an_item_said_as_a_maybe_lists_options() -> None:
+    options = "For lower latency: quantisation, caching, smaller batches, maybe a distilled model."
+    assert score_alone("tradeoffs_named", "technical", options) == 1
+    one_path = "For the pipeline: Kafka, a Flink job, a feature store, a nightly retrain."
+    assert score_alone("tradeoffs_named", "technical", one_path) == 0
+
+
 def test_two_pitfalls_handled_in_one_sentence_count_twice() -> None:
     two_then_one = (
         "Softmax overflows on large logits, so I subtract the max, and I use log-sum-exp "

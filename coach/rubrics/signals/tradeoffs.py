@@ -312,6 +312,10 @@ _OPTIONS = re.compile(
 )
 
 
+_TENTATIVE_ITEM = re.compile(r"(?<=,) (?:and |or )?(?:maybe|perhaps|possibly)\b")
+"""An item of a list said as a maybe: the list is of options, not of parts of one path."""
+
+
 @dataclass
 class _Tags:
     """What one sentence says about a decision: where each cue starts in it, -1 when absent."""
@@ -357,6 +361,8 @@ def _tag(sentence: Sentence) -> _Tags:
     if sentence.listy:
         if re.search(r"\bor\b", lower):
             tags.options = _first(_OPTIONS, lower)  # "XGBoost or a neural net" in a list
+        else:  # "pruning, distillation, maybe ONNX Runtime": one of them only perhaps
+            tags.options = _first(_TENTATIVE_ITEM, lower)
         return tags
     tags.gain = _GAIN.search(lower) is not None
     if not substantive(lower):
