@@ -5,9 +5,9 @@ for that answer, not for the criterion. This script takes every compiled pattern
 scorer's modules (module-level patterns, and those in lists, tuples and dicts), splits
 each alternation group into its alternatives, and counts, for each alternative left alone
 in its group, the labelled answers it matches: the corpus's train and dev parts, the
-answer sets in ``tests/data``, and the round criteria's set and the second dev set in
-``benchmarks/data`` (the answers rules may have been written against; the test parts are not
-read).
+answer sets in ``tests/data``, and the train sets, the round criteria's set and the second and
+third dev sets in ``benchmarks/data`` (the answers rules may have been written against; the
+test parts are not read).
 
     python benchmarks/rule_phrases.py            # the alternatives that match one answer
     python benchmarks/rule_phrases.py --all      # with how many match none or several
@@ -31,8 +31,10 @@ import coach.rubrics  # noqa: E402
 
 TUNING_SETS = [
     *(ROOT / "tests" / "data").glob("*_answers.jsonl"),
+    *(ROOT / "benchmarks" / "data").glob("scoring_train*.jsonl"),
     ROOT / "benchmarks" / "data" / "round_criteria.jsonl",
     ROOT / "benchmarks" / "data" / "scoring_dev2.jsonl",
+    ROOT / "benchmarks" / "data" / "scoring_dev3.jsonl",
 ]
 CORPUS = ROOT / "benchmarks" / "data" / "scoring_corpus.jsonl"
 
