@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from cli_run import run_cli
+from fake_llm import MODEL, FakeLLM, Reply, judge_json
 
 from coach.cli import main
+from coach.config import Settings
 from coach.questions import Question, builtin_questions
 from coach.rubrics import load_rubrics
 from coach.rubrics.anticipated import read_anticipated, with_anticipated
@@ -21,6 +23,7 @@ from coach.rubrics.llm import relevance_hint
 from coach.rubrics.offline import score_offline
 from coach.rubrics.probes import follow_up_question, probe_targets
 from coach.rubrics.relevance import RelevanceOptions, assess
+from coach.rubrics.scoring import ConfiguredScorer
 from coach.rubrics.signals import extract_signals
 from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.signals.text import View
@@ -307,6 +310,49 @@ def test_a_question_of_the_user_s_on_the_asked_one_s_topic_is_no_rival() -> None
     assert not off.addressed and off.other_question == same_topic
 
 
+def test_a_question_of_the_user_s_that_names_no_topic_has_no_rivals() -> None:
+    others = (ARRIVAL_TIMES, PARKING)
+    for broad in ("Tell me about your work.", "Walk me through a recent ML project of yours."):
+        assert assess(broad, PARKING_DESIGN, "system_design", others=others).addressed
+
+
+def test_a_follow_up_s_rivals_leave_out_the_user_s_questions_on_the_first_one_s_topic() -> None:
+    feed = bank(FEED_RANKING)
+    probe = feed.follow_ups[-1]
+    in_other_words = (
+        "Design the ranking of posts in a social app's home feed for about a hundred million "
+        "daily users."
+    )
+    eager = RelevanceOptions(others_threshold=-1.0)  # any rival at all would win
+    found = assess(probe, FEED_DESIGN, "system_design", eager, follow_up=True,
+                   others=(in_other_words,))
+    assert found.addressed
+
+
+def write_own_question(home: Path, text: str) -> None:
+    """A ``questions.toml`` in ``home`` holding one design question of the user's own."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "questions.toml").write_text(
+        f'[[question]]\nid = "own-l5"\nround = "system_design"\nlevel = "L5"\n'
+        f'text = "{text}"\ncriteria = ["numbers_sized"]\ntime_budget_s = 300\n'
+        f'source = "user"\n'
+    )
+
+
+def test_the_llm_judge_is_told_of_the_user_s_question_the_answer_fits(coach_home: Path) -> None:
+    write_own_question(coach_home, PARKING)
+    reply = judge_json({criterion: (1, []) for criterion in DESIGN})
+    with FakeLLM(Reply(reply)) as llm:
+        settings = Settings(home=coach_home, openai_base_url=llm.url,
+                            openai_api_key="sk-test-key", llm_model=MODEL)
+        result = ConfiguredScorer(settings).score(
+            own_question(ARRIVAL_TIMES), PARKING_DESIGN, None, None
+        )
+    assert result.scorecard.scorer.startswith("llm")
+    hints = llm.chat_requests[0].body["messages"][1]["content"]
+    assert f'- possibly_answers_another_question: "{PARKING}"' in hints
+
+
 def test_the_user_s_questions_file_is_what_an_answer_is_compared_with(
     coach_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -314,12 +360,7 @@ def test_the_user_s_questions_file_is_what_an_answer_is_compared_with(
             "--text", PARKING_DESIGN, "--offline", "--json"]
     assert main(args) == 0
     assert "did not address" not in json.loads(capsys.readouterr().out)["summary"]
-    coach_home.mkdir(parents=True)
-    (coach_home / "questions.toml").write_text(
-        f'[[question]]\nid = "parking-l5"\nround = "system_design"\nlevel = "L5"\n'
-        f'text = "{PARKING}"\ncriteria = ["numbers_sized"]\ntime_budget_s = 300\n'
-        f'source = "user"\n'
-    )
+    write_own_question(coach_home, PARKING)
     assert main(args) == 0
     card = json.loads(capsys.readouterr().out)
     assert card["summary"].startswith(f'This answer did not address the question asked; '
@@ -812,6 +853,8 @@ def test_a_list_with_an_item_said_as_a_maybe_lists_options() -> None:
     assert score_alone("tradeoffs_named", "technical", options) == 1
     one_path = "For the pipeline: Kafka, a Flink job, a feature store, a nightly retrain."
     assert score_alone("tradeoffs_named", "technical", one_path) == 0
+    estimate = "We ingest clicks, views, purchases, maybe two billion events a day."
+    assert score_alone("tradeoffs_named", "technical", estimate) == 0
 
 
 def test_two_pitfalls_handled_in_one_sentence_count_twice() -> None:

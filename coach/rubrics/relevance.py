@@ -415,12 +415,17 @@ def _other_own_answered(
 ) -> str | None:
     """The user's other question that the answer (its sentence vector) reads as answering,
     if any: the nearest of those not on the asked one's topic (less similar by meaning than
-    ``own_sibling``), when the answer is clearly closer to it than to the one asked."""
-    asked = embed_question(asked_texts[0])
+    ``own_sibling`` to the question or, for a probe, to the question it follows), when the
+    answer is clearly closer to it than to the one asked. A question that names no topic
+    ("Tell me about your work.") has no rivals: any answer may fit it."""
+    if len(question_words(asked_texts[-1])) < options.min_question_words:
+        return None
+    asked = [embed_question(text) for text in asked_texts]
     rivals = [
         text
         for text in others
-        if text not in asked_texts and float(asked @ embed_question(text)) < options.own_sibling
+        if text not in asked_texts
+        and max(float(vector @ embed_question(text)) for vector in asked) < options.own_sibling
     ]
     if not rivals:
         return None
@@ -430,10 +435,11 @@ def _other_own_answered(
     return nearest if margin >= threshold else None
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=2048)
 def embed_question(text: str) -> np.ndarray:
     """A question's sentence vector: the bank's are shipped (:data:`QUESTION_VECTORS`),
-    its probes' are computed."""
+    its probes' and the user's own questions' are computed once per process (the cache holds
+    them all, so that a user with a few hundred questions does not embed them per answer)."""
     shipped = _shipped_vectors().get(text_key(text))
     return shipped if shipped is not None else embed(text)
 

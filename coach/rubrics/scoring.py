@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 from coach.config import Settings
@@ -50,10 +51,19 @@ class ConfiguredScorer:
     offline: bool = False
     """Score offline even when an LLM is configured."""
 
+    @cached_property
+    def own_questions(self) -> tuple[str, ...]:
+        """The user's own questions, read once (a file edited during a session is read at
+        the next one)."""
+        return own_question_texts(self.settings.home)
+
     def score(
         self, question: Question, transcript: str, level: str | None, delivery: Delivery | None
     ) -> ScoreResult:
-        return score_answer(question, transcript, self.settings, level, delivery, self.offline)
+        return score_answer(
+            question, transcript, self.settings, level, delivery, self.offline,
+            others=self.own_questions,
+        )
 
 
 def score_answer(
@@ -64,14 +74,18 @@ def score_answer(
     delivery: Delivery | None = None,
     offline: bool = False,
     judge: LLMJudge | None = None,
+    others: tuple[str, ...] | None = None,
 ) -> ScoreResult:
-    """Score one answer with the best scorer available; never silently."""
+    """Score one answer with the best scorer available; never silently. ``others`` are the
+    user's own questions, which the answer may be answering instead (read from the user's
+    directory when not given)."""
     from coach.rubrics.offline import is_no_answer, no_answer_scorecard, score_offline
 
     if is_no_answer(transcript):
         return ScoreResult(no_answer_scorecard(question, transcript, level, delivery))
     signals = extract_signals(transcript, question.text)  # once: the judge's hints, or offline
-    others = own_question_texts(settings.home)  # the answer may be to one of these instead
+    if others is None:
+        others = own_question_texts(settings.home)
     if offline:
         return ScoreResult(score_offline(question, transcript, level, delivery, signals, others))
     if not settings.llm_configured:

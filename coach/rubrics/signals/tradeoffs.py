@@ -312,8 +312,14 @@ _OPTIONS = re.compile(
 )
 
 
-_TENTATIVE_ITEM = re.compile(r"(?<=,) (?:and |or )?(?:maybe|perhaps|possibly)\b")
-"""An item of a list said as a maybe: the list is of options, not of parts of one path."""
+_TENTATIVE_ITEM = re.compile(
+    r"(?<=,) (?:and |or )?(?:maybe|perhaps|possibly) (?!(?:about|around|roughly|per|for|in|on"
+    r"|at|when|if|a few|a couple|several|half|one|two|three|four|five|six|seven|eight|nine|ten"
+    r"|twenty|thirty|forty|fifty|a hundred|a thousand)\b|\d)"
+)
+"""An item of a list said as a maybe: the list is of options, not of parts of one path. A
+maybe before a figure or a qualifier is an estimate or a scope ("maybe two billion events",
+"possibly per region"), not an option."""
 
 
 @dataclass
