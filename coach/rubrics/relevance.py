@@ -400,10 +400,24 @@ def _meaning_rivals(asked_texts: tuple[str, ...], options: RelevanceOptions) -> 
     others = [text for text, _ in _bank() if text not in asked_texts]
     if _bank_texts(asked_texts[0]):
         return others
-    if len(question_words(asked_texts[0])) < options.min_question_words:
+    return _on_other_topics(asked_texts, others, options)
+
+
+def _on_other_topics(
+    asked_texts: tuple[str, ...], candidates: Iterable[str], options: RelevanceOptions
+) -> list[str]:
+    """Those of ``candidates`` not on the asked question's topic: less similar by meaning than
+    ``own_sibling`` to it (or, for a probe, to the question it follows); none when it names no
+    topic ("Tell me about your work." is on all of them)."""
+    if len(question_words(asked_texts[-1])) < options.min_question_words:
         return []
-    asked = embed_question(asked_texts[0])
-    return [text for text in others if float(asked @ embed_question(text)) < options.own_sibling]
+    asked = [embed_question(text) for text in asked_texts]
+    return [
+        text
+        for text in candidates
+        if text not in asked_texts
+        and max(float(vector @ embed_question(text)) for vector in asked) < options.own_sibling
+    ]
 
 
 def _other_own_answered(
@@ -414,19 +428,9 @@ def _other_own_answered(
     options: RelevanceOptions,
 ) -> str | None:
     """The user's other question that the answer (its sentence vector) reads as answering,
-    if any: the nearest of those not on the asked one's topic (less similar by meaning than
-    ``own_sibling`` to the question or, for a probe, to the question it follows), when the
-    answer is clearly closer to it than to the one asked. A question that names no topic
-    ("Tell me about your work.") has no rivals: any answer may fit it."""
-    if len(question_words(asked_texts[-1])) < options.min_question_words:
-        return None
-    asked = [embed_question(text) for text in asked_texts]
-    rivals = [
-        text
-        for text in others
-        if text not in asked_texts
-        and max(float(vector @ embed_question(text)) for vector in asked) < options.own_sibling
-    ]
+    if any: the nearest of those not on the asked one's topic (:func:`_on_other_topics`), when
+    the answer is clearly closer to it than to the one asked."""
+    rivals = _on_other_topics(asked_texts, others, options)
     if not rivals:
         return None
     margin, nearest = _meaning_margin(asked_texts, answer, rivals)
