@@ -76,13 +76,14 @@ def load_rows(path: Path = DATA, split: str | None = None, as_own: bool = False)
         mine = own_by_set.setdefault(row["id"].split("-")[0], [])
         if row["question"] not in bank and row["question"] not in mine:
             mine.append(row["question"])
-        row["others"] = mine  # filled as the set is read; the question asked is skipped
         if row.get("probe"):
             row["question"] = row["probe"]
         if as_own:
             row["question"] += " ."
         row["labels"] = {c: v for c, v in row["labels"].items() if v is not None}
         rows.append(row)
+    for row in rows:  # the whole set's own questions (the one asked is skipped when scoring)
+        row["others"] = tuple(own_by_set[row["id"].split("-")[0]])
     return rows
 
 
@@ -106,7 +107,7 @@ def score_rows(rows: list[dict]) -> tuple[dict[str, list[tuple[int, int, str]]],
     started = time.perf_counter()
     for row in rows:
         card = score_offline(
-            question_of(row), row["answer"], row["level"], others=tuple(row.get("others", ()))
+            question_of(row), row["answer"], row["level"], others=row.get("others", ())
         )
         for criterion, label in row["labels"].items():
             score = card.score_of(criterion)
@@ -121,7 +122,7 @@ def off_topic_highest(rows: list[dict]) -> tuple[int, int]:
     highest = 0
     for row in off:
         card = score_offline(
-            question_of(row), row["answer"], row["level"], others=tuple(row.get("others", ()))
+            question_of(row), row["answer"], row["level"], others=row.get("others", ())
         )
         highest = max([highest, *(c.score for c in card.criteria)])
     return len(off), highest
@@ -214,7 +215,7 @@ def off_topic_detection(rows: list[dict]) -> str:
         off = row.get("addresses_question") is False
         found = assess(
             row["question"], row["answer"], row["round"], follow_up=bool(row.get("probe")),
-            others=tuple(row.get("others", ())),
+            others=row.get("others", ()),
         )
         relevance = not found.addressed
         listed = stuffed(extract_signals(row["answer"], row["question"]))
