@@ -22,6 +22,11 @@ classes (:mod:`coach.rubrics.structure`) and fails when one is used by fewer tha
 
     python benchmarks/fit_scorer.py [--write] [--only CRITERION ...]
     python benchmarks/fit_scorer.py --words
+    python benchmarks/fit_scorer.py --ceilings [--write]
+
+``--ceilings`` chooses, on dev, only the highest score each shipped model may give where the
+rules quote nothing (``unquoted``: 1 or 2), and with ``--write`` saves it; the models' weights
+stay as they were fitted.
 
 Needs scikit-learn (the ``test`` extra); the shipped scorer reads the JSON with numpy only.
 """
@@ -101,6 +106,10 @@ STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 REACHES = (1, 2)
 """How far the offline scorer may move a score from the rules' level, tried as scored on dev:
 the wider one is kept only where it raises the dev kappa as scored."""
+UNQUOTED = (1, 2)
+"""The highest score the model may give where the rules quote nothing, tried as scored on dev
+after the reach: 2 is kept only where it raises the dev kappa and leaves no more answers two
+points or more off their label."""
 BOOTSTRAP = 2000
 """Resamples of dev for the interval of the gain over the rules: a criterion is switched to
 the model only when the whole 95% interval is above zero, not on a gain dev noise could give."""
@@ -201,6 +210,7 @@ def model_scores(model: CriterionModel, answers: list[Answer], criterion: str) -
             predicted,
             answer.capped,
             reach=model.reach,
+            unquoted=model.unquoted,
         )
         floor = answer.floors.get(criterion, 0)
         scores.append(0 if judged is None else max(judged.score, floor))
@@ -332,6 +342,7 @@ def settle(best: dict, train: list[Answer], dev: list[Answer], criterion: str) -
         tried = evaluate({**best, "reach": reach}, dev, criterion)
         if reach == REACHES[0] or tried["kappa"] > best["dev"]["kappa"]:
             best["reach"], best["dev"] = reach, tried
+    best = with_unquoted(best, dev, criterion)
     best["train"] = evaluate(best, train, criterion)
     rows = [a for a in dev if criterion in a.labels]
     best["dev_rules"] = figures([a.labels[criterion] for a in rows], rule_scores(rows, criterion))
@@ -344,6 +355,23 @@ def settle(best: dict, train: list[Answer], dev: list[Answer], criterion: str) -
     best["dev_gain_95"] = [round(low, 3), round(high, 3)]
     best["switched"] = low > 0
     return best
+
+
+def with_unquoted(entry: dict, dev: list[Answer], criterion: str) -> dict:
+    """``entry`` with the ``UNQUOTED`` ceiling that scores best on dev, and its dev figures."""
+    best = {**entry, "unquoted": UNQUOTED[0]}
+    best["dev"] = evaluate(best, dev, criterion)
+    for ceiling in UNQUOTED[1:]:
+        tried = evaluate({**best, "unquoted": ceiling}, dev, criterion)
+        if _no_worse_anywhere(tried, best["dev"]):
+            best["unquoted"], best["dev"] = ceiling, tried
+    return best
+
+
+def _no_worse_anywhere(tried: dict, held: dict) -> bool:
+    """``tried`` has the higher dev kappa and leaves no more answers two points or more from
+    their label than ``held``."""
+    return tried["kappa"] > held["kappa"] and tried["within_1"] >= held["within_1"]
 
 
 def gain_interval(
@@ -368,6 +396,7 @@ def report(criterion: str, entry: dict) -> str:
         f"kappa={model['kappa']:.3f} exact={model['exact']:.0%} "
         f"within-1={model['within_1']:.0%} ({entry['link']}/{entry['decode']}/"
         f"{entry['feature_set']}, C={entry['C']}, reach {entry.get('reach', 1)}, "
+        f"unquoted up to {entry.get('unquoted', 1)}, "
         f"alone {entry['dev_alone']['kappa']:.3f}, train kappa={entry['train']['kappa']:.3f}; "
         "gain 95% interval "
         f"{entry['dev_gain_95'][0]:+.3f}..{entry['dev_gain_95'][1]:+.3f}) -> "
@@ -411,6 +440,26 @@ def shipped_models() -> dict[str, dict]:
     }
 
 
+def choose_ceilings(write: bool) -> int:
+    """Choose each shipped model's ``unquoted`` ceiling on dev, leaving its weights, reach and
+    train sets as they are; with ``write``, save the file with the ceilings changed."""
+    dev = prepare(dev_rows(), shipped_projection())
+    shipped = json.loads(OUTPUT.read_text(encoding="utf-8"))
+    print(f"$ {COMMAND} --ceilings" + (" --write" if write else ""))
+    for criterion, entry in shipped["criteria"].items():
+        before = evaluate({**entry, "unquoted": UNQUOTED[0]}, dev, criterion)
+        chosen = with_unquoted(entry, dev, criterion)
+        print(
+            f"{criterion:<22} unquoted 1: {_off_by_two(before)} | chosen {chosen['unquoted']}: "
+            f"{_off_by_two(chosen['dev'])}"
+        )
+        entry["unquoted"], entry["dev"] = chosen["unquoted"], chosen["dev"]
+    if write:
+        OUTPUT.write_text(as_text(shipped) + "\n", encoding="utf-8")
+        print(f"wrote {OUTPUT.relative_to(ROOT)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"save the models to {OUTPUT.name}")
@@ -421,9 +470,15 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="+", choices=CORE_CRITERIA, metavar="CRITERION",
         help="refit these criteria alone (the others keep their shipped models)",
     )
+    parser.add_argument(
+        "--ceilings", action="store_true",
+        help="choose only each shipped model's unquoted ceiling on dev (models unchanged)",
+    )
     args = parser.parse_args(argv)
     if args.words:
         return word_report(load_rows(CORPUS, "train"))
+    if args.ceilings:
+        return choose_ceilings(args.write)
     started = time.perf_counter()
     rows = train_rows()
     # refitting some criteria alone keeps the components the others were fitted with

@@ -151,13 +151,27 @@ def test_a_model_with_a_reach_of_two_moves_two_points_but_still_needs_a_quote() 
     assert fitted_judgement(quoted, 4, capped=True, reach=2).score == 1
 
 
-def test_the_reach_is_read_from_the_model_file_and_is_one_when_it_is_not_given() -> None:
+def test_a_model_may_score_two_with_nothing_quoted_only_where_its_ceiling_allows() -> None:
+    unquoted = Judgement(0, (), "", "a choice")
+    assert fitted_judgement(unquoted, 3, capped=False, reach=2, unquoted=2).score == 2
+    assert fitted_judgement(unquoted, 3, capped=False, reach=1, unquoted=2).score == 1
+    assert fitted_judgement(unquoted, 3, capped=True, reach=2, unquoted=2).score == 1
+    assert fitted_judgement(unquoted, 0, capped=False, reach=2, unquoted=2).score == 0
+    levels = load_rubrics()["tradeoffs_named"].levels
+    raised = fitted_judgement(unquoted, 2, capped=False, levels=levels, reach=2, unquoted=2)
+    assert raised.evidence == () and raised.found.startswith("no sentence is quoted for it")
+
+
+def test_the_reach_and_ceiling_are_read_from_the_model_file_and_are_one_when_not_given() -> None:
     shipped = json.loads(resources.files("coach.rubrics").joinpath(MODEL_FILE).read_text())
     entries = shipped["criteria"]
-    assert {m.reach for m in ScorerModel.from_dict(shipped).criteria.values()} <= {1, 2}
+    models = ScorerModel.from_dict(shipped).criteria.values()
+    assert {m.reach for m in models} <= {1, 2} and {m.unquoted for m in models} <= {1, 2}
     for entry in entries.values():
         entry.pop("reach", None)
-    assert {m.reach for m in ScorerModel.from_dict(shipped).criteria.values()} == {1}
+        entry.pop("unquoted", None)
+    models = ScorerModel.from_dict(shipped).criteria.values()
+    assert {m.reach for m in models} == {1} and {m.unquoted for m in models} == {1}
 
 
 def test_a_level_told_as_the_one_below_and_more_is_asked_for_in_plain_words() -> None:

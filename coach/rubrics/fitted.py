@@ -12,6 +12,8 @@ it and its weight in each output; an intercept per output; and how outputs becom
 ``switched`` says whether the model replaced the rules for that criterion (it scored higher
 dev kappa than the rules when it was fitted); the offline scorer only uses those. ``reach`` is
 how many points its score may move from the rules' level (1 when the file does not say).
+``unquoted`` is the highest score it may give where the rules quote nothing (1 when the file
+does not say).
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ class CriterionModel:
     reach: int = 1
     """How far its score may move from the rules' level, whose evidence it quotes (chosen on
     dev by ``benchmarks/fit_scorer.py``: 1 or 2)."""
+    unquoted: int = 1
+    """The highest score it may give where the rules found no sentence to quote (chosen on dev
+    by ``benchmarks/fit_scorer.py``: 1 or 2). The rules miss many choices told in loose words,
+    so the model may credit the answer as a whole with a choice, and says that no sentence was
+    quoted for it."""
 
     @classmethod
     def from_dict(cls, entry: dict, names: tuple[str, ...]) -> CriterionModel:
@@ -65,6 +72,7 @@ class CriterionModel:
             intercepts=np.array(entry["intercepts"], dtype=float),
             switched=bool(entry.get("switched", False)),
             reach=int(entry.get("reach", 1)),
+            unquoted=int(entry.get("unquoted", 1)),
         )
 
     def score(self, vector: np.ndarray) -> int:

@@ -84,9 +84,11 @@ def fitted_judgement(
     quotes_at: Callable[[int], tuple[str, ...]] | None = None,
     missing_at: Callable[[int], str] | None = None,
     reach: int = 1,
+    unquoted: int = 1,
 ) -> Judgement:
-    """The fitted model's score: at most ``reach`` points from the rules' level, and never
-    above 1 with no quote to back it or when the answer is keyword lists.
+    """The fitted model's score: at most ``reach`` points from the rules' level, never above
+    ``unquoted`` when the rules quote nothing, and never above 1 when the answer is keyword
+    lists.
 
     When the score moves, the rules' words and quotes were chosen for another level. The
     quotes become those that earn the new level (``quotes_at``; none at 0, the rules' own
@@ -102,7 +104,7 @@ def fitted_judgement(
     that the whole answer scores below what the quote shows (the lower level's description would
     deny it: "no actual event" under the event quoted)."""
     near = min(rule.score + reach, max(rule.score - reach, predicted))
-    score = min(near, 1 if capped or not rule.evidence else 4)
+    score = min(near, 1 if capped else 4 if rule.evidence else unquoted)
     if score == rule.score:
         return rule
     evidence = () if score == 0 else quotes_at(score) if quotes_at else rule.evidence
@@ -191,6 +193,7 @@ def with_fitted_scores(
             capped,
             *_reading(c, j, signals, round_name, rubrics),
             reach=model.criteria[c].reach,
+            unquoted=model.criteria[c].unquoted,
         )
         if c in wanted
         else j
