@@ -185,6 +185,21 @@ def test_a_sentence_stating_the_task_is_never_quoted_as_the_situation() -> None:
     assert situation is not None and situation.span.startswith("The scores came out")
 
 
+def test_a_sentence_that_only_names_the_topic_gives_way_to_the_scene_told_next() -> None:
+    named_first = (
+        "Yeah, so, there was some drift. When we onboarded a new brand, the size predictions "
+        "for its products were off, because the model had never seen that brand's sizing. We "
+        "retrained the model weekly with the new returns. Returns fell from 30% to 22%."
+    )
+    question_text = "Tell me about a model that went wrong in production."
+    parts = extract_signals(named_first, question_text).star_told
+    assert parts["Situation"] is not None and parts["Situation"].span.startswith("When we")
+    assert parts["Action"] is not None and parts["Action"].span.startswith("We retrained")
+    alone = "There was some drift. We retrained the model weekly. Returns fell from 30% to 22%."
+    situation = extract_signals(alone, question_text).star_told["Situation"]
+    assert situation is not None and situation.span == "There was some drift."
+
+
 def test_a_story_ending_on_it_went_fine_is_not_credited_a_stated_result() -> None:
     vague = (
         "At my last company the churn model was ignored by the sales team. I replaced the raw "

@@ -11,7 +11,7 @@ import re
 
 from coach.rubrics.signals.numbers import weight_of
 from coach.rubrics.signals.signal import Signal
-from coach.rubrics.signals.text import Sentence, View
+from coach.rubrics.signals.text import Sentence, View, substantive
 
 STAR_TAGS = (
     "situation", "task", "action", "result", "measurable_result", "vague_result", "reflection",
@@ -275,11 +275,31 @@ def choose_star_parts(star: list[Signal], post_launch: list[Signal]) -> dict[str
 
 
 def _scenes(candidates: list[Signal], star: list[Signal]) -> list[Signal]:
-    """Situation candidates, those that do not also tell a measurable result first: a story
-    told from its end ("The short version is that we cut the false-decline rate from 4% to
-    0.6%") sets its scene in the sentence after."""
+    """Situation candidates, those that set a scene first: not a result told first ("The short
+    version is that we cut the false-decline rate from 4% to 0.6%", "So the result was, we
+    reverted"), whose scene comes in the sentence after, nor a topic only named ("There was
+    some drift.", "It was pretty large."), which the next sentence tells."""
     results = {(s.start, s.end) for s in star if s.tag == "measurable_result"}
-    return sorted(candidates, key=lambda s: (s.start, s.end) in results)
+    starts = {s.start for s in candidates}
+    return sorted(
+        candidates,
+        key=lambda s: (
+            (s.start, s.end) in results or _RESULT_FIRST.search(s.span.lower()) is not None,
+            _topic_only(s.span) and any(s.end < at <= s.end + 2 for at in starts),
+        ),
+    )
+
+
+SCENE_WORDS = 3
+"""Content words a sentence needs, after its opening "yeah, so", to set a story's scene rather
+than name its topic; one with fewer gives way to a scene told in the very next sentence."""
+_OPENING = re.compile(
+    r"^\W*(?:(?:sure|yeah|yes|okay|ok|right|well|so|fair|honestly|and|um|uh)\b\W*)+"
+)
+
+
+def _topic_only(span: str) -> bool:
+    return not substantive(_OPENING.sub("", span.lower()), SCENE_WORDS)
 
 
 _DEPENDENT = re.compile(r"\s*(?:because|since|which|although|though|as|so that|unless|whereas)\b")
