@@ -1043,6 +1043,19 @@ def test_options_with_their_costs_but_no_choice_stay_at_options() -> None:
     assert (score_offline(asked, chosen).score_of("tradeoffs_named") or 0) >= 3
 
 
+def test_a_cost_the_speaker_takes_after_a_but_is_no_option_whatever_came_before() -> None:
+    taken = (
+        "The delay model is a simulation of the timetable fed with live positions. A graph "
+        "neural net over the whole network might squeeze out more accuracy, but controllers "
+        "need to see why a train will be late, so I'm happy to give up a bit of accuracy for "
+        "that."
+    )
+    asked = question("system_design", ("tradeoffs_named",))
+    assert "loss" in {s.tag for s in extract_signals(taken).tradeoffs}
+    quotes = score_offline(asked, taken).criteria[0].evidence
+    assert quotes and quotes[0].startswith("A graph neural net")
+
+
 @pytest.mark.parametrize(
     "told",
     [

@@ -39,6 +39,8 @@ def tags_of(signals: Signals, kind: str) -> set[str]:
         ("Labels arrive thirty to sixty days later.", ("thirty to sixty days", "duration")),
         ("Approvals went from 96% to 89% in an hour.", ("96% to 89%", "delta")),
         ("We trained on a couple hundred million rows.", ("a couple hundred million rows", "data")),
+        ("A solver would run every five minutes.", ("five minutes", "rate")),
+        ("We retrain every 2 weeks on fresh labels.", ("2 weeks", "rate")),
     ],
 )
 def test_quantities_with_units_including_spoken_forms(text: str, expected: tuple[str, str]) -> None:

@@ -120,9 +120,7 @@ _CHOICE = [
         + r"{1,80}\b(?:\w+er|more \w+|less \w+) than\b"
     ),
     # a decision weighed against a named alternative: "we went with X versus Y"
-    re.compile(
-        _DECIDING + r"{1,80}\b(?:versus|vs\.?|compared (?:to|with)|and not|but not|not)\b"
-    ),
+    re.compile(_DECIDING + r"{1,80}\b(?:versus|vs\.?|compared (?:to|with)|and not|but not|not)\b"),
 ]
 _DECIDED = re.compile(
     _SUBJECT + r" (?:went with|go with|going with|settled on|settle on|opted for|opted to|"
@@ -283,7 +281,8 @@ _COMPROMISE = [
     # the cost accepted with the choice: "you want higher recall even if you get more false
     # positives"
     re.compile(
-        r"\beven (?:if|though|when) (?:it|we|you|i|that|this|they)\b" + _CLAUSE_CHARS
+        r"\beven (?:if|though|when) (?:it|we|you|i|that|this|they)\b"
+        + _CLAUSE_CHARS
         + r"{0,40}\b(?:more|fewer|less|slower|worse|lower|higher|longer|lose|losing|lost|miss"
         r"|missing|costs?|pay)\b"
     ),
@@ -478,7 +477,7 @@ def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
             and _names_tradeoff(tag, loss)
         ):
             tag.generic, loss = loss, -1  # "the trade-off is that..." told of no one's decision
-        if loss >= 0 and not decided and _MAY.search(tag.sentence.text.lower()[:loss]):
+        if loss >= 0 and not decided and _MAY.search(_clause_before(tag.sentence, loss)):
             tag.options, loss = loss, -1  # "X could be 4x faster and lose 1 point": an option
         if loss >= 0:
             quantified = _quantified(view, tag.sentence, loss, strong) or any(
@@ -501,6 +500,16 @@ def find_tradeoffs(view: View, quantities: list[Signal]) -> list[Signal]:
 _MAY = re.compile(r"\b(?:could|would|might|may|can)\b")
 """An option's cost told as a possibility: with no decision anywhere in the answer, options
 weighed, not a choice paid for."""
+_CLAUSE_START = re.compile(r"\bbut\b|\bso\b|;")
+
+
+def _clause_before(sentence: Sentence, at: int) -> str:
+    """The words of the cue's own clause before it: a cost the speaker takes after "but" or
+    "so" ("a deep model might add accuracy, but …, so I'm happy to give up a bit of it") is
+    not told as a possibility, whatever the clause before it says."""
+    lower = sentence.text.lower()[:at]
+    starts = [m.end() for m in _CLAUSE_START.finditer(lower)]
+    return lower[starts[-1] if starts else 0 :]
 
 
 def _two_branches(tags: list[_Tags], position: int) -> bool:
