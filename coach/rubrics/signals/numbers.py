@@ -175,8 +175,8 @@ def _unit_class(view: View, start: int, end: int, raw: str) -> tuple[str, int]:
     if re.search(r"\b(?:every|p)\s*$", lower[max(0, start - 12) : start]):
         if not lower[max(0, start - 12) : start].rstrip().endswith("every"):
             return "name", 0  # "p99"
-        unit = re.match(r"\s*[a-z]+\b", after)  # "every five minutes": the span keeps "minutes"
-        return "rate", unit.end() if unit and unit.group().strip() not in FUNCTION_WORDS else 0
+        named = re.match(r"\s*[a-z]+\b", after)  # "every five minutes": the span keeps "minutes"
+        return "rate", named.end() if named and named.group().strip() not in FUNCTION_WORDS else 0
     rate = _RATE.search(after)
     if rate:
         return "rate", rate.end()
