@@ -41,6 +41,8 @@ def tags_of(signals: Signals, kind: str) -> set[str]:
         ("We trained on a couple hundred million rows.", ("a couple hundred million rows", "data")),
         ("A solver would run every five minutes.", ("five minutes", "rate")),
         ("We retrain every 2 weeks on fresh labels.", ("2 weeks", "rate")),
+        ("I spent three years as a data scientist.", ("three years", "duration")),
+        ("We serve 200 requests/s at peak.", ("200 requests/s", "rate")),
     ],
 )
 def test_quantities_with_units_including_spoken_forms(text: str, expected: tuple[str, str]) -> None:

@@ -82,7 +82,7 @@ _VAGUE_SCALE = re.compile(
     re.IGNORECASE,
 )
 _RATE = re.compile(
-    r"^\W*(?:[a-z-]+\s+){0,3}?(?:per|a|an|/|every|each)\s*"
+    r"^\W*(?:[a-z-]+\s+){0,3}?(?:(?:per|a|an|every|each)\s+|/\s*)"
     r"(?:second|sec|s|minute|min|hour|day|week|month|year|quarter|request|user|query)\b"
     r"|^\W*(?:[a-z-]+\s+){0,2}?(?:qps|rps|tps|rpm|requests?/s)\b",
     re.IGNORECASE,
